@@ -1,0 +1,16 @@
+"""One API router: each app's ``api.register(router)`` adds its viewsets."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from enforcement import api as enforcement_api
+
+router = DefaultRouter()
+enforcement_api.register(router)
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *enforcement_api.extra_urls,
+    *router.urls,
+]

@@ -1,0 +1,15 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+
+app = Celery("bureau")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="bureau.ping")
+def ping() -> str:
+    """Answer "pong": used by /healthz and the worker test."""
+    return "pong"

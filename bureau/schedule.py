@@ -1,0 +1,14 @@
+"""The one schedule of periodic work (Celery beat).
+
+Every app declares its periodic tasks here so that there is a single place to
+read what runs when. Tasks must be idempotent: beat may fire twice.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    "calendar-coverage-check": {
+        "task": "enforcement.tasks.check_calendar_coverage",
+        "schedule": crontab(minute=0, hour=6),
+    },
+}

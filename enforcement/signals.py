@@ -1,0 +1,1 @@
+"""Signal receivers. Kept empty on purpose: state changes go through services."""

@@ -1,0 +1,20 @@
+"""Celery tasks of the core: thin wrappers that take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="enforcement.tasks.email_notification", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_notification(notification_id: int) -> bool:
+    from .notifications import send_notification_email
+
+    return send_notification_email(notification_id)
+
+
+@shared_task(name="enforcement.tasks.check_calendar_coverage")
+def check_calendar_coverage() -> list[int]:
+    """Notify administrators once per uncovered year that its holiday schedule is missing."""
+    from .workdays import notify_uncovered_years
+
+    return notify_uncovered_years()
