@@ -1,0 +1,108 @@
+"""Django admin for the core models (Chinese verbose names come from the models)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agency, CalendarYear, Certificate, Event, Grid, HolidayOverride, Membership, Notification
+
+
+class ScopedAdminMixin:
+    """Admin lists use the same scope as views and the API."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        visible_to = getattr(qs, "visible_to", None)
+        return visible_to(request.user) if visible_to else qs
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "stationed_in", "is_active", "sort_order"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name", "short_name"]
+    list_select_related = ["parent", "stationed_in"]
+    autocomplete_fields = ["parent", "stationed_in"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "title", "is_active"]
+    list_filter = ["role", "is_active", "agency__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    list_select_related = ["user", "agency"]
+    autocomplete_fields = ["user", "agency"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["number", "officer", "issuing_body", "valid_from", "valid_to", "revoked_at"]
+    list_filter = ["issuing_body", "revoked_at"]
+    search_fields = ["number", "officer__username", "officer__first_name", "officer__last_name"]
+    list_select_related = ["officer"]
+    autocomplete_fields = ["officer"]
+    date_hierarchy = "valid_to"
+
+
+@admin.register(Grid)
+class GridAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "township", "member"]
+    list_filter = ["township"]
+    search_fields = ["code", "name", "township__name"]
+    list_select_related = ["township", "member"]
+    autocomplete_fields = ["township", "member"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The full-process record: readable, never editable or deletable."""
+
+    list_display = ["at", "content_type", "object_id", "action", "from_state", "to_state", "actor", "actor_agency", "is_public"]
+    list_filter = ["content_type", "action", "is_public"]
+    search_fields = ["note", "action", "actor__username"]
+    list_select_related = ["content_type", "actor", "actor_agency"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "title", "reason", "read_at", "emailed_at"]
+    list_filter = ["reason", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username", "reason"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "read_at", "emailed_at"]
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "complete", "source"]
+    list_filter = ["complete"]
+
+
+admin.site.empty_value_display = _("（空）")

@@ -1,0 +1,127 @@
+"""Role personas and service guards shared by the whole suite (STYLE.md practice 9)."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from enforcement.models import AgencyKind, Role
+from tests.factories import AgencyFactory, TownshipFactory, member
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "pass-Word-123"
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip locally when a service is missing, but fail in CI (DEVELOPERS.md)."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    require(bool(url), "Redis (set REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        require(False, f"Redis at {url} ({exc})")
+    return url
+
+
+@pytest.fixture
+def county(db):
+    """A small county: bureau, command centre, two townships, a stationed squadron, the judicial bureau."""
+    bureau = AgencyFactory(code="BUREAU", name="测试县综合行政执法局", kind=AgencyKind.BUREAU)
+    command = AgencyFactory(code="CMD", name="指挥中心", kind=AgencyKind.COMMAND_CENTRE, parent=bureau)
+    town_a = TownshipFactory(code="TA", name="甲镇", kind=AgencyKind.TOWN)
+    town_b = TownshipFactory(code="TB", name="乙街道", kind=AgencyKind.SUBDISTRICT)
+    brigade = AgencyFactory(code="BRIG", name="执法大队", kind=AgencyKind.BRIGADE, parent=bureau)
+    squadron_a = AgencyFactory(
+        code="SQA", name="甲镇派驻中队", kind=AgencyKind.SQUADRON_STATIONED, parent=brigade, stationed_in=town_a
+    )
+    department = AgencyFactory(code="DEPT-NR", name="县自然资源局", kind=AgencyKind.DEPARTMENT)
+    judicial = AgencyFactory(code="JUD", name="县司法局", kind=AgencyKind.JUDICIAL_BUREAU)
+    return SimpleNamespace(
+        bureau=bureau, command=command, town_a=town_a, town_b=town_b, brigade=brigade,
+        squadron_a=squadron_a, department=department, judicial=judicial,
+    )
+
+
+@pytest.fixture
+def dispatcher(county):
+    return member(Role.DISPATCHER, county.command, "dispatcher", certified=True)
+
+
+@pytest.fixture
+def officer_a(county):
+    """A township officer of township A."""
+    return member(Role.TOWNSHIP_OFFICER, county.town_a, "officer_a", certified=True)
+
+
+@pytest.fixture
+def officer_b(county):
+    """A township officer of township B."""
+    return member(Role.TOWNSHIP_OFFICER, county.town_b, "officer_b", certified=True)
+
+
+@pytest.fixture
+def squadron_officer(county):
+    return member(Role.SQUADRON_OFFICER, county.squadron_a, "squadron_a_officer", certified=True)
+
+
+@pytest.fixture
+def judicial_reviewer(county):
+    return member(Role.JUDICIAL_REVIEWER, county.judicial, "judicial_reviewer")
+
+
+@pytest.fixture
+def department_staff(county):
+    return member(Role.DEPARTMENT_STAFF, county.department, "dept_staff")
+
+
+@pytest.fixture
+def administrator(county):
+    user = member(Role.ADMINISTRATOR, county.bureau, "bureau_admin", is_staff=True, is_superuser=True)
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in: ``client_for(officer_a)`` returns a logged-in test client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    """An authenticated DRF APIClient for a persona."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return make
