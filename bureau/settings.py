@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "dispatch",
     "supervision",
 ]
+if TESTING:
+    # A test-only app with a small state machine (tests/workflow_app).
+    INSTALLED_APPS.append("tests.workflow_app")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,69 @@
+"""The one notification service: inbox row plus e-mail, at most once per (recipient, subject, reason)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from enforcement.models import Notification
+from enforcement.notifications import mark_all_read, mark_read, notify, notify_many, send_notification_email, unread_count
+from tests.factories import GridFactory
+
+
+@pytest.fixture
+def grid(county):
+    return GridFactory(township=county.town_a)
+
+
+def test_notify_creates_inbox_entry_and_sends_email_once(grid, officer_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notify(officer_a, subject=grid, reason="warning.yellow", title="即将超期", body="请尽快处理", url="/x/")
+        second = notify(officer_a, subject=grid, reason="warning.yellow", title="即将超期")
+
+    assert first is not None and second is None
+    assert Notification.objects.filter(recipient=officer_a).count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "即将超期"
+    assert mail.outbox[0].to == [officer_a.email]
+    assert "http://127.0.0.1:8000/x/" in mail.outbox[0].body or "/x/" in mail.outbox[0].body
+
+
+def test_a_new_reason_or_subject_notifies_again(grid, county, officer_a):
+    other = GridFactory(township=county.town_a)
+    assert notify(officer_a, subject=grid, reason="warning.yellow", title="黄灯", email=False)
+    assert notify(officer_a, subject=grid, reason="warning.red", title="红灯", email=False)
+    assert notify(officer_a, subject=other, reason="warning.red", title="红灯", email=False)
+    assert notify(officer_a, reason="calendar.uncovered.2027", title="无对象通知", email=False)
+    assert notify(officer_a, reason="calendar.uncovered.2027", title="无对象通知", email=False) is None
+    assert Notification.objects.filter(recipient=officer_a).count() == 4
+
+
+def test_notify_many_is_once_per_recipient_and_constant_queries(
+    grid, officer_a, officer_b, dispatcher, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    notify(officer_a, subject=grid, reason="urge", title="催办", email=False)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(6):
+        created = notify_many([officer_a, officer_b, dispatcher], subject=grid, reason="urge", title="催办")
+
+    assert {n.recipient_id for n in created} == {officer_b.pk, dispatcher.pk}
+    assert Notification.objects.filter(reason="urge").count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([officer_b.email, dispatcher.email])
+    assert notify_many([officer_a, officer_b], subject=grid, reason="urge", title="催办") == []
+
+
+def test_email_task_is_idempotent(grid, officer_a):
+    note = notify(officer_a, subject=grid, reason="x", title="标题", email=False)
+    assert send_notification_email(note.pk) is True
+    assert send_notification_email(note.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_mark_read_only_affects_the_recipient(grid, officer_a, officer_b):
+    note = notify(officer_a, subject=grid, reason="x", title="标题", email=False)
+    notify(officer_a, subject=grid, reason="y", title="标题2", email=False)
+    mark_read(note, by=officer_b)
+    assert unread_count(officer_a) == 2
+    mark_read(note, by=officer_a)
+    assert unread_count(officer_a) == 1
+    assert mark_all_read(by=officer_a) == 1
+    assert unread_count(officer_a) == 0
