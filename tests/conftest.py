@@ -125,3 +125,13 @@ def api_for():
         return api
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working-day calendar caches per process; rows a test rolls back must not leak into the next."""
+    from enforcement import workdays
+
+    workdays._clear_local()
+    yield
+    workdays._clear_local()
