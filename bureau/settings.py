@@ -184,18 +184,26 @@ else:
 # --- Celery ---------------------------------------------------------------
 # With REDIS_URL: Redis is broker and result backend. Without it (embedded
 # default) tasks queued by the web process run in process, and `make run`
-# starts a worker with beat on kombu's filesystem transport so that periodic
-# work (deadline sweeps) still happens with no Redis.
+# starts `celery worker -B` with CELERY_TASK_ALWAYS_EAGER=0 on kombu's
+# filesystem transport, so that beat's periodic work (deadline sweeps) goes
+# through a real queue to the worker with no Redis.
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat keeps its last-run times here rather than in the current directory.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_RESULT_EXPIRES = 24 * 3600
+    # The test suite runs tasks in process even when Redis is configured, so a
+    # test behaves the same locally and in CI; tests/test_celery.py sends
+    # through the broker with send_task(), which ignores this flag.
+    CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+    CELERY_TASK_EAGER_PROPAGATES = True
 else:
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed"):
@@ -217,8 +225,10 @@ from bureau.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
 # --- REST framework and OpenAPI ------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first so that an unauthenticated API call answers 401 with a
+        # WWW-Authenticate challenge; browser sessions work all the same.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
