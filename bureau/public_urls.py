@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from enforcement import views_public
+from enforcement import views_public, views_public_catalogue
 
 urlpatterns = [
     path("", views_public.index, name="public-index"),
+    path("catalogue/", views_public_catalogue.matter_list, name="public-catalogue"),
+    path("catalogue/<path:code>/", views_public_catalogue.matter_page, name="public-catalogue-detail"),
 ]

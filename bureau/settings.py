@@ -206,13 +206,15 @@ if REDIS_URL:
     CELERY_TASK_EAGER_PROPAGATES = True
 else:
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # Exchange tables (worker control, broadcasts); kombu's default is ./control.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
@@ -220,7 +222,7 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 # The one schedule of periodic work (ARCHITECTURE.md "Background work").
 # Each app adds its entries in bureau/schedule.py.
-from bureau.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
+from bureau.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401
 
 # --- REST framework and OpenAPI ------------------------------------------
 REST_FRAMEWORK = {

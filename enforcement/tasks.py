@@ -18,3 +18,11 @@ def check_calendar_coverage() -> list[int]:
     from .workdays import notify_uncovered_years
 
     return notify_uncovered_years()
+
+
+@shared_task(name="enforcement.tasks.import_catalogue_job")
+def import_catalogue_job(job_id: str) -> str:
+    """Perform a catalogue import confirmed on the web page (progress in the cache)."""
+    from .catalogue_jobs import run_import_job
+
+    return run_import_job(job_id)

@@ -4,4 +4,10 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.profile, name="profile"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("grids/", views.grid_list, name="grid-list"),
+    path("grids/<int:pk>/", views.grid_detail, name="grid-detail"),
 ]

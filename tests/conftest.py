@@ -135,3 +135,58 @@ def _fresh_calendar_cache():
     workdays._clear_local()
     yield
     workdays._clear_local()
+
+
+# --- Real Celery worker and browser (project infrastructure) ------------------
+
+@pytest.fixture(scope="session")
+def live_worker(tmp_path_factory):
+    """A real ``celery worker`` subprocess on the test Redis, on a queue of its own.
+
+    Its own queue keeps it from consuming tasks that other tests (or other test
+    runs sharing the Redis database) leave on the default queue.
+    """
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.conf import settings
+
+    require(bool(settings.REDIS_URL), "Redis for the Celery worker (set REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        require(False, f"Redis at {settings.REDIS_URL} ({exc})")
+    from bureau.celery import app
+
+    name = f"bureau-test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "BUREAU_TESTING": "1", "CELERY_TASK_ALWAYS_EAGER": "0"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "bureau", "worker", "--pool=solo", "-c", "1",
+             "-Q", name, "-n", f"{name}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    hostname = None
+    deadline = time.monotonic() + 45
+    while hostname is None and time.monotonic() < deadline and proc.poll() is None:
+        replies = app.control.ping(timeout=0.5)
+        hostname = next((h for r in replies for h in r if h.startswith(name)), None)
+    if hostname is None:
+        proc.kill()
+        proc.wait()
+        require(False, f"a Celery worker on {settings.REDIS_URL}; its log:\n{log.read_text()[-3000:]}")
+    yield SimpleNamespace(queue=name, hostname=hostname, process=proc, log=log)
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+from tests.conftest_browser import browser, page  # noqa: E402, F401  (fixtures for tests that drive Chromium)

@@ -25,6 +25,7 @@ SeedStep = Callable[..., object]
 # Callables or dotted paths, run in this order.
 SEED_STEPS: list[SeedStep | str] = [
     "enforcement.demo.seed_county.seed_county",
+    "enforcement.demo.catalogue_seed.seed_catalogue",
 ]
 
 # (username, role) pairs printed at the end of the command: one line per role.

@@ -10,11 +10,25 @@ from .agencies import (
     Role,
 )
 from .calendar import CalendarYear, DayKind, HolidayOverride
+from .catalogue import (
+    MATTER_INTERNAL_FIELDS,
+    DiscretionTier,
+    Domain,
+    FineUnit,
+    GrantMode,
+    GrantSource,
+    Matter,
+    MatterStatus,
+    PenaltyKind,
+    PowerGrant,
+    PowerType,
+)
 from .events import AppendOnlyError, Event
 from .notifications import Notification
 
 __all__ = [
     "COUNTY_WIDE_KINDS",
+    "MATTER_INTERNAL_FIELDS",
     "SQUADRON_KINDS",
     "TOWNSHIP_KINDS",
     "Agency",
@@ -23,10 +37,20 @@ __all__ = [
     "CalendarYear",
     "Certificate",
     "DayKind",
+    "DiscretionTier",
+    "Domain",
     "Event",
+    "FineUnit",
+    "GrantMode",
+    "GrantSource",
     "Grid",
     "HolidayOverride",
+    "Matter",
+    "MatterStatus",
     "Membership",
     "Notification",
+    "PenaltyKind",
+    "PowerGrant",
+    "PowerType",
     "Role",
 ]

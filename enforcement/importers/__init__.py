@@ -1,0 +1,1 @@
+"""Spreadsheet importers and exporters of the enforcement core."""
