@@ -4,16 +4,19 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from devolution import api as devolution_api
 from enforcement import api as enforcement_api
 from enforcement import api_catalogue
 
 router = DefaultRouter()
 enforcement_api.register(router)
+devolution_api.register(router)
 api_catalogue.register(router)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     *enforcement_api.extra_urls,
+    *devolution_api.extra_urls,
     *api_catalogue.extra_urls,
     *router.urls,
 ]

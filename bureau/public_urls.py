@@ -1,11 +1,12 @@
 """Pages under /public/: no login (ARCHITECTURE.md "Permissions")."""
 
-from django.urls import path
+from django.urls import include, path
 
 from enforcement import views_public, views_public_catalogue
 
 urlpatterns = [
     path("", views_public.index, name="public-index"),
+    path("devolution/", include("devolution.urls_public")),
     path("catalogue/", views_public_catalogue.matter_list, name="public-catalogue"),
     path("catalogue/<path:code>/", views_public_catalogue.matter_page, name="public-catalogue-detail"),
 ]

@@ -11,4 +11,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "enforcement.tasks.check_calendar_coverage",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Published devolution batches go in force on their effective date (idempotent; hourly catches up).
+    "devolution-enact-due-batches": {
+        "task": "devolution.tasks.enact_due_batches",
+        "schedule": crontab(minute=10),
+    },
 }

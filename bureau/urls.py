@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("bureau.api_urls")),
     path("accounts/", include("enforcement.urls_accounts")),
     path("public/", include("bureau.public_urls")),
+    path("devolution/", include("devolution.urls")),
     path("catalogue/", include("enforcement.urls_catalogue")),
     path("", include("enforcement.urls")),
 ]
