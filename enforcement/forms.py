@@ -72,3 +72,19 @@ class GridFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("网格编码或名称")
         self.fields["township"].choices = [("", _("全部乡镇/街道"))] + [(t.pk, t.name) for t in townships]
+
+
+def apply_domain_error(form, error) -> None:
+    """Show a service's DomainError on the form: on its fields when named, else as a form error.
+
+    Views call a service inside ``try``; on DomainError they call this and
+    re-render the form, so the clerk sees the service's own message.
+    """
+    placed = False
+    for field_name, messages in getattr(error, "fields", {}).items():
+        if field_name in form.fields:
+            for message in messages:
+                form.add_error(field_name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, str(error))
