@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .errors import DomainError
 from .models import DiscretionTier, Domain, Matter, MatterStatus, PowerGrant
+from .selectors_catalogue import matter_in_use
 from .services.catalogue import matter_repeal
 
 
@@ -91,7 +92,7 @@ class MatterAdmin(SimpleHistoryAdmin):
         return actions
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.grants.exists():
+        if obj is not None and matter_in_use(obj):
             return False
         return super().has_delete_permission(request, obj)
 

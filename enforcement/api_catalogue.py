@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -178,7 +179,7 @@ class StatusWriteSerializer(serializers.Serializer):
 class CatalogueWritePermission(permissions.BasePermission):
     """Everybody signed in reads; catalogue administrators write."""
 
-    message = "只有事项目录管理员可以修改事项目录。"
+    message = gettext_lazy("只有事项目录管理员可以修改事项目录。")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -18,6 +18,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import ValidationFailed
 from .models import Agency, DiscretionTier, Domain, Matter, MatterStatus, PowerGrant, PowerType
@@ -29,6 +30,7 @@ __all__ = [
     "domain_list",
     "matter_detail",
     "matter_history",
+    "matter_in_use",
     "matter_list",
     "matter_search",
 ]
@@ -170,6 +172,21 @@ def matter_detail(code: str, *, user=None, on: dt.date | None = None) -> Matter:
         raise Http404(_("未找到该事项")) from None
 
 
+def matter_in_use(matter: Matter) -> bool:
+    """True when any row refers to the matter through a protecting foreign key (grants, cases, ...).
+
+    Such a matter can only be repealed, never deleted. Apps that add a
+    ``PROTECT`` foreign key to Matter are covered without changes here.
+    """
+    from django.db.models import PROTECT, RESTRICT
+
+    for rel in Matter._meta.related_objects:
+        if rel.on_delete in (PROTECT, RESTRICT) and not rel.many_to_many:
+            if rel.related_model._default_manager.filter(**{rel.field.name: matter}).exists():
+                return True
+    return False
+
+
 def domain_list(*, active_only: bool = True) -> QuerySet[Domain]:
     qs = Domain.objects.all()
     return qs.filter(is_active=True) if active_only else qs
@@ -197,7 +214,7 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+_ACTIONS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 _HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "matter"}
 
 
@@ -248,7 +265,7 @@ def matter_history(matter: Matter) -> list[HistoryEntry]:
                         _display(Matter, name, new, names),
                     ))
         entries.append(HistoryEntry(
-            at=row.history_date, user=row.history_user, action=_ACTIONS.get(row.history_type, row.history_type),
+            at=row.history_date, user=row.history_user, action=str(_ACTIONS.get(row.history_type, row.history_type)),
             subject=_("事项"), reason=row.history_change_reason or "", changes=changes,
         ))
         previous = row
@@ -270,7 +287,7 @@ def matter_history(matter: Matter) -> list[HistoryEntry]:
                     _display(DiscretionTier, name, new, names),
                 ))
         entries.append(HistoryEntry(
-            at=row.history_date, user=row.history_user, action=_ACTIONS.get(row.history_type, row.history_type),
+            at=row.history_date, user=row.history_user, action=str(_ACTIONS.get(row.history_type, row.history_type)),
             subject=_("裁量基准 第 %(n)s 条（%(level)s）") % {"n": row.order, "level": row.level},
             reason=row.history_change_reason or "", changes=changes,
         ))

@@ -43,7 +43,7 @@ DEFAULT_DOMAINS: list[tuple[str, str]] = [
 
 def ensure_domains() -> int:
     """Create the standard domains that are missing (by code or name); return how many."""
-    existing = set(Domain.objects.values_list("code", flat=True)) | set(Domain.objects.values_list("name", flat=True))
+    existing = {value for pair in Domain.objects.values_list("code", "name") for value in pair}
     new = [
         Domain(code=code, name=name, sort_order=n)
         for n, (code, name) in enumerate(DEFAULT_DOMAINS, start=1)

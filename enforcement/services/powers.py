@@ -155,7 +155,9 @@ def holder_of(matter: Matter, township: Agency | None, on: dt.date | None = None
     """Who may act on ``matter`` in ``township`` on day ``on`` (default today); None if nobody.
 
     A township-specific grant valid that day wins over a county-wide one.
-    ``township=None`` asks for the county-wide holder only.
+    ``township=None`` asks for the county-wide holder only. The answer is
+    about grants only: whether the matter is suspended is the caller's check
+    (``matter.status``); a repealed matter's grants end with it.
     """
     day = on or _today()
     where = Q(township__isnull=True)

@@ -111,3 +111,12 @@ def matter(refs):
 
 
 D = dt.date
+
+
+@pytest.fixture
+def chinese():
+    """Messages are asserted in Chinese whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield

@@ -15,9 +15,9 @@ from enforcement.services.catalogue import matter_create
 from enforcement.services.powers import grant_power
 from tests.enforcement import catalogue_fixtures as fixtures
 
-matter, refs = fixtures.matter, fixtures.refs  # shared fixtures
+matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 D = dt.date
 
 

@@ -17,9 +17,9 @@ from enforcement.services.powers import grant_power
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import sample_rows, snapshot, xlsx_bytes
 
-matter, refs = fixtures.matter, fixtures.refs  # shared fixtures
+matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 D = dt.date
 
 

@@ -23,9 +23,9 @@ from tests.enforcement.catalogue_fixtures import (
 )
 from tests.factories import UserFactory
 
-refs = fixtures.refs  # shared fixtures
+refs, chinese = fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 
 def history_count() -> int:

@@ -27,9 +27,9 @@ from enforcement.services.powers import grant_power
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import csv_bytes, sample_rows
 
-matter, refs = fixtures.matter, fixtures.refs  # shared fixtures
+matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 D = dt.date
 
 
@@ -188,3 +188,21 @@ def test_seed_step_skips_quietly_without_a_file(db, tmp_path, monkeypatch):
     out = io.StringIO()
     catalogue_seed.seed_catalogue(out, "pw")
     assert "跳过" in out.getvalue()
+
+
+def test_admin_pages_render_with_history(matter, refs, administrator, client):
+    grant_power(matter, refs.county.bureau, GrantMode.TRANSFERRED, valid_from=D(2024, 1, 1))
+    matter_update(matter, by=administrator, name="占道经营（修订）")
+    client.force_login(administrator)
+    for url in (
+        "/admin/enforcement/matter/",
+        f"/admin/enforcement/matter/{matter.pk}/change/",
+        f"/admin/enforcement/matter/{matter.pk}/history/",
+        "/admin/enforcement/powergrant/",
+        "/admin/enforcement/domain/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    history = client.get(f"/admin/enforcement/matter/{matter.pk}/history/").content.decode()
+    assert "bureau_admin" in history
+    assert client.get(f"/admin/enforcement/matter/{matter.pk}/delete/").status_code == 403

@@ -10,9 +10,9 @@ from enforcement.models import PowerType
 from enforcement.services.catalogue import ProposedPenalty, TierSpec, check_penalty, matter_create
 from tests.enforcement import catalogue_fixtures as fixtures
 
-matter, refs = fixtures.matter, fixtures.refs  # shared fixtures
+matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 
 def tier(matter, level):

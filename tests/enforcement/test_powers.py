@@ -24,9 +24,9 @@ from tests.conftest import require
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.factories import AgencyFactory, TownshipFactory
 
-matter, refs = fixtures.matter, fixtures.refs  # shared fixtures
+matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 D = dt.date
 
 
