@@ -39,6 +39,7 @@ from django.test.utils import (  # noqa: E402
     teardown_databases,
 )
 
+PAGE_LIMIT_SECONDS = 0.1  # issue 3: list and search pages under 100 ms median
 IMPORT_LIMIT_SECONDS = 10.0
 DOMAINS = ["城市管理", "城乡规划", "自然资源", "生态环境", "住房建设", "市场监管", "交通运输", "文化旅游",
            "水利", "农业农村", "海洋渔业", "应急管理", "卫生健康", "消防", "林业"]
@@ -96,6 +97,20 @@ def timed(fn):
     return result, elapsed, len(queries.captured_queries)
 
 
+def median_page(client, url, params, runs):
+    """Median time of an HTML page (first request warms template caches and is not counted)."""
+    client.get(url, params)
+    times, counts = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:300]
+        counts.append(len(queries.captured_queries))
+    return statistics.median(times), max(counts)
+
+
 def median_request(client, url, params, runs):
     times, counts = [], []
     for _ in range(runs):
@@ -147,6 +162,17 @@ def run(rows: int, runs: int) -> int:
     t_search, q_search, found = median_request(client, "/api/matters/", {"q": "事项12", "domain": "D05"}, runs)
     t_legal, q_legal, _ = median_request(client, "/api/matters/", {"q": "第（一）项 第15条"}, runs)
     t_detail, q_detail, _ = median_request(client, "/api/matters/M-00012/", {}, runs)
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    pages = {
+        "page_list": median_page(browser, "/catalogue/", {}, runs),
+        "page_search": median_page(browser, "/catalogue/", {"q": "事项12"}, runs),
+        "page_search_legal_basis": median_page(browser, "/catalogue/", {"q": "第15条"}, runs),
+        "public_list": median_page(Client(), "/public/catalogue/", {}, runs),
+        "public_search": median_page(Client(), "/public/catalogue/", {"q": "事项12"}, runs),
+    }
     pm, t_map, q_map = timed(lambda: power_map(Matter.objects.all(), townships))
     assert len(pm) == rows * len(townships)
 
@@ -166,6 +192,7 @@ def run(rows: int, runs: int) -> int:
         "api_search_legal_basis": {"median_ms": round(t_legal * 1000, 1), "queries": q_legal},
         "api_detail": {"median_ms": round(t_detail * 1000, 1), "queries": q_detail},
         "power_map": {"seconds": round(t_map, 3), "queries": q_map, "pairs": len(pm)},
+        **{name: {"median_ms": round(t * 1000, 1), "queries": q} for name, (t, q) in pages.items()},
         "runs": runs,
     }
     out = ROOT / "bench" / "out"
@@ -178,11 +205,17 @@ def run(rows: int, runs: int) -> int:
         f"search {t_search * 1000:.0f}ms/{q_search}q, detail {t_detail * 1000:.0f}ms/{q_detail}q; "
         f"power map {rows}x{len(townships)} {t_map:.2f}s/{q_map}q"
     )
+    print("pages: " + ", ".join(f"{name} {t * 1000:.0f}ms/{q}q" for name, (t, q) in pages.items()))
     failures = []
     if t_first >= IMPORT_LIMIT_SECONDS:
         failures.append(f"import took {t_first:.1f}s (limit {IMPORT_LIMIT_SECONDS}s)")
     if q_list_big != q_list or q_map > 1:
         failures.append("query count grows with the rows")
+    for name, (t, _q) in pages.items():
+        if t >= PAGE_LIMIT_SECONDS:
+            failures.append(f"{name} median {t * 1000:.0f}ms (limit {PAGE_LIMIT_SECONDS * 1000:.0f}ms)")
+    if t_list >= PAGE_LIMIT_SECONDS or t_search >= PAGE_LIMIT_SECONDS:
+        failures.append("API list/search median over 100 ms")
     for failure in failures:
         print("FAIL:", failure, file=sys.stderr)
     return 1 if failures else 0
