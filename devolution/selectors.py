@@ -1,0 +1,202 @@
+"""Reads of the devolution app: query shapes live here (STYLE.md practice 6).
+
+List and detail pages run a constant number of queries however many items,
+townships or matters they show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from enforcement.access import scope_for
+from enforcement.models import TOWNSHIP_KINDS, Agency, Event, GrantSource, Matter, PowerGrant
+from enforcement.services.powers import HolderAnswer, power_map
+
+from .models import (
+    BatchItem,
+    DevolutionBatch,
+    EntrustmentAgreement,
+    ResponsibilityList,
+    ReviewOpinion,
+)
+
+__all__ = [
+    "PowerMapRow",
+    "batch_history",
+    "batches_for",
+    "case_count_3y",
+    "case_counts_3y",
+    "items_of",
+    "power_map_rows",
+    "township_grants",
+    "townships_visible_to",
+]
+
+
+# --- three-year case counts --------------------------------------------------
+
+
+def case_count_3y(item: BatchItem) -> int | None:
+    """Cases of the item's matter in its townships over the last three years.
+
+    Until the cases module exists this is the figure entered on the item
+    (``None`` when nobody entered it). The cases issue extends this function
+    (and :func:`case_counts_3y`) to count real cases; every caller goes
+    through them.
+    """
+    return item.entered_case_count_3y
+
+
+def case_counts_3y(items: Iterable[BatchItem]) -> dict[int, int | None]:
+    """item_id -> :func:`case_count_3y` for many items at once (no query per item)."""
+    return {item.pk: item.entered_case_count_3y for item in items}
+
+
+# --- batches ---------------------------------------------------------------------
+
+
+def batches_for(user) -> QuerySet[DevolutionBatch]:
+    """Batches the user may see, with item counts and townships (two queries for a page)."""
+    return (
+        DevolutionBatch.objects.visible_to(user)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("townships", queryset=Agency.objects.order_by("sort_order", "code")))
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-effective_date", "-number")
+    )
+
+
+def items_of(batch: DevolutionBatch) -> QuerySet[BatchItem]:
+    """A batch's items with everything the detail page and the checks read."""
+    return (
+        BatchItem.objects.filter(batch=batch)
+        .select_related(
+            "matter", "matter__domain", "matter__origin_department", "package", "hub_township", "assessment"
+        )
+        .prefetch_related(
+            Prefetch("townships", queryset=Agency.objects.order_by("sort_order", "code")),
+            "statutory_records",
+        )
+        .order_by("id")
+    )
+
+
+def agreements_of(batch: DevolutionBatch) -> QuerySet[EntrustmentAgreement]:
+    return (
+        EntrustmentAgreement.objects.filter(batch=batch)
+        .select_related("department")
+        .prefetch_related(Prefetch("townships", queryset=Agency.objects.order_by("sort_order", "code")))
+        .order_by("id")
+    )
+
+
+def opinions_of(batch: DevolutionBatch) -> QuerySet[ReviewOpinion]:
+    return (
+        ReviewOpinion.objects.filter(batch=batch)
+        .select_related("reviewer", "agency", "item", "item__matter")
+        .order_by("created_at", "id")
+    )
+
+
+def batch_history(batch: DevolutionBatch) -> QuerySet[Event]:
+    """The batch's full-process record (every transition, edit and review), oldest first."""
+    return Event.objects.for_object(batch).select_related("actor_agency").order_by("at", "id")
+
+
+def batches_by_id(ids: Iterable[int]) -> dict[int, DevolutionBatch]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {b.pk: b for b in DevolutionBatch.objects.filter(pk__in=ids).only("pk", "number", "title", "status")}
+
+
+# --- townships and powers ------------------------------------------------------
+
+
+def all_townships() -> QuerySet[Agency]:
+    return Agency.objects.active().filter(kind__in=TOWNSHIP_KINDS).order_by("sort_order", "code")
+
+
+def townships_visible_to(user) -> QuerySet[Agency]:
+    """Townships whose power page the user may open: all for the county, else the user's own."""
+    scope = scope_for(user)
+    qs = Agency.objects.filter(kind__in=TOWNSHIP_KINDS)
+    if scope.county_wide or user.is_superuser:
+        return qs
+    return qs.filter(pk__in=scope.township_ids)
+
+
+@dataclass(frozen=True)
+class PowerMapRow:
+    matter: Matter
+    cells: list[HolderAnswer | None]
+
+
+def power_map_matters(*, domain_id: int | None = None, on: dt.date, devolved_only: bool = False,
+                      q: str = "") -> QuerySet[Matter]:
+    matters = Matter.objects.select_related("domain").order_by("code")
+    if domain_id:
+        matters = matters.filter(domain_id=domain_id)
+    if q:
+        matters = matters.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if devolved_only:
+        township_grant = PowerGrant.objects.valid_on(on).filter(matter=OuterRef("pk"), township__isnull=False)
+        matters = matters.filter(Exists(township_grant))
+    return matters
+
+
+def power_map_rows(matters: Iterable[Matter], townships: list[Agency], *, on: dt.date) -> list[PowerMapRow]:
+    """One row per matter, one cell per township (the grants in one query: ``power_map``)."""
+    matters = list(matters)
+    answers = power_map(matters, townships, on=on)
+    return [PowerMapRow(m, [answers.get((m.pk, t.pk)) for t in townships]) for m in matters]
+
+
+def township_grants(township: Agency, *, on: dt.date | None = None) -> list[PowerGrant]:
+    """Township-specific grants valid on day ``on`` (default today), by matter code."""
+    day = on or timezone.localdate()
+    return list(
+        PowerGrant.objects.filter(township=township)
+        .valid_on(day)
+        .select_related("matter", "matter__domain", "matter__origin_department", "holder", "acting_for")
+        .order_by("matter__code")
+    )
+
+
+def township_grant_history(township: Agency, *, limit: int = 200) -> list[PowerGrant]:
+    """Every township-specific grant, newest first (ended ones too): how the township's powers changed."""
+    return list(
+        PowerGrant.objects.filter(township=township)
+        .non_empty()
+        .select_related("matter", "holder", "acting_for")
+        .order_by("-valid_from", "matter__code")[:limit]
+    )
+
+
+def responsibilities_by_matter(matter_ids: Iterable[int]) -> dict[int, list[ResponsibilityList]]:
+    out: dict[int, list[ResponsibilityList]] = {}
+    rows = ResponsibilityList.objects.filter(matter_id__in=set(matter_ids)).select_related("department")
+    for row in rows.order_by("matter_id", "department__sort_order", "department__code"):
+        out.setdefault(row.matter_id, []).append(row)
+    return out
+
+
+def devolved_counts(on: dt.date) -> dict[int, int]:
+    """township_id -> number of matters granted to it by a batch and valid on ``on`` (one query)."""
+    return dict(
+        PowerGrant.objects.valid_on(on)
+        .filter(township__isnull=False, source_kind=GrantSource.BATCH)
+        .values("township_id")
+        .annotate(n=Count("matter_id", distinct=True))
+        .values_list("township_id", "n")
+    )
+
+
+def devolved_grants(township: Agency, *, on: dt.date) -> list[PowerGrant]:
+    """Grants a batch made in ``township`` and valid on ``on``: the township's devolved powers."""
+    return [g for g in township_grants(township, on=on) if g.source_kind == GrantSource.BATCH]

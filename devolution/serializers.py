@@ -1,0 +1,178 @@
+"""Serializers of the devolution API: shapes only; every rule lives in services and rules."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enforcement.models import TOWNSHIP_KINDS, Agency, Matter
+from enforcement.serializers import AgencyBriefSerializer, UserBriefSerializer
+
+from .models import (
+    BatchItem,
+    Category,
+    DevolutionBatch,
+    ItemMode,
+    Package,
+    ReviewDecision,
+    ReviewOpinion,
+)
+
+
+class BatchPackageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Package
+        fields = ["id", "name", "description"]
+
+
+class ReviewOpinionSerializer(serializers.ModelSerializer):
+    reviewer = UserBriefSerializer(read_only=True)
+    agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+
+    class Meta:
+        model = ReviewOpinion
+        fields = ["id", "item", "reviewer", "agency", "decision", "decision_display", "text", "created_at"]
+
+
+class BatchMatterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Matter
+        fields = ["id", "code", "name", "safety_critical", "in_guidance_catalogue"]
+
+
+class BatchItemSerializer(serializers.ModelSerializer):
+    matter = BatchMatterSerializer(read_only=True)
+    townships = AgencyBriefSerializer(many=True, read_only=True)
+    hub_township = AgencyBriefSerializer(read_only=True, allow_null=True)
+    package = BatchPackageSerializer(read_only=True, allow_null=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    mode_display = serializers.CharField(source="get_mode_display", read_only=True)
+    review_status_display = serializers.CharField(source="get_review_status_display", read_only=True)
+    case_count_3y = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BatchItem
+        fields = [
+            "id", "batch", "matter", "townships", "category", "category_display", "mode", "mode_display",
+            "rationale", "package", "deferred_reason", "review_date", "hub_township", "entered_case_count_3y",
+            "case_count_3y", "review_status", "review_status_display", "state", "revoked_on", "revoke_reason",
+        ]
+
+    def get_case_count_3y(self, item) -> int | None:
+        counts = self.context.get("case_counts")
+        if counts is not None and item.pk in counts:
+            return counts[item.pk]
+        from .selectors import case_count_3y
+
+        return case_count_3y(item)
+
+
+def _TownshipField(**kwargs) -> serializers.PrimaryKeyRelatedField:  # noqa: N802 - used like a field class
+    return serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(kind__in=TOWNSHIP_KINDS), **kwargs)
+
+
+class BatchItemWriteSerializer(serializers.Serializer):
+    """Input of item create/update (matter by code; townships and hub by id)."""
+
+    batch = serializers.PrimaryKeyRelatedField(queryset=DevolutionBatch.objects.all(), required=False)
+    matter_code = serializers.CharField(required=False)
+    townships = _TownshipField(many=True, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    mode = serializers.ChoiceField(choices=ItemMode.choices, required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+    package = serializers.PrimaryKeyRelatedField(queryset=Package.objects.all(), required=False, allow_null=True)
+    deferred_reason = serializers.CharField(required=False, allow_blank=True)
+    review_date = serializers.DateField(required=False, allow_null=True)
+    hub_township = _TownshipField(required=False, allow_null=True)
+    entered_case_count_3y = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+    def validate_matter_code(self, value: str) -> Matter:
+        matter = Matter.objects.filter(code=value.strip()).first()
+        if matter is None:
+            raise serializers.ValidationError(_("事项编码“%(code)s”不存在。") % {"code": value})
+        return matter
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    townships = AgencyBriefSerializer(many=True, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    item_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = DevolutionBatch
+        fields = [
+            "id", "number", "title", "provincial_decision", "county_document_no", "townships", "effective_date",
+            "status", "status_display", "created_by", "created_at", "enacted_on", "revoked_on", "end_reason",
+            "item_count",
+        ]
+
+
+class BatchDetailSerializer(BatchSerializer):
+    items = serializers.SerializerMethodField()
+    packages = BatchPackageSerializer(many=True, read_only=True)
+    opinions = ReviewOpinionSerializer(many=True, read_only=True)
+
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "items", "packages", "opinions"]
+
+    def get_items(self, batch) -> list[dict]:
+        from .selectors import case_counts_3y, items_of
+
+        items = list(items_of(batch))
+        return BatchItemSerializer(items, many=True, context={"case_counts": case_counts_3y(items)}).data
+
+
+class BatchWriteSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=40, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    provincial_decision = serializers.CharField(max_length=300, required=False)
+    county_document_no = serializers.CharField(max_length=100, required=False)
+    effective_date = serializers.DateField(required=False)
+    townships = _TownshipField(many=True, required=False)
+
+
+class BatchReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BatchReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class BatchRevokeSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class BatchNoteSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BatchProblemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    item_id = serializers.IntegerField(allow_null=True)
+    township_id = serializers.IntegerField(allow_null=True)
+
+
+class TownshipReadinessSerializer(serializers.Serializer):
+    township = AgencyBriefSerializer()
+    certified_staff = serializers.IntegerField()
+    legal_reviewers = serializers.IntegerField()
+    squadron_officers = serializers.IntegerField()
+    min_certified_staff = serializers.IntegerField()
+    min_legal_reviewers = serializers.IntegerField()
+    ready = serializers.BooleanField()
+    failures = serializers.SerializerMethodField()
+
+    def get_failures(self, obj) -> list[str]:
+        return obj.failure_messages()
+
+
+class BatchChecksSerializer(serializers.Serializer):
+    can_approve = serializers.BooleanField()
+    problems = BatchProblemSerializer(many=True)
+    readiness = TownshipReadinessSerializer(many=True)

@@ -1,0 +1,53 @@
+"""Reviewers' opinions on items and on whole batches."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions as perms
+from ..models import (
+    BatchItem,
+    DevolutionBatch,
+    ReviewDecision,
+    ReviewOpinion,
+    ReviewStatus,
+)
+from ._common import (
+    _check_review,
+    _lock,
+    _require,
+    _write_opinion,
+)
+from .batches import batch_return
+
+
+@transaction.atomic
+def item_review(item: BatchItem, *, by, decision: str, text: str = "") -> ReviewOpinion:
+    """A reviewer's opinion on one item: approve or reject it (rejecting blocks approval), or comment."""
+    locked = _lock(item.batch)
+    fresh = BatchItem.objects.select_related("matter").get(pk=item.pk)
+    _require(perms.can_review_item(by, fresh), _("您不是该事项的审查单位人员。"))
+    _check_review(locked, decision, text)
+    opinion = _write_opinion(locked, fresh, by=by, decision=decision, text=text)
+    if decision in (ReviewDecision.APPROVE, ReviewDecision.REJECT):
+        status = ReviewStatus.APPROVED if decision == ReviewDecision.APPROVE else ReviewStatus.REJECTED
+        BatchItem.objects.filter(pk=fresh.pk).update(review_status=status, updated_at=timezone.now())
+    return opinion
+
+
+def batch_review(batch: DevolutionBatch, *, by, decision: str, text: str = "") -> ReviewOpinion | DevolutionBatch:
+    """A reviewer's opinion on the whole batch: concur, comment, or reject (sends it back to draft)."""
+    if decision == ReviewDecision.REJECT:
+        fresh = DevolutionBatch.objects.get(pk=batch.pk)
+        _require(perms.can_review_batch(by, fresh) or perms.can_manage_batches(by), _("您不是该批次的审查单位人员。"))
+        _check_review(fresh, decision, text)
+        return batch_return(batch, by=by, text=text)
+    with transaction.atomic():
+        locked = _lock(batch)
+        _require(perms.can_review_batch(by, locked), _("您不是该批次的审查单位人员。"))
+        _check_review(locked, decision, text)
+        return _write_opinion(locked, None, by=by, decision=decision, text=text)
+
+
