@@ -5,18 +5,22 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from devolution import api as devolution_api
+from dispatch import api as dispatch_api
 from enforcement import api as enforcement_api
-from enforcement import api_catalogue
+from enforcement import api_cases, api_catalogue
 
 router = DefaultRouter()
 enforcement_api.register(router)
 devolution_api.register(router)
 api_catalogue.register(router)
+api_cases.register(router)
+dispatch_api.register(router)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     *enforcement_api.extra_urls,
     *devolution_api.extra_urls,
     *api_catalogue.extra_urls,
+    *dispatch_api.extra_urls,
     *router.urls,
 ]

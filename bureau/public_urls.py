@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 
-from enforcement import views_public, views_public_catalogue
+from enforcement import views_public, views_public_cases, views_public_catalogue
 
 urlpatterns = [
     path("", views_public.index, name="public-index"),
     path("devolution/", include("devolution.urls_public")),
+    path("report/", include("dispatch.urls_public")),
     path("catalogue/", views_public_catalogue.matter_list, name="public-catalogue"),
     path("catalogue/<path:code>/", views_public_catalogue.matter_page, name="public-catalogue-detail"),
+    path("decisions/", views_public_cases.decision_list, name="public-decisions"),
+    path("decisions/<int:pk>/", views_public_cases.decision_page, name="public-decision-detail"),
 ]

@@ -16,4 +16,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "devolution.tasks.enact_due_batches",
         "schedule": crontab(minute=10),
     },
+    "dispatch-sweep-ticket-warnings": {"task": "dispatch.tasks.sweep_ticket_warnings", "schedule": crontab()},
+    "case-deadline-sweep": {"task": "enforcement.tasks.sweep_case_warnings", "schedule": crontab(minute="*/15")},
 }

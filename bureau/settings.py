@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "devolution.models.BatchStatus",
+        "MatterStatusEnum": "enforcement.models.MatterStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------
@@ -265,3 +269,10 @@ LOGGING = {
 # --- Domain configuration (defaults; admin-editable tables override) -------
 # Deadline warnings turn yellow when this share of the allowed time is used.
 WARNING_YELLOW_SHARE = float(env_str("WARNING_YELLOW_SHARE", "0.8"))
+# Public report form (dispatch.views_public): at most this many reports per client
+# address per hour, a minimum time to fill the form (seconds, against bots), and the
+# number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
+PUBLIC_REPORT_RATE = env_int("PUBLIC_REPORT_RATE", 5)
+PUBLIC_REPORT_MIN_FILL_SECONDS = env_int("PUBLIC_REPORT_MIN_FILL_SECONDS", 3)
+PUBLIC_REPORT_TRACK_FAILURES = env_int("PUBLIC_REPORT_TRACK_FAILURES", 20)
+PUBLIC_REPORT_PROXY_COUNT = env_int("PUBLIC_REPORT_PROXY_COUNT", 0)

@@ -20,8 +20,11 @@ urlpatterns = [
     path("api/", include("bureau.api_urls")),
     path("accounts/", include("enforcement.urls_accounts")),
     path("public/", include("bureau.public_urls")),
+    path("open311/v2/", include("dispatch.open311.urls")),
     path("devolution/", include("devolution.urls")),
+    path("dispatch/", include("dispatch.urls")),
     path("catalogue/", include("enforcement.urls_catalogue")),
+    path("cases/", include("enforcement.urls_cases")),
     path("", include("enforcement.urls")),
 ]
 if settings.DEBUG:

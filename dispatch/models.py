@@ -1,0 +1,696 @@
+"""Tickets (工单) of the command platform: intake, triage, assignment, handling, verdict, SLA warnings.
+
+A :class:`Ticket` moves through the states of :class:`TicketStatus` only by
+``enforcement.workflow.perform_transition``; the transition table is the set
+of ``@transition`` methods below, and :mod:`dispatch.services` has one service
+per transition (nothing else assigns ``status``). Actions that change no
+state (urge, supervise, escalate, follow-up, co-handler feedback) write an
+event with ``record_event`` under a row lock.
+
+Deadlines come from the :class:`SlaRule` table through
+``enforcement.workdays.deadline_for``; the warning sweep
+(:func:`dispatch.sla.sweep_warnings`) moves open tickets to yellow and red in
+set-based updates.
+
+``linked_case_id`` is the hook for the cases issue: there is no ``Case``
+model in ``enforcement.models`` yet, so converting a ticket to a case lead
+records a ``converted_to_case`` event and leaves the id empty; the cases work
+fills it when it creates the case.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from enforcement.access import scope_for
+from enforcement.errors import InvalidTransition, ValidationFailed
+from enforcement.models import TOWNSHIP_KINDS, Agency, Domain, Grid, Matter
+from enforcement.workdays import Unit, working_days_between
+from enforcement.workflow import FSMField, WorkflowModel
+
+from . import permissions as perms
+
+
+class Channel(models.TextChoices):
+    STAFF = "staff", _("坐席录入")
+    TOWNSHIP_CALL = "township_call", _("街呼区应")
+    PATROL = "patrol", _("巡查上报")
+    GRID = "grid", _("网格上报")
+    PUBLIC_WEB = "public_web", _("公众举报")
+    HOTLINE_12345 = "hotline_12345", _("12345热线")
+    HOTLINE_12319 = "hotline_12319", _("12319城建热线")
+    HOTLINE_12369 = "hotline_12369", _("12369环保热线")
+    OPEN311 = "open311", _("Open311接口")
+
+
+HOTLINE_CHANNELS = (Channel.HOTLINE_12345, Channel.HOTLINE_12319, Channel.HOTLINE_12369)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    EMERGENCY = "emergency", _("特急")
+
+
+PRIORITY_ORDER = [Priority.NORMAL, Priority.URGENT, Priority.EMERGENCY]
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("待分流")
+    TRIAGED = "triaged", _("待交办")
+    ASSIGNED = "assigned", _("待签收")
+    ACCEPTED = "accepted", _("已签收")
+    IN_PROGRESS = "in_progress", _("处置中")
+    RESOLVED = "resolved", _("待评价")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已合并")
+    DISMISSED = "dismissed", _("不予受理")
+
+
+# The assignee's clock runs in these states (deadline warnings apply).
+HANDLING_STATES = (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
+OPEN_STATES = (TicketStatus.NEW, TicketStatus.TRIAGED, *HANDLING_STATES, TicketStatus.RESOLVED)
+FINAL_STATES = (TicketStatus.CLOSED, TicketStatus.MERGED, TicketStatus.DISMISSED)
+
+
+class WarningLevel(models.TextChoices):
+    NONE = "none", _("正常")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+
+
+# The warning sweep's candidates (dispatch.sla): the same Q objects build the partial
+# indexes below and the sweep's queries, so that PostgreSQL can prove the index applies.
+RED_CANDIDATES = Q(status__in=HANDLING_STATES, warning_level__in=[WarningLevel.NONE, WarningLevel.YELLOW])
+YELLOW_CANDIDATES = Q(status__in=HANDLING_STATES, warning_level=WarningLevel.NONE)
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", _("认可")
+    REJECTED = "rejected", _("不认可")
+
+
+class Satisfaction(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+# --- configuration ---------------------------------------------------------------
+
+
+class DispatchPolicy(models.Model):
+    """County-set rules of the ticket desk (one row, edited in admin).
+
+    Defaults: a unit may return (退单) a ticket within 2 working days of
+    assignment and at most twice; duplicates are looked for among open tickets
+    of the same category within 200 m or in the same grid over the last 7
+    days. These follow common practice of county command platforms; a county
+    changes them here, not in code (STYLE.md practice 13).
+    """
+
+    return_window_working_days = models.PositiveSmallIntegerField(_("退单时限（工作日）"), default=2)
+    max_returns = models.PositiveSmallIntegerField(_("最多退单次数"), default=2)
+    duplicate_radius_m = models.PositiveIntegerField(_("重复工单判定距离（米）"), default=200)
+    duplicate_window_days = models.PositiveSmallIntegerField(_("重复工单判定天数"), default=7)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工单办理规则")
+        verbose_name_plural = _("工单办理规则")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="dispatch_policy_singleton")]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> DispatchPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class TicketCategory(models.Model):
+    """What a report is about (问题类别); also the services offered through Open311."""
+
+    code = models.CharField(_("类别编码"), max_length=40, unique=True)
+    name = models.CharField(_("类别名称"), max_length=100)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("执法领域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_matters = models.ManyToManyField(
+        Matter, verbose_name=_("建议执法事项"), blank=True, related_name="ticket_categories"
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaRule(models.Model):
+    """Time limits for accepting and resolving a ticket; the most specific matching row wins.
+
+    A blank channel, category or priority matches any. Specificity is the
+    number of filled-in criteria; on a tie, priority beats category beats
+    channel.
+    """
+
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, blank=True)
+    category = models.ForeignKey(
+        TicketCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    priority = models.CharField(_("紧急程度"), max_length=12, choices=Priority.choices, blank=True)
+    accept_amount = models.DecimalField(
+        _("签收时限"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    accept_unit = models.CharField(_("签收时限单位"), max_length=16, choices=Unit.choices)
+    resolve_amount = models.DecimalField(
+        _("办结时限"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    resolve_unit = models.CharField(_("办结时限单位"), max_length=16, choices=Unit.choices)
+    source_note = models.CharField(_("依据"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("办理时限规则")
+        verbose_name_plural = _("办理时限规则")
+        ordering = ["channel", "priority", "id"]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_channel_display() if self.channel else _("任意渠道"),
+            str(self.category) if self.category_id else _("任意类别"),
+            self.get_priority_display() if self.priority else _("任意紧急程度"),
+        ]
+        return " / ".join(str(p) for p in parts)
+
+    @property
+    def specificity(self) -> tuple[int, int, int, int]:
+        filled = (bool(self.priority), self.category_id is not None, bool(self.channel))
+        return (sum(filled), *filled)
+
+    def matches(self, *, channel: str, category_id: int | None, priority: str) -> bool:
+        return (
+            (not self.channel or self.channel == channel)
+            and (self.category_id is None or self.category_id == category_id)
+            and (not self.priority or self.priority == priority)
+        )
+
+
+class TicketCounter(models.Model):
+    """The last ticket number given out in a year; the row is locked to hand out the next."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("工单编号计数器")
+        verbose_name_plural = _("工单编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+# --- tickets -----------------------------------------------------------------------
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TicketQuerySet:
+        """The tickets ``user`` may see (ARCHITECTURE.md "Permissions").
+
+        County-wide users see all; a township sees tickets in its territory and
+        the ones it filed; an agency sees tickets assigned to it and those it
+        co-handles; a person holding a per-object grant sees that ticket.
+        Foreign-key filters only, so it stays cheap at millions of rows.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        scope = scope_for(user)
+        if scope.county_wide:
+            return self
+        agency_ids = list(scope.agency_ids)
+        where = Q(pk__in=TicketUserObjectPermission.objects.filter(user_id=user.pk).values("content_object_id"))
+        if scope.township_ids:
+            where |= Q(township_id__in=list(scope.township_ids))
+        if agency_ids:
+            where |= Q(submitted_by_agency_id__in=agency_ids) | Q(responsible_agency_id__in=agency_ids)
+            where |= Q(pk__in=TicketCoHandler.objects.filter(agency_id__in=agency_ids).values("ticket_id"))
+        return self.filter(where)
+
+    def open(self) -> TicketQuerySet:
+        return self.filter(status__in=OPEN_STATES)
+
+    def handling(self) -> TicketQuerySet:
+        return self.filter(status__in=HANDLING_STATES)
+
+
+def _command_centre(ticket: Ticket, user) -> bool:
+    return perms.is_command_centre(user)
+
+
+def _responsible_member(ticket: Ticket, user) -> bool:
+    return perms.is_member_of(user, ticket.responsible_agency_id)
+
+
+def _verdict_giver(ticket: Ticket, user) -> bool:
+    return perms.can_give_verdict(user, ticket)
+
+
+class Ticket(WorkflowModel):
+    """One problem to be handled (工单)."""
+
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, db_index=True)
+    # The id the source system gave the ticket (hotline work-order number, Open311 token):
+    # unique per channel so that a re-sent push does not create a second ticket.
+    external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
+    # Given to the reporter with the number: the public lookup asks for both.
+    lookup_code = models.CharField(_("查询码"), max_length=12, blank=True)
+    status = FSMField(_("状态"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.NEW, protected=True)
+    priority = models.CharField(_("紧急程度"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
+
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    description = models.TextField(_("问题描述"))
+    category = models.ForeignKey(
+        TicketCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    reporter_name = models.CharField(_("反映人"), max_length=60, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    place = models.CharField(_("地点"), max_length=300, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    township = models.ForeignKey(
+        Agency, verbose_name=_("所属乡镇/街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets_in_territory", limit_choices_to={"kind__in": TOWNSHIP_KINDS},
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    submitted_by_agency = models.ForeignKey(
+        Agency, verbose_name=_("发起单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets_submitted",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Triage and assignment
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("执法事项"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    proposed_agency = models.ForeignKey(
+        Agency, verbose_name=_("建议承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Why the system proposed that agency ("赋权青山镇（赋权批次 2025-1）").
+    proposal_basis = models.CharField(_("职权依据"), max_length=300, blank=True)
+    responsible_agency = models.ForeignKey(
+        Agency, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets_assigned",
+    )
+    accept_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    resolve_due = models.DateTimeField(_("办结期限"), null=True, blank=True)
+    # Yellow from here on: assigned_at + WARNING_YELLOW_SHARE of the time allowed,
+    # fixed when the deadline is set so that the sweep compares columns only.
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("期限待定"), default=False, help_text=_(
+        "期限跨入尚未录入法定节假日安排的年度，暂按周一至周五计算"
+    ))
+    warning_level = models.CharField(
+        _("亮灯"), max_length=8, choices=WarningLevel.choices, default=WarningLevel.NONE
+    )
+    warning_changed_at = models.DateTimeField(_("亮灯时间"), null=True, blank=True)
+    # Kept when the ticket closes, for statistics ("resolved on time").
+    overdue = models.BooleanField(_("曾超期"), default=False)
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    # Result and verdict
+    resolution = models.TextField(_("办理结果"), blank=True)
+    verdict = models.CharField(_("评价结论"), max_length=10, choices=Verdict.choices, blank=True)
+    verdict_score = models.PositiveSmallIntegerField(
+        _("评分"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    verdict_reason = models.TextField(_("评价意见"), blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
+    follow_up_note = models.TextField(_("回访记录"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入工单"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_tickets",
+    )
+    dismiss_reason = models.TextField(_("不予受理理由"), blank=True)
+    # The case this ticket became a lead for; the cases issue fills it (see the module docstring).
+    linked_case_id = models.BigIntegerField(_("关联案件"), null=True, blank=True)
+
+    # One timestamp per step
+    received_at = models.DateTimeField(_("受理时间"), default=timezone.now, db_index=True)
+    triaged_at = models.DateTimeField(_("分流时间"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始处置时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    verdict_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"], condition=~Q(external_ref=""), name="ticket_unique_external_ref"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict_score__isnull=True) | Q(verdict_score__gte=1, verdict_score__lte=5),
+                name="ticket_verdict_score_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="ticket_status_received_idx"),
+            models.Index(fields=["category", "received_at"], name="ticket_category_received_idx"),
+            # The warning sweep looks only at tickets whose level may still change: these partial
+            # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.
+            models.Index(fields=["resolve_due"], name="ticket_red_candidate_idx", condition=RED_CANDIDATES),
+            models.Index(fields=["warn_at"], name="ticket_yellow_candidate_idx", condition=YELLOW_CANDIDATES),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def summary(self) -> str:
+        if self.title:
+            return self.title
+        text = " ".join(self.description.split())
+        return text if len(text) <= 40 else text[:40] + "…"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATES
+
+    @property
+    def accepted_on_time(self) -> bool | None:
+        if self.accepted_at is None or self.accept_due is None:
+            return None
+        return self.accepted_at <= self.accept_due
+
+    @property
+    def resolved_on_time(self) -> bool | None:
+        if self.resolved_at is None or self.resolve_due is None:
+            return None
+        return self.resolved_at <= self.resolve_due
+
+    # --- transitions: called only by perform_transition (dispatch.services) --------------
+
+    @transition(field=status, source=[TicketStatus.NEW, TicketStatus.TRIAGED], target=TicketStatus.TRIAGED,
+                permission=_command_centre, custom={"label": _("分流")})
+    def triage(self, *, by, at, matter, township, grid, category, priority, proposed_agency, basis):
+        if matter is None:
+            raise ValidationFailed(_("请选择执法事项。"), field="matter")
+        self.matter = matter
+        self.township = township
+        self.grid = grid
+        if category is not None:
+            self.category = category
+        if priority:
+            self.priority = priority
+        self.proposed_agency = proposed_agency
+        self.proposal_basis = basis[:300]
+        self.triaged_at = at
+
+    @transition(field=status, source=TicketStatus.TRIAGED, target=TicketStatus.ASSIGNED,
+                permission=_command_centre, custom={"label": _("交办")})
+    def assign(self, *, by, at, handler, accept_due, resolve_due, warn_at, provisional):
+        # ``handler``, not ``agency``: perform_transition takes ``agency`` for the actor's agency.
+        if handler is None:
+            raise ValidationFailed(_("请选择承办单位。"), field="agency")
+        self.responsible_agency = handler
+        self.assigned_at = at
+        self.accept_due = accept_due
+        self.resolve_due = resolve_due
+        self.warn_at = warn_at
+        self.deadline_provisional = provisional
+        self.warning_level = WarningLevel.NONE
+        self.warning_changed_at = None
+        self.accepted_at = None
+        self.started_at = None
+
+    @transition(field=status, source=TicketStatus.ASSIGNED, target=TicketStatus.ACCEPTED,
+                permission=_responsible_member, custom={"label": _("签收")})
+    def accept(self, *, by, at):
+        self.accepted_at = at
+
+    @transition(field=status, source=TicketStatus.ACCEPTED, target=TicketStatus.IN_PROGRESS,
+                permission=_responsible_member, custom={"label": _("开始处置")})
+    def start(self, *, by, at):
+        self.started_at = at
+
+    @transition(field=status, source=[TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS], target=TicketStatus.RESOLVED,
+                permission=_responsible_member, custom={"label": _("办结反馈")})
+    def resolve(self, *, by, at, resolution, missing_feedback):
+        if not resolution.strip():
+            raise ValidationFailed(_("请填写办理结果。"), field="resolution")
+        if missing_feedback:
+            raise InvalidTransition(
+                _("联合执法的协办单位尚未反馈：%(agencies)s。请待协办单位反馈后再办结。")
+                % {"agencies": "、".join(missing_feedback)},
+                code="co_handler_feedback_missing",
+            )
+        self.resolution = resolution.strip()
+        self.resolved_at = at
+        if self.started_at is None:
+            self.started_at = at
+        if self.resolve_due is not None and at > self.resolve_due:
+            self.overdue = True
+
+    @transition(field=status, source=TicketStatus.RESOLVED, target=TicketStatus.CLOSED,
+                permission=_verdict_giver, custom={"label": _("评价认可")})
+    def close(self, *, by, at, score, reason):
+        if score is None or not 1 <= int(score) <= 5:
+            raise ValidationFailed(_("请给出 1 至 5 分的评分。"), field="score")
+        self.verdict = Verdict.ACCEPTED
+        self.verdict_score = int(score)
+        self.verdict_reason = reason.strip()
+        self.verdict_by = by
+        self.verdict_at = at
+        self.closed_at = at
+
+    @transition(field=status, source=TicketStatus.RESOLVED, target=TicketStatus.IN_PROGRESS,
+                permission=_verdict_giver, custom={"label": _("评价不认可（退回重办）")})
+    def reopen(self, *, by, at, reason):
+        if not reason.strip():
+            raise ValidationFailed(_("不认可时请说明理由。"), field="reason")
+        self.verdict = Verdict.REJECTED
+        self.verdict_score = None
+        self.verdict_reason = reason.strip()
+        self.verdict_by = by
+        self.verdict_at = at
+        self.resolved_at = None
+        self.reopen_count += 1
+
+    @transition(field=status, source=[TicketStatus.ASSIGNED, TicketStatus.ACCEPTED], target=TicketStatus.TRIAGED,
+                permission=_responsible_member, custom={"label": _("退单")})
+    def return_to_dispatch(self, *, by, at, reason, max_returns, window_days):
+        if not reason.strip():
+            raise ValidationFailed(_("请填写退单理由。"), field="reason")
+        if self.return_count >= max_returns:
+            raise InvalidTransition(
+                _("该工单已退单 %(count)s 次，达到上限（%(max)s 次），不能再退单，请与指挥中心协调。")
+                % {"count": self.return_count, "max": max_returns},
+                code="return_limit_reached",
+            )
+        # Counted on the locked row: working days after the day of assignment (workdays docstring).
+        days_since_assigned = working_days_between(self.assigned_at, at) if self.assigned_at else 0
+        if days_since_assigned > window_days:
+            raise InvalidTransition(
+                _("退单须在交办后 %(days)s 个工作日内提出，本单交办已 %(passed)s 个工作日，不能退单。")
+                % {"days": window_days, "passed": days_since_assigned},
+                code="return_window_passed",
+            )
+        self.return_count += 1
+        self.responsible_agency = None
+        self.assigned_at = None
+        self.accepted_at = None
+        self.accept_due = None
+        self.resolve_due = None
+        self.warn_at = None
+        self.deadline_provisional = False
+        self.warning_level = WarningLevel.NONE
+        self.warning_changed_at = None
+
+    @transition(field=status, source=[TicketStatus.NEW, TicketStatus.TRIAGED], target=TicketStatus.DISMISSED,
+                permission=_command_centre, custom={"label": _("不予受理")})
+    def dismiss(self, *, by, at, reason):
+        if not reason.strip():
+            raise ValidationFailed(_("请填写不予受理的理由。"), field="reason")
+        self.dismiss_reason = reason.strip()
+        self.closed_at = at
+
+    @transition(field=status, source=[TicketStatus.NEW, TicketStatus.TRIAGED, TicketStatus.ASSIGNED],
+                target=TicketStatus.MERGED, permission=_command_centre, custom={"label": _("合并")})
+    def merge(self, *, by, at, into):
+        if into.pk == self.pk:
+            raise ValidationFailed(_("不能把工单合并到它自己。"), field="into")
+        if into.merged_into_id == self.pk:
+            raise ValidationFailed(_("两张工单不能互相合并。"), field="into")
+        self.merged_into = into
+        self.closed_at = at
+
+
+class TicketCoHandler(models.Model):
+    """An agency in a joint inspection (联合执法 / 综合查一次): one lead, the others co-handle."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头")
+        CO = "co", _("协办")
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="co_handlers")
+    agency = models.ForeignKey(Agency, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("角色"), max_length=8, choices=Role.choices, default=Role.CO)
+    added_at = models.DateTimeField(_("加入时间"))
+    feedback = models.TextField(_("反馈"), blank=True)
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("联合执法单位")
+        verbose_name_plural = _("联合执法单位")
+        ordering = ["role", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "agency"], name="ticket_co_handler_unique")]
+        indexes = [models.Index(fields=["agency", "ticket"], name="ticket_co_handler_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.agency_id} · {self.get_role_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")
+
+
+class TicketExtension(models.Model):
+    """An extension request (延期申请) by the assignee, decided by the command centre."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions")
+    amount = models.DecimalField(_("延长时限"), max_digits=6, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.5"))])
+    unit = models.CharField(_("单位"), max_length=16, choices=Unit.choices, default=Unit.WORKING_DAYS)
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING)
+    previous_due = models.DateTimeField(_("原办结期限"), null=True, blank=True)
+    new_due = models.DateTimeField(_("新办结期限"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per ticket at a time.
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status="pending"), name="ticket_one_pending_extension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.amount} {self.get_unit_display()}"
+
+
+class AttachmentKind(models.TextChoices):
+    REPORT = "report", _("反映材料")
+    FEEDBACK = "feedback", _("办理反馈")
+
+
+def attachment_path(instance: TicketAttachment, filename: str) -> str:
+    # The stored name is the content hash: no user-chosen names on disk.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"dispatch/{instance.sha256[:2]}/{instance.sha256}.{ext}"
+
+
+class TicketAttachment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    kind = models.CharField(_("用途"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.REPORT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("工单附件")
+        verbose_name_plural = _("工单附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+# Per-object grants on tickets (co-handlers, invited reviewers) use guardian's
+# direct foreign-key tables: the generic table would need a text join at
+# millions of tickets (ARCHITECTURE.md "Permissions").
+class TicketUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("工单用户授权")
+        verbose_name_plural = _("工单用户授权")
+
+
+class TicketGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Ticket, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("工单用户组授权")
+        verbose_name_plural = _("工单用户组授权")

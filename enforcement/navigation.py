@@ -73,6 +73,7 @@ FIELD_ROLES = frozenset(
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("home", _("首页"), "home", match_prefix=False, order=0),
     NavEntry("catalogue", _("执法事项目录"), "catalogue-list", order=20),
+    NavEntry("cases", _("行政处罚案件"), "cases:list", order=30),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),
     NavEntry("grids", pgettext_lazy("menu", "网格"), "grid-list", roles=FIELD_ROLES, order=80),
     NavEntry(

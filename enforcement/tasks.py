@@ -26,3 +26,11 @@ def import_catalogue_job(job_id: str) -> str:
     from .catalogue_jobs import run_import_job
 
     return run_import_job(job_id)
+
+
+@shared_task(name="enforcement.tasks.sweep_case_warnings")
+def sweep_case_warnings() -> dict:
+    """Move cases to yellow/red for their most urgent pending step; notify once per change (idempotent)."""
+    from .case_deadlines import sweep_case_warnings as sweep
+
+    return sweep().as_dict()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import polib
@@ -100,3 +101,58 @@ def test_browser_language_does_not_override_the_chinese_default(client, db):
     assert page.status_code == 200
     assert "登录" in page.content.decode()
     assert page.headers["Content-Language"] == "zh-hans"
+
+
+# Top-level entries of the project that makemessages must not walk into (as in
+# the Makefile's `messages` target, plus tests: their strings are test data).
+NOT_SOURCE = {".venv", "var", "node_modules", "staticfiles", "tests", "locale"}
+
+
+def _catalogue_keys(pofile) -> set[tuple[str | None, str, str]]:
+    return {(e.msgctxt, e.msgid, e.msgid_plural) for e in pofile if not e.obsolete}
+
+
+def test_english_catalogue_matches_the_source_strings(tmp_path, monkeypatch):
+    """Running makemessages would neither add nor drop a msgid (run `make messages` if this fails).
+
+    makemessages runs in a mirror of the project (symlinks to the source
+    folders) whose LOCALE_PATHS holds a copy of the .po, so the real catalogue
+    is never written to, even when someone runs makemessages at the same time.
+    """
+    from django.core.management import call_command
+
+    from tests.conftest import require
+
+    require(
+        all(shutil.which(tool) for tool in ("xgettext", "msgmerge", "msguniq", "msgattrib")),
+        "GNU gettext (xgettext, msgmerge)",
+    )
+    base = Path(settings.BASE_DIR)
+    mirror = tmp_path / "project"
+    mirror.mkdir()
+    for entry in base.iterdir():
+        if entry.name.startswith(".") or entry.name in NOT_SOURCE:
+            continue
+        (mirror / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    copy = mirror / "locale" / "en" / "LC_MESSAGES"
+    copy.mkdir(parents=True)
+    shutil.copyfile(PO_PATH, copy / "django.po")
+
+    monkeypatch.chdir(mirror)
+    monkeypatch.setattr(settings, "LOCALE_PATHS", [str(mirror / "locale")])
+    call_command(
+        "makemessages",
+        locale=["en"],
+        domain="django",
+        symlinks=True,
+        no_obsolete=True,
+        ignore_patterns=sorted(NOT_SOURCE),
+        verbosity=0,
+    )
+
+    committed = _catalogue_keys(polib.pofile(str(PO_PATH)))
+    extracted = _catalogue_keys(polib.pofile(str(copy / "django.po")))
+    missing = sorted(extracted - committed, key=str)
+    stale = sorted(committed - extracted, key=str)
+    assert missing == [], f"source strings missing from {PO_PATH} ({len(missing)}): {missing[:20]}"
+    assert stale == [], f"msgids in {PO_PATH} no longer in the source ({len(stale)}): {stale[:20]}"

@@ -1,0 +1,400 @@
+"""Benchmark: one million tickets - filtered lists, the warning sweep, intake throughput under gunicorn.
+
+Needs PostgreSQL (without it the script says so and exits 0). Runs against a
+throwaway test database that Django creates and drops again (``test_<name>``
+of ``DATABASE_URL``)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bureau_bench .venv/bin/python bench/bench_dispatch.py [TICKETS] [RUNS]
+
+Tickets are generated inside PostgreSQL with one ``INSERT ... SELECT`` over
+``generate_series`` (defaults: 1,000,000 tickets, 80% in the assignee's hands,
+so the sweep faces ~850,000 open tickets). Measured:
+
+* filtered list API and list page: median time and query count, which must
+  not change with the page size;
+* the command-centre board (aggregates over every open ticket);
+* the deadline sweep with 1,000 tickets due to turn red and 1,000 to turn
+  yellow (set-based selection and update, then one ``notify_many`` per changed
+  ticket), and a second sweep that must change nothing;
+* staff intake throughput: ``POST /api/tickets/`` against gunicorn (2 sync
+  workers, 127.0.0.1 only) with a bounded number of requests.
+
+Writes bench/out/bench_dispatch.json and prints a summary. Fails (exit 1) if
+the sweep takes 10 s or more, a list request's query count grows with the page
+size, or a second sweep changes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+os.environ.setdefault("BUREAU_TESTING", "1")  # fast password hashing, no SECRET_KEY needed
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+
+SWEEP_LIMIT_SECONDS = 10.0
+CHANGED_PER_LEVEL = 1000
+INTAKE_REQUESTS = 400
+INTAKE_CONCURRENCY = 4
+TOWNSHIPS = 14
+
+
+def build_reference_data():
+    from django.contrib.auth import get_user_model
+
+    from dispatch.models import SlaRule, TicketCategory
+    from enforcement.models import Agency, AgencyKind, Domain, Matter, Membership, PowerType, Role
+
+    User = get_user_model()
+    bureau = Agency.objects.create(code="BUREAU", name="县综合行政执法局", kind=AgencyKind.BUREAU)
+    command = Agency.objects.create(code="CMD", name="指挥中心", kind=AgencyKind.COMMAND_CENTRE, parent=bureau)
+    brigade = Agency.objects.create(code="BRIG", name="执法大队", kind=AgencyKind.BRIGADE, parent=bureau)
+    dept = Agency.objects.create(code="DEPT", name="县住建局", kind=AgencyKind.DEPARTMENT)
+    townships, squadrons = [], []
+    for i in range(1, TOWNSHIPS + 1):
+        town = Agency.objects.create(code=f"T{i:02d}", name=f"第{i}镇", kind=AgencyKind.TOWN, sort_order=i)
+        squad = Agency.objects.create(code=f"SQ{i:02d}", name=f"第{i}镇派驻中队", kind=AgencyKind.SQUADRON_STATIONED,
+                                      parent=brigade, stationed_in=town)
+        townships.append(town)
+        squadrons.append(squad)
+
+    def person(username, agency, role):
+        # No e-mail addresses: the sweep is measured without e-mail delivery.
+        user = User.objects.create_user(username, password="x", email="")
+        Membership.objects.create(user=user, agency=agency, role=role)
+        return user
+
+    dispatcher = person("dispatcher", command, Role.DISPATCHER)
+    person("dispatcher2", command, Role.DISPATCHER)
+    officer = person("town_officer", townships[0], Role.TOWNSHIP_OFFICER)
+    for n, squad in enumerate(squadrons):
+        person(f"squad{n}_a", squad, Role.SQUADRON_OFFICER)
+        person(f"squad{n}_b", squad, Role.SQUADRON_OFFICER)
+    domain = Domain.objects.create(code="CSGL", name="城市管理")
+    matter = Matter.objects.create(code="CSGL-0001", name="占用城市道路摆摊设点", power_type=PowerType.PENALTY,
+                                   domain=domain, origin_department=dept)
+    if not TicketCategory.objects.exists():  # the data migration's rows are normally there
+        TicketCategory.objects.create(code="ZDJY", name="占道经营")
+    if not SlaRule.objects.exists():
+        SlaRule.objects.create(accept_amount=2, accept_unit="working_hours", resolve_amount=5,
+                               resolve_unit="working_days")
+    categories = list(TicketCategory.objects.values_list("pk", flat=True))
+    return {
+        "townships": [t.pk for t in townships], "squadrons": [s.pk for s in squadrons], "categories": categories,
+        "matter": matter.pk, "dispatcher": dispatcher, "officer": officer, "township_a": townships[0].pk,
+    }
+
+
+def generate_tickets(n: int, ref: dict) -> float:
+    """INSERT ... SELECT generate_series: n tickets in one statement; returns seconds."""
+    from dispatch.models import Ticket
+
+    t, sq, cats = ref["townships"], ref["squadrons"], ref["categories"]
+    channels = ["staff", "township_call", "patrol", "grid", "public_web", "hotline_12345", "hotline_12319",
+                "hotline_12369", "open311"]
+    k = "mod(i, 20)"
+    handling = f"{k} >= 4"
+    j = "mod(i, 1000)"
+    status = (f"CASE WHEN {k} = 0 THEN 'new' WHEN {k} = 1 THEN 'triaged' WHEN {k} = 2 THEN 'resolved' "
+              f"WHEN {k} = 3 THEN 'closed' WHEN mod({k}, 3) = 0 THEN 'assigned' WHEN mod({k}, 3) = 1 THEN 'accepted' "
+              "ELSE 'in_progress' END")
+    received = "(%(now)s::timestamptz - make_interval(days => mod(i, 365), mins => mod(i, 1440)))"
+    assigned_cond = f"{k} >= 2"
+    resolve_due = (f"CASE WHEN {handling} THEN (CASE WHEN {j} < 100 THEN %(now)s::timestamptz - make_interval(hours "
+                   f"=> {j} + 1) WHEN {j} < 200 THEN %(now)s::timestamptz + make_interval(hours => {j} - 99) ELSE "
+                   f"%(now)s::timestamptz + make_interval(days => 3, mins => {j}) END) WHEN {assigned_cond} THEN "
+                   f"{received} + interval '5 days' END")
+    warn_at = (f"CASE WHEN {handling} THEN (CASE WHEN {j} < 100 THEN %(now)s::timestamptz - interval '2 days' "
+               f"WHEN {j} < 200 THEN %(now)s::timestamptz - interval '1 hour' ELSE %(now)s::timestamptz + "
+               f"make_interval(days => 1, mins => {j}) END) WHEN {assigned_cond} THEN {received} + interval '4 days' "
+               "END")
+    level = f"CASE WHEN {handling} AND {j} < 100 THEN 'red' WHEN {handling} AND {j} < 200 THEN 'yellow' ELSE 'none' END"
+    exprs = {
+        "number": "'GD' || (2025 + mod(i, 2))::text || '-' || lpad((i / 2 + 1)::text, 6, '0')",
+        "lookup_code": "upper(substr(md5(i::text), 1, 6))",
+        "channel": f"(ARRAY{channels!r})[1 + mod(i, {len(channels)})]",
+        "status": status,
+        "priority": "CASE WHEN mod(i, 50) = 0 THEN 'urgent' ELSE 'normal' END",
+        "description": "'压测工单 ' || i::text || '：流动摊贩占道经营'",
+        "category_id": f"(ARRAY{cats!r})[1 + mod(i, {len(cats)})]",
+        "township_id": f"(ARRAY{t!r})[1 + mod(i, {len(t)})]",
+        "place": "'人民路 ' || mod(i, 500)::text || ' 号'",
+        "lat": "30 + mod(i, 1000) / 10000.0",
+        "lng": "120 + mod(i, 997) / 10000.0",
+        "reporter_name": "'张三'",
+        "reporter_phone": "'138' || lpad(mod(i, 100000000)::text, 8, '0')",
+        "received_at": received,
+        "matter_id": f"CASE WHEN {k} >= 1 THEN {ref['matter']} END",
+        "triaged_at": f"CASE WHEN {k} >= 1 THEN {received} + interval '5 minutes' END",
+        "responsible_agency_id": f"CASE WHEN {assigned_cond} THEN (ARRAY{sq!r})[1 + mod(i, {len(sq)})] END",
+        "proposed_agency_id": f"CASE WHEN {k} >= 1 THEN (ARRAY{sq!r})[1 + mod(i, {len(sq)})] END",
+        "assigned_at": f"CASE WHEN {assigned_cond} THEN {received} + interval '10 minutes' END",
+        "accept_due": f"CASE WHEN {assigned_cond} THEN {received} + interval '3 hours' END",
+        "resolve_due": resolve_due,
+        "warn_at": warn_at,
+        "warning_level": level,
+        "warning_changed_at": f"CASE WHEN {level} <> 'none' THEN %(now)s::timestamptz END",
+        "overdue": f"({handling} AND {j} < 100)",
+        "accepted_at": f"CASE WHEN {k} IN (2, 3) OR ({handling} AND mod({k}, 3) <> 0) THEN {received} + "
+                       "interval '1 hour' END",
+        "resolved_at": f"CASE WHEN {k} IN (2, 3) THEN {received} + interval '2 days' END",
+        "closed_at": f"CASE WHEN {k} = 3 THEN {received} + interval '3 days' END",
+        "verdict": f"CASE WHEN {k} = 3 THEN 'accepted' ELSE '' END",
+        "verdict_score": f"CASE WHEN {k} = 3 THEN 1 + mod(i, 5) END",
+    }
+    columns, selects = [], []
+    for field in Ticket._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        column = field.column
+        if column in exprs:
+            expr = exprs[column]
+        elif field.null:
+            expr = "NULL"
+        elif field.get_internal_type() == "BooleanField":
+            expr = "false"
+        elif field.get_internal_type() in ("PositiveSmallIntegerField", "PositiveIntegerField", "IntegerField"):
+            expr = "0"
+        else:
+            expr = "''"
+        columns.append(connection.ops.quote_name(column))
+        selects.append(expr)
+    sql = (f"INSERT INTO {Ticket._meta.db_table} ({', '.join(columns)}) "
+           f"SELECT {', '.join(selects)} FROM generate_series(1, %(n)s) AS i")
+    from django.utils import timezone
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"n": n, "now": timezone.now()})
+        cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
+    return time.perf_counter() - started
+
+
+def median_get(client, url, params, runs):
+    client.get(url, params)  # warm-up
+    times, counts = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:300]
+        counts.append(len(queries.captured_queries))
+    return statistics.median(times), max(counts)
+
+
+def fresh_user(user):
+    # The scope is cached on the user object per request; a new object per client = per request.
+    return type(user).objects.get(pk=user.pk)
+
+
+def measure_lists(ref: dict, runs: int) -> dict:
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    out = {}
+    town = ref["townships"][3]
+    cases = [
+        ("api_filtered_dispatcher", ref["dispatcher"], "/api/tickets/",
+         {"township": town, "status": "in_progress", "warning_level": "red"}),
+        ("api_open_township_officer", ref["officer"], "/api/tickets/", {"status": "assigned"}),
+        ("api_unfiltered_dispatcher", ref["dispatcher"], "/api/tickets/", {}),
+        ("api_date_range", ref["dispatcher"], "/api/tickets/",
+         {"received_from": "2026-01-01", "received_to": "2026-01-31", "channel": "hotline_12345"}),
+    ]
+    for name, user, url, params in cases:
+        api = APIClient()
+        api.force_authenticate(fresh_user(user))
+        small, q_small = median_get(api, url, {**params, "page_size": 10}, runs)
+        big, q_big = median_get(api, url, {**params, "page_size": 100}, runs)
+        out[name] = {"median_ms_10": round(small * 1000, 1), "median_ms_100": round(big * 1000, 1),
+                     "queries_10": q_small, "queries_100": q_big}
+    for name, user, url, params in [
+        ("page_list_filtered", ref["dispatcher"], "/dispatch/tickets/", {"township": town, "open": "true"}),
+        ("page_list_township_officer", ref["officer"], "/dispatch/tickets/", {"open": "true"}),
+        ("page_board", ref["dispatcher"], "/dispatch/", {}),
+    ]:
+        browser = Client()
+        browser.force_login(user)
+        t, q = median_get(browser, url, params, max(3, runs // 3))
+        out[name] = {"median_ms": round(t * 1000, 1), "queries": q}
+    return out
+
+
+def measure_sweep(ref: dict) -> dict:
+    from django.utils import timezone
+
+    from dispatch.models import Ticket
+    from dispatch.sla import sweep_warnings
+    from enforcement.models import Notification
+
+    now = timezone.now()
+    quiet = Ticket.objects.filter(status__in=["assigned", "accepted", "in_progress"], warning_level="none")
+    to_red = list(quiet.order_by("pk").values_list("pk", flat=True)[:CHANGED_PER_LEVEL])
+    to_yellow = list(quiet.exclude(pk__in=to_red).order_by("-pk").values_list("pk", flat=True)[:CHANGED_PER_LEVEL])
+    Ticket.objects.filter(pk__in=to_red).update(resolve_due=now - dt.timedelta(minutes=1))
+    Ticket.objects.filter(pk__in=to_yellow).update(warn_at=now - dt.timedelta(minutes=1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dispatch_ticket")
+    before = Notification.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = sweep_warnings()
+        elapsed = time.perf_counter() - started
+    notified = Notification.objects.count() - before
+    started = time.perf_counter()
+    again = sweep_warnings()
+    idle = time.perf_counter() - started
+    return {
+        "open_tickets": Ticket.objects.filter(status__in=["new", "triaged", "assigned", "accepted", "in_progress",
+                                                          "resolved"]).count(),
+        "seconds": round(elapsed, 3), "queries": len(queries.captured_queries), "red": len(result.red),
+        "yellow": len(result.yellow), "notifications": notified, "second_run_seconds": round(idle, 3),
+        "second_run_changes": len(again.red) + len(again.yellow),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_intake(ref: dict) -> dict:
+    from django.conf import settings
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=ref["dispatcher"]).key
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        url = url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "BUREAU_TESTING": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bureau.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        body = json.dumps({"channel": "hotline_12345", "description": "压测：夜间施工噪声扰民",
+                           "township": ref["township_a"], "reporter_phone": "13800000000"})
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+        def post(n: int) -> tuple[int, float]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.perf_counter()
+            payload = json.loads(body)
+            payload["external_ref"] = f"BENCH-{n}"
+            conn.request("POST", "/api/tickets/", json.dumps(payload), headers)
+            status = conn.getresponse().status
+            conn.close()
+            return status, time.perf_counter() - started
+
+        post(-1)  # warm-up (imports, first connection)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(INTAKE_CONCURRENCY) as pool:
+            results = list(pool.map(post, range(INTAKE_REQUESTS)))
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    ok = [t for s, t in results if s == 201]
+    latencies = sorted(ok) or [0.0]
+    return {
+        "requests": INTAKE_REQUESTS, "concurrency": INTAKE_CONCURRENCY, "created": len(ok),
+        "errors": len(results) - len(ok), "seconds": round(elapsed, 2),
+        "per_second": round(len(ok) / elapsed, 1) if elapsed else None,
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+    }
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print("bench_dispatch: needs PostgreSQL (set DATABASE_URL); skipped.")
+        return 0
+    tickets = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 9
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        return run(tickets, runs)
+    finally:
+        connection.close()
+        teardown_databases(old_config, verbosity=0)
+
+
+def run(tickets: int, runs: int) -> int:
+    ref = build_reference_data()
+    t_generate = generate_tickets(tickets, ref)
+    lists = measure_lists(ref, runs)
+    sweep = measure_sweep(ref)
+    intake = measure_intake(ref)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    result = {
+        "commit": commit.strip(), "engine": connection.vendor, "tickets": tickets,
+        "generate_seconds": round(t_generate, 1), "lists": lists, "sweep": sweep, "intake": intake, "runs": runs,
+    }
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_dispatch.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"dispatch[{connection.vendor}] {tickets} tickets generated in {t_generate:.1f}s")
+    for name, figures in lists.items():
+        print(f"  {name}: {figures}")
+    print(f"  sweep over {sweep['open_tickets']} open: {sweep['seconds']}s, {sweep['queries']}q, "
+          f"{sweep['red']} red + {sweep['yellow']} yellow, {sweep['notifications']} notifications; "
+          f"second run {sweep['second_run_seconds']}s, {sweep['second_run_changes']} changes")
+    print(f"  intake via gunicorn (2 workers): {intake['created']}/{intake['requests']} created, "
+          f"{intake['per_second']}/s, p50 {intake['p50_ms']}ms, p95 {intake['p95_ms']}ms")
+    failures = []
+    if sweep["seconds"] >= SWEEP_LIMIT_SECONDS:
+        failures.append(f"sweep took {sweep['seconds']}s (limit {SWEEP_LIMIT_SECONDS}s)")
+    if sweep["second_run_changes"]:
+        failures.append("a second sweep changed tickets")
+    for name, figures in lists.items():
+        if "queries_10" in figures and figures["queries_10"] != figures["queries_100"]:
+            failures.append(f"{name}: query count grows with the page size")
+    if intake["errors"]:
+        failures.append(f"{intake['errors']} intake requests failed")
+    for failure in failures:
+        print("FAIL:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Forms of the ticket pages: input shapes only; the rules live in dispatch.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enforcement.forms import BootstrapFormMixin, apply_domain_error
+from enforcement.models import Agency, Grid, Matter
+from enforcement.workdays import Unit
+
+from .filters import HANDLER_KINDS, TicketFilter
+from .models import Channel, Priority, Satisfaction, TicketCategory
+from .services.intake import STAFF_CHANNELS
+from .uploads import accept_attribute
+
+__all__ = ["apply_domain_error"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each one's size and type."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept_attribute()}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _categories():
+    return TicketCategory.objects.filter(is_active=True)
+
+
+def _handlers():
+    return Agency.objects.active().filter(kind__in=HANDLER_KINDS)
+
+
+class TicketForm(BootstrapFormMixin, forms.Form):
+    """What every intake form asks; subclasses drop what their channel does not need."""
+
+    category = forms.ModelChoiceField(label=_("问题类别"), queryset=_categories(), required=False)
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices, initial=Priority.NORMAL)
+    title = forms.CharField(label=_("标题"), max_length=200, required=False)
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    place = forms.CharField(label=_("地点"), max_length=300, required=False)
+    grid = forms.ModelChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False)
+    lat = forms.FloatField(label=_("纬度"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    lng = forms.FloatField(label=_("经度"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    attachments = MultipleFileField(
+        label=_("照片或材料"), help_text=_("可多选；照片 JPG/PNG/WebP/HEIC，文档 PDF/Word/Excel")
+    )
+
+    def __init__(self, *args, grids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "grid" in self.fields:
+            self.fields["grid"].queryset = grids if grids is not None else Grid.objects.select_related("township")
+        self.fields["category"].queryset = _categories()
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {k: v for k, v in data.items() if v not in (None, "") or k in ("lat", "lng")}
+
+
+class StaffIntakeForm(TicketForm):
+    """坐席录入: the command centre records a call."""
+
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=[(c, Channel(c).label) for c in STAFF_CHANNELS])
+    external_ref = forms.CharField(label=_("热线工单号"), max_length=64, required=False)
+    reporter_name = forms.CharField(label=_("反映人"), max_length=60, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    township = forms.ModelChoiceField(label=_("所属乡镇/街道"), queryset=Agency.objects.townships().active(),
+                                      required=False)
+
+    field_order = ["channel", "external_ref", "reporter_name", "reporter_phone", "category", "priority", "title",
+                   "description", "township", "grid", "place", "lat", "lng", "attachments"]
+
+
+class TownshipCallForm(TicketForm):
+    """街呼区应: a township asks the county to act."""
+
+    field_order = ["category", "priority", "title", "description", "grid", "place", "attachments"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("lat", "lng"):
+            self.fields.pop(name)
+        self.fields["description"].label = _("需要县级部门协助解决的问题")
+
+
+class PatrolReportForm(TicketForm):
+    """巡查上报 from a phone: few fields, the camera, and the position when the phone gives it."""
+
+    field_order = ["category", "description", "place", "grid", "attachments", "lat", "lng"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "priority"):
+            self.fields.pop(name)
+        self.fields["lat"].widget = forms.HiddenInput()
+        self.fields["lng"].widget = forms.HiddenInput()
+        self.fields["attachments"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
+        self.fields["attachments"].label = _("现场照片")
+
+
+# --- action forms ------------------------------------------------------------------------
+
+
+class TriageForm(BootstrapFormMixin, forms.Form):
+    matter = forms.ModelChoiceField(label=_("执法事项"), queryset=Matter.objects.none())
+    township = forms.ModelChoiceField(label=_("所属乡镇/街道"), queryset=Agency.objects.townships().active(),
+                                      required=False)
+    grid = forms.ModelChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("问题类别"), queryset=TicketCategory.objects.none(), required=False)
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=[("", "—"), *Priority.choices], required=False)
+    note = forms.CharField(label=_("分流说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].queryset = Matter.objects.in_force().only("id", "code", "name")
+        self.fields["grid"].queryset = Grid.objects.select_related("township")
+        self.fields["category"].queryset = _categories()
+        if ticket is not None and not self.is_bound:
+            suggested = ticket.matter or (ticket.category.suggested_matters.in_force().first()
+                                          if ticket.category_id else None)
+            self.initial.update({"matter": suggested, "township": ticket.township, "grid": ticket.grid,
+                                 "category": ticket.category, "priority": ticket.priority})
+
+
+class AssignForm(BootstrapFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(label=_("承办单位"), queryset=Agency.objects.none(), required=False)
+    co_handlers = forms.ModelMultipleChoiceField(
+        label=_("联合执法协办单位"), queryset=Agency.objects.none(), required=False,
+        help_text=_("选填：需要“综合查一次”时，由承办单位牵头，协办单位分别反馈"),
+    )
+    note = forms.CharField(label=_("交办说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _handlers()
+        self.fields["co_handlers"].queryset = _handlers()
+        self.fields["co_handlers"].widget.attrs["size"] = 6
+        if ticket is not None and not self.is_bound:
+            self.initial["agency"] = ticket.proposed_agency
+
+
+class CoHandlersForm(BootstrapFormMixin, forms.Form):
+    agencies = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=Agency.objects.none(), required=False)
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = _handlers()
+        self.fields["agencies"].widget.attrs["size"] = 6
+        if ticket is not None and not self.is_bound:
+            self.initial["agencies"] = [c.agency for c in ticket.co_handlers.all() if c.role == "co"]
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredNoteForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveForm(BootstrapFormMixin, forms.Form):
+    resolution = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(label=_("现场照片/材料"))
+
+
+class VerdictForm(BootstrapFormMixin, forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("评价结论"), choices=[("1", _("认可")), ("0", _("不认可，退回重办"))],
+        coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1",
+    )
+    score = forms.TypedChoiceField(label=_("评分"), choices=[("", "—")] + [(str(i), str(i)) for i in range(5, 0, -1)],
+                                   coerce=int, empty_value=None, required=False, help_text=_("认可时 1-5 分"))
+    reason = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(BootstrapFormMixin, forms.Form):
+    into = forms.CharField(label=_("并入工单编号"), max_length=20)
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
+    amount = forms.DecimalField(label=_("延长时限"), max_digits=6, decimal_places=2, min_value=0.5, initial=2)
+    unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.WORKING_DAYS)
+    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecideForm(BootstrapFormMixin, forms.Form):
+    extension = forms.IntegerField(widget=forms.HiddenInput())
+    approve = forms.TypedChoiceField(label=_("审批意见"), choices=[("1", _("同意延期")), ("0", _("不同意"))],
+                                     coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1")
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class FeedbackForm(BootstrapFormMixin, forms.Form):
+    feedback = forms.CharField(label=_("协办反馈"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices)
+    note = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachForm(BootstrapFormMixin, forms.Form):
+    files = MultipleFileField(label=_("上传附件"), required=True)
+
+
+class StatsForm(BootstrapFormMixin, forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("结束日期不能早于开始日期。"))
+        return data
+
+
+def styled_filter(filterset: TicketFilter) -> forms.Form:
+    """The filter set's form with Bootstrap classes (django-filter builds plain widgets)."""
+    form = filterset.form
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.SelectMultiple):
+            widget.attrs.update({"class": "form-select form-select-sm", "size": 3})
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        elif isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.attrs["class"] = "form-control form-control-sm"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
+    return form

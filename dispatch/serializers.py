@@ -1,0 +1,234 @@
+"""Serializers of the ticket API: shapes only; rules live in dispatch.services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enforcement.models import Agency, Grid, Matter
+from enforcement.serializers import AgencyBriefSerializer, UserBriefSerializer
+from enforcement.workdays import Unit
+
+from .links import ticket_url
+from .models import (
+    Channel,
+    Priority,
+    Satisfaction,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketCoHandler,
+    TicketExtension,
+)
+from .permissions import available_actions
+from .privacy import reporter_for
+
+
+class CategoryBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TicketCategory
+        fields = ["id", "code", "name"]
+
+
+class MatterBriefSerializer(serializers.ModelSerializer):
+    domain = serializers.CharField(source="domain.name", read_only=True)
+
+    class Meta:
+        model = Matter
+        fields = ["id", "code", "name", "domain"]
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    summary = serializers.CharField(read_only=True)
+    category = CategoryBriefSerializer(read_only=True, allow_null=True)
+    township = AgencyBriefSerializer(read_only=True, allow_null=True)
+    responsible_agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    matter = MatterBriefSerializer(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "number", "status", "status_display", "channel", "channel_display", "priority", "summary",
+            "category", "township", "responsible_agency", "matter", "warning_level", "overdue", "received_at",
+            "assigned_at", "accept_due", "resolve_due", "deadline_provisional", "url",
+        ]
+
+    def get_url(self, ticket: Ticket) -> str:
+        return ticket_url(ticket)
+
+
+class CoHandlerSerializer(serializers.ModelSerializer):
+    agency = AgencyBriefSerializer(read_only=True)
+    feedback_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TicketCoHandler
+        fields = ["agency", "role", "feedback", "feedback_at", "feedback_by"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", read_only=True)
+
+    class Meta:
+        model = TicketAttachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "kind", "uploaded_at", "url"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = TicketExtension
+        fields = ["id", "amount", "unit", "reason", "status", "requested_by", "requested_at", "previous_due",
+                  "new_due", "decided_at", "decision_note"]
+
+
+class ReporterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    masked = serializers.BooleanField(help_text=_("是否已脱敏（仅指挥中心与承办单位可见完整信息）"))
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    reporter = serializers.SerializerMethodField()
+    grid = serializers.CharField(source="grid.name", read_only=True, allow_null=True, default=None)
+    proposed_agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    submitted_by_agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    co_handlers = CoHandlerSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    merged_into = serializers.CharField(source="merged_into.number", read_only=True, allow_null=True, default=None)
+    actions = serializers.SerializerMethodField(help_text=_("当前用户此刻可执行的操作"))
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [
+            *TicketListSerializer.Meta.fields, "external_ref", "title", "description", "place", "lat", "lng", "grid",
+            "reporter", "submitted_by_agency", "proposed_agency", "proposal_basis", "warn_at",
+            "warning_changed_at", "return_count", "reopen_count", "escalated_at", "resolution", "verdict",
+            "verdict_score", "verdict_reason", "verdict_at", "satisfaction", "follow_up_note", "followed_up_at",
+            "merged_into", "dismiss_reason", "linked_case_id", "triaged_at", "accepted_at", "started_at",
+            "resolved_at", "closed_at", "co_handlers", "attachments", "extensions", "actions",
+        ]
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def get_reporter(self, ticket: Ticket) -> dict:
+        return reporter_for(self._user(), ticket)
+
+    def get_actions(self, ticket: Ticket) -> list[str]:
+        return available_actions(self._user(), ticket)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """Staff intake (坐席录入); hotline channels may be re-keyed by the command centre."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.STAFF)
+    description = serializers.CharField(max_length=5000)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(queryset=TicketCategory.objects.filter(is_active=True),
+                                                  required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    reporter_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    place = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lng = serializers.FloatField(required=False, allow_null=True)
+    township = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships(), required=False,
+                                                  allow_null=True)
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class TriageSerializer(serializers.Serializer):
+    matter = serializers.PrimaryKeyRelatedField(queryset=Matter.objects.all())
+    township = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships(), required=False,
+                                                  allow_null=True)
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(queryset=TicketCategory.objects.all(), required=False,
+                                                  allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), required=False, allow_null=True,
+                                                help_text=_("默认为系统建议的承办单位"))
+    co_handlers = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), many=True, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CoHandlersSerializer(serializers.Serializer):
+    agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), many=True)
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class VerdictSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    score = serializers.IntegerField(required=False, allow_null=True, help_text=_("认可时 1-5 分"))
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.CharField(help_text=_("保留工单的编号或 id"))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=6, decimal_places=2)
+    unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.WORKING_DAYS)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ExtensionDecideSerializer(serializers.Serializer):
+    extension = serializers.IntegerField()
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    feedback = serializers.CharField(allow_blank=True)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.CharField(source="actor.get_username", allow_null=True, default=None)
+    actor_agency = serializers.CharField(source="actor_agency.name", allow_null=True, default=None)
+    note = serializers.CharField()
+    data = serializers.JSONField()
+    is_public = serializers.BooleanField()

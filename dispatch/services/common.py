@@ -1,0 +1,83 @@
+"""Helpers every ticket service shares: recipients, links, locking, masking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from enforcement.errors import Conflict, NotFound
+from enforcement.models import Membership, Role
+from enforcement.notifications import notify_many
+
+from ..links import ticket_url
+from ..models import Ticket
+from ..sla import command_centre_users, members_by_agency
+
+__all__ = [
+    "agency_leaders",
+    "agency_members",
+    "command_centre_users",
+    "lock_ticket",
+    "members_by_agency",
+    "notify_users",
+    "ticket_url",
+]
+
+
+def agency_members(agency_id: int | None) -> list:
+    if agency_id is None:
+        return []
+    return members_by_agency([agency_id]).get(agency_id, [])
+
+
+def agency_leaders(agency_id: int | None) -> list:
+    if agency_id is None:
+        return []
+    User = get_user_model()
+    ids = Membership.objects.active().filter(
+        agency_id=agency_id, role__in=[Role.SQUADRON_LEADER, Role.TOWNSHIP_LEADER]
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def notify_users(users, ticket: Ticket, *, reason: str, title: str, body: str = "", exclude=None) -> None:
+    """Notify ``users`` about ``ticket`` (never the person who acted)."""
+    skip = exclude.pk if exclude is not None else None
+    notify_many(
+        [u for u in users if u.pk != skip], reason=reason, title=title, body=body, subject=ticket,
+        url=ticket_url(ticket),
+    )
+
+
+def lock_ticket(ticket: Ticket, *, seen_status: str | None = None) -> Ticket:
+    """Lock the ticket row (inside a transaction) for an action that is not a transition.
+
+    With ``seen_status`` the action refuses, as a transition would, when the
+    state changed since the actor loaded the page.
+    """
+    try:
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    except Ticket.DoesNotExist:
+        raise NotFound() from None
+    if seen_status is not None and locked.status != seen_status:
+        from django.utils.translation import gettext as _
+
+        raise Conflict(
+            _("“%(obj)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
+            % {"obj": locked, "state": locked.get_status_display()}
+        )
+    return locked
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()
+
+
+def model_pk(value) -> int | None:
+    if value is None or value == "":
+        return None
+    return value.pk if isinstance(value, models.Model) else int(value)

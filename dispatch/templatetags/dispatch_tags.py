@@ -1,0 +1,107 @@
+"""Display helpers of the ticket pages (badges, people, rates)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import permissions
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "new": "text-bg-info",
+    "triaged": "text-bg-primary",
+    "assigned": "text-bg-warning",
+    "accepted": "text-bg-primary",
+    "in_progress": "text-bg-primary",
+    "resolved": "text-bg-info",
+    "closed": "text-bg-success",
+    "merged": "text-bg-secondary",
+    "dismissed": "text-bg-dark",
+}
+WARNING_BADGES = {"yellow": "text-bg-warning", "red": "text-bg-danger"}
+PRIORITY_BADGES = {"urgent": "text-bg-warning", "emergency": "text-bg-danger"}
+
+
+@register.filter
+def status_badge(value: str) -> str:
+    return STATUS_BADGES.get(str(value), "text-bg-light border")
+
+
+@register.filter
+def warning_badge(value: str) -> str:
+    return WARNING_BADGES.get(str(value), "")
+
+
+@register.filter
+def priority_badge(value: str) -> str:
+    return PRIORITY_BADGES.get(str(value), "")
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return ""
+    return f"{user.last_name}{user.first_name}" or user.get_username()
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"
+
+
+@register.filter
+def score(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def is_desk(context) -> bool:
+    request = context.get("request")
+    return bool(request and permissions.is_command_centre(request.user))
+
+
+@register.filter
+def overdue_now(ticket) -> bool:
+    return bool(ticket.resolve_due and ticket.is_open and ticket.resolve_due < timezone.now())
+
+
+@register.filter
+def distance(value) -> str:
+    if value is None:
+        return _("同一网格")
+    return _("%(m)s 米") % {"m": round(value)}
+
+
+@register.inclusion_tag("dispatch/_tabs.html", takes_context=True)
+def dispatch_tabs(context, active: str = ""):
+    """The sub-navigation of the ticket pages: only what the user's roles may open."""
+    from django.urls import reverse
+
+    from enforcement.access import scope_for
+
+    request = context["request"]
+    user = request.user
+    scope = scope_for(user)
+    desk = permissions.is_command_centre(user)
+    tabs = []
+
+    def add(key: str, label: str, url_name: str, show: bool) -> None:
+        if show:
+            tabs.append({"key": key, "label": label, "url": reverse(url_name), "active": key == active})
+
+    add("board", _("调度看板"), "dispatch:board", scope.county_wide)
+    add("list", _("工单查询"), "dispatch:ticket-list", True)
+    add("agency", _("单位待办"), "dispatch:agency-inbox", bool(scope.agency_ids) and not scope.county_wide)
+    add("township", _("乡镇待办"), "dispatch:township-inbox", bool(permissions.township_member_ids(user)))
+    add("new", _("登记工单"), "dispatch:ticket-create", desk)
+    add("call", _("街呼区应"), "dispatch:township-call", bool(permissions.township_member_ids(user)))
+    add("field", _("巡查上报"), "dispatch:field", permissions.is_field_officer(user))
+    add("stats", _("统计"), "dispatch:stats", True)
+    return {"tabs": tabs}

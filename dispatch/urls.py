@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dispatch"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("tickets/", views.ticket_list, name="ticket-list"),
+    path("tickets/export.xlsx", views.ticket_export, name="ticket-export"),
+    path("tickets/new/", views.ticket_create, name="ticket-create"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:pk>/do/<slug:action>/", views.ticket_action, name="ticket-action"),
+    path("tickets/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("township-call/", views.township_call, name="township-call"),
+    path("inbox/agency/", views.agency_inbox, name="agency-inbox"),
+    path("inbox/township/", views.township_inbox, name="township-inbox"),
+    path("field/", views.field_report, name="field"),
+    path("stats/", views.statistics, name="stats"),
+]

@@ -1,0 +1,505 @@
+"""Pages of the command platform: board, list and export, detail with actions, intake forms, inboxes, stats.
+
+Views stay thin: reads through :mod:`dispatch.selectors` (``visible_to``: out
+of scope answers 404), writes through :mod:`dispatch.services`; a service's
+refusal is shown on the form that caused it (``apply_domain_error``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enforcement.access import scope_for
+from enforcement.errors import DomainError
+from enforcement.models import Agency, Grid
+from enforcement.workflow import transition_label
+
+from . import exports, permissions, selectors, services, stats
+from .filters import TicketFilter
+from .forms import (
+    AssignForm,
+    AttachForm,
+    CoHandlersForm,
+    ExtensionDecideForm,
+    ExtensionRequestForm,
+    FeedbackForm,
+    FollowUpForm,
+    MergeForm,
+    NoteForm,
+    PatrolReportForm,
+    ReasonForm,
+    RequiredNoteForm,
+    ResolveForm,
+    StaffIntakeForm,
+    StatsForm,
+    TownshipCallForm,
+    TriageForm,
+    VerdictForm,
+    apply_domain_error,
+    styled_filter,
+)
+from .models import (
+    HANDLING_STATES,
+    OPEN_STATES,
+    Ticket,
+    TicketAttachment,
+    TicketCoHandler,
+    TicketExtension,
+    TicketStatus,
+    WarningLevel,
+)
+from .privacy import reporter_for
+
+LIST_PAGE_SIZE = 30
+INBOX_LIMIT = 50
+
+# Events written with record_event; transitions take their label from the model.
+EVENT_LABELS = {
+    "intake": _lazy("受理登记"),
+    "attachment": _lazy("上传附件"),
+    "urge": _lazy("催办"),
+    "supervise": _lazy("督办"),
+    "escalate": _lazy("升级"),
+    "extension_request": _lazy("申请延期"),
+    "extension_approve": _lazy("同意延期"),
+    "extension_refuse": _lazy("不同意延期"),
+    "co_handlers": _lazy("组织联合执法"),
+    "co_feedback": _lazy("协办反馈"),
+    "follow_up": _lazy("回访"),
+    "converted_to_case": _lazy("转为案件线索"),
+    "merged_in": _lazy("合并工单"),
+}
+
+
+# --- actions on the detail page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    label: object
+    form: type
+    run: Callable
+    style: str = "btn-primary"
+    multipart: bool = False
+    confirm: object = ""
+
+
+def _merge(request, ticket, data):
+    into = Ticket.objects.visible_to(request.user).filter(number=data["into"].strip().upper()).first()
+    if into is None:
+        raise DomainError(_("未找到该工单，或不在您的查看范围内。"), field="into")
+    return services.ticket_merge(ticket, into=into, by=request.user, note=data["note"])
+
+
+def _decide(request, ticket, data):
+    ext = TicketExtension.objects.filter(ticket=ticket, pk=data["extension"]).first()
+    if ext is None:
+        raise Http404
+    return services.extension_decide(ext, by=request.user, approve=data["approve"], note=data["note"])
+
+
+def _attach(request, ticket, data):
+    for upload in data["files"]:
+        services.attachment_add(ticket, upload, by=request.user)
+
+
+ACTIONS: dict[str, Action] = {
+    "triage": Action(_lazy("分流"), TriageForm,
+                     lambda r, t, d: services.ticket_triage(t, by=r.user, **d)),
+    "assign": Action(_lazy("交办"), AssignForm,
+                     lambda r, t, d: services.ticket_assign(t, by=r.user, agency=d["agency"],
+                                                            co_handlers=d["co_handlers"], note=d["note"])),
+    "accept": Action(_lazy("签收"), NoteForm, lambda r, t, d: services.ticket_accept(t, by=r.user, note=d["note"]),
+                     "btn-success"),
+    "start": Action(_lazy("开始处置"), NoteForm, lambda r, t, d: services.ticket_start(t, by=r.user, note=d["note"])),
+    "resolve": Action(_lazy("办结反馈"), ResolveForm,
+                      lambda r, t, d: services.ticket_resolve(t, by=r.user, resolution=d["resolution"],
+                                                              files=d["files"]), "btn-success", multipart=True),
+    "verdict": Action(_lazy("评价"), VerdictForm,
+                      lambda r, t, d: services.ticket_verdict(t, by=r.user, accepted=d["accepted"], score=d["score"],
+                                                              reason=d["reason"]), "btn-success"),
+    "return": Action(_lazy("退单"), ReasonForm, lambda r, t, d: services.ticket_return(t, by=r.user,
+                                                                                      reason=d["reason"]),
+                     "btn-outline-danger", confirm=_lazy("确定退回指挥中心？")),
+    "co_feedback": Action(_lazy("协办反馈"), FeedbackForm,
+                          lambda r, t, d: services.co_handler_feedback(t, by=r.user, feedback=d["feedback"])),
+    "extension_request": Action(_lazy("申请延期"), ExtensionRequestForm,
+                                lambda r, t, d: services.extension_request(t, by=r.user, **d), "btn-outline-primary"),
+    "extension_decide": Action(_lazy("审批延期"), ExtensionDecideForm, _decide),
+    "co_handlers": Action(_lazy("联合执法"), CoHandlersForm,
+                          lambda r, t, d: services.set_co_handlers(t, list(d["agencies"]), by=r.user),
+                          "btn-outline-primary"),
+    "urge": Action(_lazy("催办"), RequiredNoteForm, lambda r, t, d: services.ticket_urge(t, by=r.user, note=d["note"]),
+                   "btn-outline-warning"),
+    "supervise": Action(_lazy("督办"), RequiredNoteForm,
+                        lambda r, t, d: services.ticket_supervise(t, by=r.user, note=d["note"]), "btn-outline-danger"),
+    "escalate": Action(_lazy("升级"), ReasonForm,
+                       lambda r, t, d: services.ticket_escalate(t, by=r.user, reason=d["reason"]),
+                       "btn-outline-danger"),
+    "convert_to_case": Action(_lazy("转为案件线索"), NoteForm,
+                              lambda r, t, d: services.ticket_convert_to_case(t, by=r.user, note=d["note"]),
+                              "btn-outline-secondary"),
+    "merge": Action(_lazy("合并"), MergeForm, _merge, "btn-outline-secondary"),
+    "dismiss": Action(_lazy("不予受理"), ReasonForm,
+                      lambda r, t, d: services.ticket_dismiss(t, by=r.user, reason=d["reason"]), "btn-outline-danger",
+                      confirm=_lazy("确定不予受理？")),
+    "follow_up": Action(_lazy("回访"), FollowUpForm,
+                        lambda r, t, d: services.ticket_follow_up(t, by=r.user, satisfaction=d["satisfaction"],
+                                                                  note=d["note"])),
+    "attach": Action(_lazy("上传附件"), AttachForm, _attach, "btn-outline-secondary", multipart=True),
+}
+
+
+def _form_for(action: str, ticket: Ticket, data=None, files=None):
+    form_class = ACTIONS[action].form
+    kwargs = {"prefix": action}
+    if form_class in (TriageForm, AssignForm, CoHandlersForm):
+        kwargs["ticket"] = ticket
+    form = form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
+    if action == "extension_decide" and data is None:
+        pending = selectors.pending_extension(ticket)
+        form.initial["extension"] = pending.pk if pending else None
+    return form
+
+
+def _history_rows(ticket: Ticket) -> list[dict]:
+    labels = dict(TicketStatus.choices)
+    rows = []
+    for event in selectors.history(ticket):
+        label = EVENT_LABELS.get(event.action)
+        if label is None:
+            try:
+                label = transition_label(ticket, event.action)
+            except TypeError:
+                label = event.action
+        rows.append({
+            "event": event, "label": label, "changed": event.from_state != event.to_state,
+            "from": labels.get(event.from_state, event.from_state), "to": labels.get(event.to_state, event.to_state),
+        })
+    return rows
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, bound: tuple[str, object] | None = None) -> dict:
+    user = request.user
+    names = permissions.available_actions(user, ticket)
+    forms = []
+    for name in names:
+        form = bound[1] if bound and bound[0] == name else _form_for(name, ticket)
+        spec = ACTIONS[name]
+        forms.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
+                      "multipart": spec.multipart, "confirm": spec.confirm, "open": bool(bound and bound[0] == name)})
+    duplicates = []
+    if permissions.is_command_centre(user) and ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGED):
+        duplicates = selectors.duplicate_candidates(ticket)
+    return {
+        "ticket": ticket,
+        "reporter": reporter_for(user, ticket),
+        "history": _history_rows(ticket),
+        "action_forms": forms,
+        "duplicates": duplicates,
+        "pending_extension": selectors.pending_extension(ticket),
+        "co_handlers": list(ticket.co_handlers.all()),
+        "attachments": list(ticket.attachments.all()),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(request.user, pk)
+    return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket))
+
+
+@require_POST
+@login_required
+def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    ticket = selectors.ticket_get_for_user(request.user, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    form = _form_for(action, ticket, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            spec.run(request, ticket, form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已完成：%(action)s。") % {"action": spec.label})
+            # After a merge or a return the actor may no longer see the ticket: go to the list then.
+            if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+                return redirect("dispatch:ticket-detail", ticket.pk)
+            return redirect("dispatch:ticket-list")
+    ticket = selectors.ticket_get_for_user(request.user, pk)
+    return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket, (action, form)),
+                  status=400)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    ticket = selectors.ticket_get_for_user(request.user, pk)
+    attachment = TicketAttachment.objects.filter(ticket=ticket, pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not attachment.is_image, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest) -> TicketFilter:
+    return TicketFilter(request.GET or None, queryset=selectors.tickets_for(request.user).order_by("-received_at",
+                                                                                                     "-id"))
+
+
+@require_GET
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    form = styled_filter(filterset)
+    tickets = filterset.qs if filterset.is_bound and form.is_valid() else filterset.queryset
+    page = Paginator(tickets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dispatch/ticket_list.html", {
+        "filter_form": form, "page_obj": page, "tickets": page.object_list,
+        "can_create": permissions.is_command_centre(request.user),
+        "export_query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+@login_required
+def ticket_export(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.form.is_valid():
+        messages.error(request, _("筛选条件有误，请修改后再导出。"))
+        return redirect("dispatch:ticket-list")
+    tickets = filterset.qs if filterset.is_bound else filterset.queryset
+    data, written, truncated = exports.ticket_workbook(tickets, full_reporter=permissions.is_command_centre(
+        request.user))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return exports.xlsx_response(data, _("工单清单-%(stamp)s.xlsx") % {"stamp": stamp})
+
+
+# --- board ---------------------------------------------------------------------------------------
+
+
+def _board_counts(tickets) -> dict:
+    handling = Q(status__in=HANDLING_STATES)
+    return tickets.aggregate(
+        new=Count("id", filter=Q(status=TicketStatus.NEW)),
+        unassigned=Count("id", filter=Q(status=TicketStatus.TRIAGED)),
+        handling=Count("id", filter=handling),
+        yellow=Count("id", filter=handling & Q(warning_level=WarningLevel.YELLOW)),
+        red=Count("id", filter=handling & Q(warning_level=WarningLevel.RED)),
+        awaiting_verdict=Count("id", filter=Q(status=TicketStatus.RESOLVED)),
+    )
+
+
+@require_GET
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The command centre's board: what waits for triage, what is late, by township."""
+    scope = scope_for(request.user)
+    if not scope.county_wide:
+        return redirect("dispatch:ticket-list")
+    tickets = Ticket.objects.all()
+    open_tickets = tickets.filter(status__in=OPEN_STATES)
+    counts = _board_counts(open_tickets)
+    townships = {t.pk: t for t in Agency.objects.townships()}
+    by_township = []
+    rows = (
+        open_tickets.order_by().values("township_id")
+        .annotate(
+            open=Count("id"),
+            new=Count("id", filter=Q(status__in=[TicketStatus.NEW, TicketStatus.TRIAGED])),
+            handling=Count("id", filter=Q(status__in=HANDLING_STATES)),
+            yellow=Count("id", filter=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.YELLOW)),
+            red=Count("id", filter=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)),
+            awaiting_verdict=Count("id", filter=Q(status=TicketStatus.RESOLVED)),
+        )
+    )
+    for row in rows:
+        row["township"] = townships.get(row["township_id"])
+        by_township.append(row)
+    by_township.sort(key=lambda r: (r["township"] is None, getattr(r["township"], "sort_order", 0),
+                                    getattr(r["township"], "code", "")))
+    related = selectors.LIST_RELATED
+    return render(request, "dispatch/board.html", {
+        "counts": counts,
+        "by_township": by_township,
+        "waiting": list(tickets.filter(status__in=[TicketStatus.NEW, TicketStatus.TRIAGED])
+                        .select_related(*related).order_by("received_at")[:10]),
+        "late": list(tickets.filter(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)
+                     .select_related(*related).order_by("resolve_due")[:10]),
+        "extensions": list(TicketExtension.objects.filter(status="pending").select_related("ticket", "requested_by")
+                           .order_by("requested_at")[:10]),
+        "is_desk": permissions.is_command_centre(request.user),
+    })
+
+
+# --- inboxes ---------------------------------------------------------------------------------------
+
+
+def _related(qs):
+    return qs.select_related(*selectors.LIST_RELATED)
+
+
+@require_GET
+@login_required
+def agency_inbox(request: HttpRequest) -> HttpResponse:
+    """签收、办理: tickets assigned to the user's agencies, and joint inspections awaiting their feedback."""
+    agency_ids = list(scope_for(request.user).agency_ids)
+    mine = Ticket.objects.filter(responsible_agency_id__in=agency_ids)
+    co_ids = TicketCoHandler.objects.filter(agency_id__in=agency_ids, role="co", feedback_at__isnull=True).values(
+        "ticket_id")
+    sections = [
+        {"key": "to_accept", "title": _("待签收"),
+         "tickets": list(_related(mine.filter(status=TicketStatus.ASSIGNED)).order_by("accept_due")[:INBOX_LIMIT])},
+        {"key": "in_hand", "title": _("办理中"),
+         "tickets": list(_related(mine.filter(status__in=[TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS]))
+                         .order_by("resolve_due")[:INBOX_LIMIT])},
+        {"key": "co_feedback", "title": _("联合执法待反馈"),
+         "tickets": list(_related(Ticket.objects.filter(pk__in=co_ids, status__in=HANDLING_STATES))
+                         .order_by("resolve_due")[:INBOX_LIMIT])},
+        {"key": "awaiting_verdict", "title": _("已办结待评价"),
+         "tickets": list(_related(mine.filter(status=TicketStatus.RESOLVED)).order_by("-resolved_at")[:INBOX_LIMIT])},
+    ]
+    return render(request, "dispatch/inbox.html", {"title": _("单位待办"), "sections": sections, "tab": "agency"})
+
+
+@require_GET
+@login_required
+def township_inbox(request: HttpRequest) -> HttpResponse:
+    """评价、跟踪: resolved tickets the township judges, and the township's own calls."""
+    townships = list(permissions.township_member_ids(request.user))
+    if not townships:
+        raise PermissionDenied
+    to_judge = Ticket.objects.filter(status=TicketStatus.RESOLVED, township_id__in=townships).exclude(
+        responsible_agency_id=F("township_id"))
+    calls = Ticket.objects.filter(submitted_by_agency_id__in=townships, status__in=OPEN_STATES)
+    territory = Ticket.objects.filter(township_id__in=townships, status__in=HANDLING_STATES)
+    sections = [
+        {"key": "to_judge", "title": _("待评价"),
+         "tickets": list(_related(to_judge).order_by("resolved_at")[:INBOX_LIMIT])},
+        {"key": "calls", "title": _("本乡镇发起的“街呼区应”"),
+         "tickets": list(_related(calls).order_by("-received_at")[:INBOX_LIMIT])},
+        {"key": "territory", "title": _("辖区内办理中的工单"),
+         "tickets": list(_related(territory).order_by("resolve_due")[:INBOX_LIMIT])},
+    ]
+    return render(request, "dispatch/inbox.html", {"title": _("乡镇待办"), "sections": sections, "tab": "township",
+                                                   "can_call": True})
+
+
+# --- intake pages ------------------------------------------------------------------------------------
+
+
+def _intake_page(request, *, form_class, grids, template_title, run, template="dispatch/ticket_form.html",
+                 extra=None):
+    form = form_class(request.POST or None, request.FILES or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        data["attachments"] = data.pop("attachments", [])
+        try:
+            ticket = run(data)
+        except DomainError as exc:
+            # The services name uploads "files"; these forms call the field "attachments".
+            exc.fields = {("attachments" if k == "files" else k): v for k, v in exc.fields.items()}
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已登记工单 %(number)s。") % {"number": ticket.number})
+            return redirect("dispatch:ticket-detail", ticket.pk)
+    context = {"form": form, "title": template_title, **(extra or {})}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    """坐席录入: the command centre records a phone call."""
+    if not permissions.is_command_centre(request.user):
+        raise PermissionDenied
+    return _intake_page(
+        request, form_class=StaffIntakeForm, grids=Grid.objects.select_related("township"),
+        template_title=_("登记工单（坐席录入）"),
+        run=lambda data: services.ticket_create_by_staff(by=request.user, **data),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def township_call(request: HttpRequest) -> HttpResponse:
+    """街呼区应: a township officer asks the county to act."""
+    townships = permissions.township_member_ids(request.user)
+    if not townships:
+        raise PermissionDenied
+    return _intake_page(
+        request, form_class=TownshipCallForm, grids=Grid.objects.filter(township_id__in=townships),
+        template_title=_("发起“街呼区应”"),
+        run=lambda data: services.ticket_file_township_call(by=request.user, **data),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def field_report(request: HttpRequest) -> HttpResponse:
+    """The phone page of field officers: report what they find, and see what their unit must handle."""
+    user = request.user
+    scope = scope_for(user)
+    is_grid_member = Grid.objects.filter(member=user).exists()
+    if not (permissions.is_field_officer(user) or is_grid_member):
+        raise PermissionDenied
+    grids = Grid.objects.filter(Q(township_id__in=scope.township_ids) | Q(member=user))
+    in_hand = list(_related(Ticket.objects.filter(
+        responsible_agency_id__in=list(scope.agency_ids), status__in=HANDLING_STATES)).order_by("resolve_due")[:20])
+    return _intake_page(
+        request, form_class=PatrolReportForm, grids=grids, template_title=_("巡查上报"),
+        run=lambda data: services.ticket_file_patrol_report(by=user, **data),
+        template="dispatch/field.html", extra={"in_hand": in_hand},
+    )
+
+
+# --- statistics ----------------------------------------------------------------------------------------
+
+
+def _default_period() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return today.replace(day=1), today
+
+
+@require_GET
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    start, end = _default_period()
+    form = StatsForm(request.GET or None, initial={"start": start, "end": end})
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    tickets = Ticket.objects.visible_to(request.user)
+    agency_rows = stats.by_agency(tickets, start, end)
+    township_rows = stats.by_township(tickets, start, end)
+    total = stats.overall(tickets, start, end, _("合计"))
+    if request.GET.get("format") == "xlsx":
+        period = f"{start.isoformat()} ~ {end.isoformat()}"
+        data = exports.stats_workbook(period, agency_rows, township_rows, total)
+        return exports.xlsx_response(data, _("工单统计-%(period)s.xlsx") % {"period": period.replace(" ~ ", "_")})
+    return render(request, "dispatch/stats.html", {
+        "form": form, "start": start, "end": end, "agency_rows": agency_rows, "township_rows": township_rows,
+        "total": total, "query": request.GET.urlencode(),
+    })

@@ -1,0 +1,179 @@
+"""Time limits from the SLA table, deadlines over holidays, and the warning sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from dispatch import services
+from dispatch.models import SlaRule, Ticket, TicketStatus, WarningLevel
+from dispatch.sla import deadlines_for, rule_for, sweep_warnings
+from enforcement.models import Notification
+from tests.dispatch.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def default_rules(db):
+    """The rows the data migration ships (re-created: transactional tests flush tables)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    SlaRule.objects.all().delete()
+    import_module("dispatch.migrations.0002_default_sla_and_categories").forwards(apps, None)
+    return list(SlaRule.objects.all())
+
+
+def test_default_rules_note_their_source(default_rules):
+    assert len(default_rules) == 3
+    assert all("12345" in r.source_note for r in default_rules)
+
+
+def test_most_specific_rule_wins(default_rules, category):
+    special = SlaRule.objects.create(channel="hotline_12345", priority="urgent", accept_amount=Decimal("1"),
+                                     accept_unit="working_hours", resolve_amount=Decimal("2"),
+                                     resolve_unit="working_days")
+    by_category = SlaRule.objects.create(category=category, accept_amount=Decimal("4"), accept_unit="working_hours",
+                                         resolve_amount=Decimal("10"), resolve_unit="working_days")
+
+    assert rule_for(channel="hotline_12345", category_id=category.pk, priority="urgent") == special
+    assert rule_for(channel="staff", category_id=category.pk, priority="normal") == by_category
+    # Priority alone beats category alone on a tie of specificity.
+    assert rule_for(channel="staff", category_id=category.pk, priority="urgent").priority == "urgent"
+    assert rule_for(channel="staff", category_id=None, priority="normal").priority == ""
+
+
+def test_deadlines_skip_national_day_2026(default_rules, assigned, clock):
+    clock(at(2026, 9, 30, 10))  # Wednesday; 1-7 October are holidays, Saturday 10 October is worked
+    ticket = assigned()
+
+    assert ticket.accept_due == at(2026, 9, 30, 12)  # 2 working hours
+    # 5 working days: 8, 9, 10 (adjusted Saturday), 12, 13 October
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 10, 13)
+    assert ticket.deadline_provisional is False
+
+
+def test_deadlines_reaching_into_2027_are_provisional(default_rules, assigned, clock):
+    clock(at(2026, 12, 28, 9))
+    ticket = assigned()
+
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2027, 1, 4)
+    assert ticket.deadline_provisional is True
+
+
+def test_emergency_ticket_gets_hours_not_days(default_rules, assigned, clock):
+    clock(at(2026, 11, 23, 9))  # Monday
+    ticket = assigned(priority="emergency")
+    assert ticket.accept_due == at(2026, 11, 23, 9, 30)
+    assert ticket.resolve_due == at(2026, 11, 23, 13)
+
+
+def test_without_any_rule_the_12345_defaults_apply(assigned, clock):
+    SlaRule.objects.all().delete()
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    deadlines = deadlines_for(ticket, at(2026, 11, 23, 9))
+    assert deadlines.rule is None
+    assert deadlines.accept_due == at(2026, 11, 23, 11)
+
+
+def test_yellow_share_is_read_from_settings(default_rules, assigned, clock, settings):
+    settings.WARNING_YELLOW_SHARE = 0.5
+    clock(at(2026, 11, 23, 9))  # Monday
+    ticket = assigned(priority="emergency")  # resolve within 4 working hours: 13:00
+    assert ticket.warn_at == at(2026, 11, 23, 11)
+
+
+# --- sweep ------------------------------------------------------------------------------
+
+
+def reasons(user, ticket):
+    return sorted(Notification.objects.filter(recipient=user, object_id=ticket.pk, reason__startswith="ticket.warning")
+                  .values_list("reason", flat=True))
+
+
+def test_sweep_turns_yellow_then_red_and_notifies_once_per_level(
+    default_rules, assigned, clock, squadron_officer, dispatcher, officer_a
+):
+    clock(at(2026, 11, 23, 9))  # Monday; due Monday 30 November end of day
+    ticket = assigned()
+    quiet = sweep_warnings(at(2026, 11, 24, 9))
+    assert quiet.yellow == [] and quiet.red == []
+
+    first = sweep_warnings(at(2026, 11, 30, 10))
+    again = sweep_warnings(at(2026, 11, 30, 11))
+    ticket.refresh_from_db()
+    assert first.yellow == [ticket.pk] and again.yellow == []
+    assert ticket.warning_level == WarningLevel.YELLOW and not ticket.overdue
+    assert reasons(squadron_officer, ticket) == ["ticket.warning.yellow"]
+    assert reasons(dispatcher, ticket) == ["ticket.warning.yellow"]
+    assert reasons(officer_a, ticket) == []
+
+    late = sweep_warnings(at(2026, 12, 1, 9))
+    sweep_warnings(at(2026, 12, 1, 10))
+    ticket.refresh_from_db()
+    assert late.red == [ticket.pk]
+    assert ticket.warning_level == WarningLevel.RED and ticket.overdue
+    assert reasons(squadron_officer, ticket) == ["ticket.warning.red", "ticket.warning.yellow"]
+    assert reasons(dispatcher, ticket) == ["ticket.warning.red", "ticket.warning.yellow"]
+
+
+def test_ticket_past_due_before_any_sweep_goes_straight_to_red(default_rules, assigned, clock, squadron_officer):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    result = sweep_warnings(at(2026, 12, 10, 9))
+    assert result.red == [ticket.pk] and result.yellow == []
+    assert reasons(squadron_officer, ticket) == ["ticket.warning.red"]
+
+
+def test_sweep_leaves_resolved_closed_and_untriaged_tickets_alone(
+    default_rules, assigned, resolved, make_ticket, clock
+):
+    clock(at(2026, 11, 23, 9))
+    done = resolved()
+    new = make_ticket()
+    result = sweep_warnings(at(2026, 12, 30, 9))
+    assert result.red == [] and result.yellow == []
+    assert Ticket.objects.get(pk=done.pk).warning_level == WarningLevel.NONE
+    assert Ticket.objects.get(pk=new.pk).status == TicketStatus.NEW
+
+
+def test_overdue_flag_stays_after_the_ticket_closes(default_rules, assigned, clock, squadron_officer, officer_a):
+    clock(at(2026, 11, 23, 9))
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
+    sweep_warnings(at(2026, 12, 2, 9))
+    clock(at(2026, 12, 2, 10))
+    ticket.refresh_from_db()
+    ticket = services.ticket_resolve(ticket, by=squadron_officer, resolution="已处理")
+    ticket = services.ticket_verdict(ticket, by=officer_a, accepted=True, score=3)
+    assert ticket.overdue is True and ticket.resolved_on_time is False
+
+
+def test_late_resolution_is_overdue_even_between_sweeps(default_rules, assigned, clock, squadron_officer):
+    clock(at(2026, 11, 23, 9))
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
+    clock(at(2026, 12, 2, 10))
+    ticket = services.ticket_resolve(ticket, by=squadron_officer, resolution="已处理")
+    assert ticket.overdue is True
+
+
+def test_sweep_task_runs_the_sweep(default_rules, assigned, clock):
+    from dispatch.tasks import sweep_ticket_warnings
+
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    clock(at(2026, 12, 10, 9))
+    result = sweep_ticket_warnings.delay().get()
+    assert result == {"yellow": 0, "red": 1, "notified": result["notified"]}
+    assert Ticket.objects.get(pk=ticket.pk).warning_level == WarningLevel.RED
+
+
+def test_sweep_works_in_chunks(default_rules, assigned, clock):
+    clock(at(2026, 11, 23, 9))
+    tickets = [assigned() for _i in range(5)]
+    result = sweep_warnings(at(2026, 12, 10, 9), chunk=2)
+    assert sorted(result.red) == sorted(t.pk for t in tickets)

@@ -1,0 +1,363 @@
+"""The ticket pages: board, list and export, detail and its action forms, intake pages, inboxes, stats."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dispatch import services
+from dispatch.models import Ticket, TicketStatus
+from tests.dispatch.conftest import png
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(ticket):
+    return reverse("dispatch:ticket-detail", args=[ticket.pk])
+
+
+def action_url(ticket, action):
+    return reverse("dispatch:ticket-action", args=[ticket.pk, action])
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+# --- board ----------------------------------------------------------------------------------------
+
+
+def test_board_counts_new_unassigned_and_lights_by_township(client_for, make_ticket, assigned, dispatcher, county,
+                                                            matter):
+    make_ticket()
+    services.ticket_triage(make_ticket(township=county.town_b), by=dispatcher, matter=matter)
+    late = assigned()
+    Ticket.objects.filter(pk=late.pk).update(warning_level="red")
+
+    page = client_for(dispatcher).get(reverse("dispatch:board"))
+    assert page.status_code == 200
+    counts = page.context["counts"]
+    assert (counts["new"], counts["unassigned"], counts["handling"], counts["red"]) == (1, 1, 1, 1)
+    rows = {r["township"].name: r for r in page.context["by_township"]}
+    assert rows["甲镇"]["open"] == 2 and rows["甲镇"]["red"] == 1 and rows["乙街道"]["new"] == 1
+    assert late.number in page.content.decode()
+
+
+def test_board_sends_others_to_the_list(client_for, officer_a):
+    response = client_for(officer_a).get(reverse("dispatch:board"))
+    assert response.status_code == 302 and response.url == reverse("dispatch:ticket-list")
+
+
+# --- list and export --------------------------------------------------------------------------------
+
+
+def test_list_shows_only_visible_tickets_and_filters(client_for, make_ticket, county, officer_a):
+    mine = make_ticket(township=county.town_a, channel="hotline_12345")
+    other = make_ticket(township=county.town_a, channel="staff")
+    hidden = make_ticket(township=county.town_b)
+    client = client_for(officer_a)
+
+    page = client.get(reverse("dispatch:ticket-list")).content.decode()
+    assert mine.number in page and other.number in page and hidden.number not in page
+    filtered = client.get(reverse("dispatch:ticket-list"), {"channel": "hotline_12345"})
+    assert [t.pk for t in filtered.context["tickets"]] == [mine.pk]
+
+
+def test_list_shows_filter_errors(client_for, dispatcher):
+    response = client_for(dispatcher).get(reverse("dispatch:ticket-list"), {"status": "bogus"})
+    assert response.status_code == 200
+    assert response.context["filter_form"].errors
+
+
+def _count(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params or {}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_page_runs_constant_queries(client, assigned, make_ticket, dispatcher, officer_a, county):
+    assigned()
+    url = reverse("dispatch:ticket-list")
+    for user in (dispatcher, officer_a):
+        client.force_login(user)
+        few = _count(client, url, {"open": "true"})
+        for _i in range(8):
+            assigned()
+            make_ticket(channel="patrol")
+        assert _count(client, url, {"open": "true"}) == few
+
+
+def test_export_writes_the_filtered_list_with_masking(client_for, make_ticket, dispatcher, officer_a, county):
+    make_ticket(township=county.town_a)
+    make_ticket(township=county.town_a, channel="hotline_12345")
+    make_ticket(township=county.town_b)
+
+    def sheet(user, params):
+        response = client_for(user).get(reverse("dispatch:ticket-export"), params)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        wb = openpyxl.load_workbook(io.BytesIO(response.content))
+        return list(wb.active.iter_rows(values_only=True))
+
+    rows = sheet(dispatcher, {"township": county.town_a.pk})
+    assert len(rows) == 3 and rows[0][0] == "工单编号"
+    assert {r[13] for r in rows[1:]} == {"13812345678"}
+    town_rows = sheet(officer_a, {"channel": "hotline_12345"})
+    assert len(town_rows) == 2 and town_rows[1][13] == "138****5678"
+
+
+def test_export_is_capped(client_for, make_ticket, dispatcher, settings):
+    settings.DISPATCH_EXPORT_MAX_ROWS = 2
+    for _i in range(3):
+        make_ticket()
+    response = client_for(dispatcher).get(reverse("dispatch:ticket-export"))
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and "仅导出前 2 条" in rows[-1][0]
+
+
+# --- detail and actions ----------------------------------------------------------------------------
+
+
+def test_other_township_gets_404_on_detail_and_actions(client_for, resolved, officer_b):
+    ticket = resolved()
+    client = client_for(officer_b)
+    assert client.get(detail_url(ticket)).status_code == 404
+    response = client.post(action_url(ticket, "verdict"), {"verdict-accepted": "1", "verdict-score": "5"})
+    assert response.status_code == 404
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.RESOLVED
+
+
+def test_detail_shows_history_masking_and_the_users_actions(client_for, assigned, officer_a, squadron_officer,
+                                                             dispatcher):
+    ticket = assigned()
+    page = client_for(officer_a).get(detail_url(ticket))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "138****5678" in html and "13812345678" not in html
+    assert [a["name"] for a in page.context["action_forms"]] == ["urge", "attach"]
+    assert [h["event"].action for h in page.context["history"]] == ["intake", "triage", "assign"]
+    squad = client_for(squadron_officer).get(detail_url(ticket))
+    assert "accept" in [a["name"] for a in squad.context["action_forms"]]
+    assert "13812345678" in squad.content.decode()
+
+
+def test_dispatcher_triages_and_assigns_through_the_forms(client_for, make_ticket, dispatcher, matter, county):
+    ticket = make_ticket()
+    client = client_for(dispatcher)
+    page = client.get(detail_url(ticket))
+    assert {"triage", "dismiss", "merge"} <= {a["name"] for a in page.context["action_forms"]}
+
+    response = client.post(action_url(ticket, "triage"), {"triage-matter": matter.pk,
+                                                          "triage-township": county.town_a.pk})
+    assert response.status_code == 302
+    page = client.get(detail_url(ticket))
+    assert "甲镇派驻中队" in page.content.decode()
+    assign = next(a for a in page.context["action_forms"] if a["name"] == "assign")
+    assert assign["form"].initial["agency"] == county.squadron_a
+    response = client.post(action_url(ticket, "assign"), {"assign-agency": county.squadron_a.pk})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.ASSIGNED and ticket.responsible_agency == county.squadron_a
+
+
+def test_refusal_is_shown_on_the_form(client_for, assigned, squadron_a_uncertified):
+    ticket = services.ticket_accept(assigned(), by=squadron_a_uncertified)
+    response = client_for(squadron_a_uncertified).post(action_url(ticket, "resolve"),
+                                                       {"resolve-resolution": "已处理"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "没有有效的行政执法证件" in html
+    resolve = next(a for a in response.context["action_forms"] if a["name"] == "resolve")
+    assert resolve["open"] and resolve["form"].errors
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.ACCEPTED
+
+
+def test_field_errors_go_on_their_field(client_for, resolved, officer_a):
+    ticket = resolved()
+    response = client_for(officer_a).post(action_url(ticket, "verdict"), {"verdict-accepted": "0",
+                                                                          "verdict-reason": ""})
+    assert response.status_code == 400
+    verdict = next(a for a in response.context["action_forms"] if a["name"] == "verdict")
+    assert "reason" in verdict["form"].errors
+
+
+def test_accept_resolve_with_photo_and_verdict_through_the_pages(client_for, client, assigned, squadron_officer,
+                                                                 officer_a):
+    ticket = assigned()
+    client.force_login(squadron_officer)
+    assert client.post(action_url(ticket, "accept"), {}).status_code == 302
+    response = client.post(action_url(ticket, "resolve"), {"resolve-resolution": "已清理", "resolve-files": [png()]})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED
+    [photo] = ticket.attachments.all()
+    image = client.get(reverse("dispatch:attachment", args=[ticket.pk, photo.pk]))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+
+    client.force_login(officer_a)
+    response = client.post(action_url(ticket, "verdict"), {"verdict-accepted": "1", "verdict-score": "4"})
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.CLOSED
+
+
+def test_attachment_of_another_township_is_404(client_for, make_ticket, officer_b):
+    ticket = make_ticket(attachments=[png()])
+    [photo] = ticket.attachments.all()
+    assert client_for(officer_b).get(reverse("dispatch:attachment", args=[ticket.pk, photo.pk])).status_code == 404
+
+
+def test_detail_page_runs_constant_queries(client, make_ticket, dispatcher, matter):
+    ticket = services.ticket_triage(make_ticket(attachments=[png()]), by=dispatcher, matter=matter)
+    ticket = services.ticket_assign(ticket, by=dispatcher)
+    client.force_login(dispatcher)
+    url = detail_url(ticket)
+    few = _count(client, url)
+    for _i in range(4):
+        services.ticket_urge(ticket, by=dispatcher, note="催办")
+        services.attachment_add(ticket, png(), by=dispatcher)
+    assert _count(client, url) == few
+
+
+# --- intake pages -----------------------------------------------------------------------------------
+
+
+def test_staff_intake_page_creates_a_ticket(client_for, dispatcher, category, county):
+    client = client_for(dispatcher)
+    assert client.get(reverse("dispatch:ticket-create")).status_code == 200
+    response = client.post(reverse("dispatch:ticket-create"), {
+        "channel": "staff", "category": category.pk, "priority": "normal", "description": "小区内违规搭建",
+        "township": county.town_a.pk, "reporter_name": "王五", "reporter_phone": "13700001111",
+        "attachments": [png()],
+    })
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert response.url == detail_url(ticket)
+    assert ticket.attachments.count() == 1 and ticket.created_by == dispatcher
+
+
+def test_staff_intake_page_shows_upload_refusal_on_the_field(client_for, dispatcher, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(dispatcher).post(reverse("dispatch:ticket-create"), {
+        "channel": "staff", "priority": "normal", "description": "x",
+        "attachments": [SimpleUploadedFile("virus.exe", b"MZ")],
+    })
+    assert response.status_code == 400
+    assert "attachments" in response.context["form"].errors
+    assert Ticket.objects.count() == 0
+
+
+def test_staff_intake_page_is_for_the_command_centre(client_for, officer_a):
+    assert client_for(officer_a).get(reverse("dispatch:ticket-create")).status_code == 403
+
+
+def test_township_call_page(client_for, officer_a, squadron_officer, category, county):
+    response = client_for(officer_a).post(reverse("dispatch:township-call"), {
+        "category": category.pk, "priority": "urgent", "description": "夜市油烟扰民，需县级部门联合整治",
+        "place": "甲镇夜市",
+    })
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.channel, ticket.submitted_by_agency, ticket.priority) == ("township_call", county.town_a,
+                                                                             "urgent")
+    assert client_for(squadron_officer).get(reverse("dispatch:township-call")).status_code == 403
+
+
+def test_field_page_reports_with_photo_and_lists_work(client_for, squadron_officer, assigned, category, county):
+    ticket = assigned()
+    client = client_for(squadron_officer)
+    page = client.get(reverse("dispatch:field"))
+    assert page.status_code == 200 and ticket.number in page.content.decode()
+    assert 'capture="environment"' in page.content.decode()
+    response = client.post(reverse("dispatch:field"), {
+        "category": category.pk, "description": "巡查发现店外经营", "place": "人民路 8 号",
+        "lat": "30.1", "lng": "120.2", "attachments": [png()],
+    })
+    assert response.status_code == 302
+    report = Ticket.objects.get(channel="patrol")
+    assert (report.township, report.lat, report.attachments.count()) == (county.town_a, 30.1, 1)
+
+
+def test_field_page_is_for_field_officers(client_for, dispatcher, judicial_reviewer):
+    assert client_for(judicial_reviewer).get(reverse("dispatch:field")).status_code == 403
+
+
+# --- inboxes ----------------------------------------------------------------------------------------
+
+
+def test_agency_inbox_lists_tickets_to_accept_and_in_hand(client_for, assigned, squadron_officer):
+    waiting = assigned()
+    working = services.ticket_accept(assigned(), by=squadron_officer)
+    page = client_for(squadron_officer).get(reverse("dispatch:agency-inbox"))
+    sections = {s["key"]: [t.pk for t in s["tickets"]] for s in page.context["sections"]}
+    assert sections["to_accept"] == [waiting.pk]
+    assert sections["in_hand"] == [working.pk]
+
+
+def test_township_inbox_lists_tickets_to_judge(client_for, resolved, officer_a, officer_b):
+    ticket = resolved()
+    page = client_for(officer_a).get(reverse("dispatch:township-inbox"))
+    sections = {s["key"]: [t.pk for t in s["tickets"]] for s in page.context["sections"]}
+    assert sections["to_judge"] == [ticket.pk]
+    other = client_for(officer_b).get(reverse("dispatch:township-inbox"))
+    assert all(not s["tickets"] for s in other.context["sections"])
+
+
+def test_township_inbox_refused_to_non_township_users(client_for, squadron_officer):
+    assert client_for(squadron_officer).get(reverse("dispatch:township-inbox")).status_code == 403
+
+
+# --- statistics --------------------------------------------------------------------------------------
+
+
+def test_statistics_per_agency_and_township(client_for, resolved, assigned, officer_a, squadron_officer,
+                                            dispatcher, county):
+    closed = services.ticket_verdict(resolved(), by=officer_a, accepted=True, score=4)
+    services.ticket_follow_up(closed, by=dispatcher, satisfaction="satisfied")
+    services.ticket_verdict(resolved(), by=officer_a, accepted=True, score=2)
+    returned = services.ticket_return(assigned(), by=squadron_officer, reason="非本辖区")
+    assert returned.status == TicketStatus.TRIAGED
+    assigned()
+
+    page = client_for(dispatcher).get(reverse("dispatch:stats"))
+    assert page.status_code == 200
+    [squad] = [r for r in page.context["agency_rows"] if r.agency == county.squadron_a]
+    assert (squad.received, squad.resolved, squad.returns) == (3, 2, 1)
+    assert squad.accepted_on_time == 2 and squad.resolved_on_time == 2
+    assert squad.avg_score == pytest.approx(3.0)
+    assert squad.satisfaction_rate == 1.0
+    [town] = [r for r in page.context["township_rows"] if r.agency == county.town_a]
+    assert town.received == 4 and town.resolution_rate == 0.5
+    assert page.context["total"].received == 4
+
+    export = client_for(dispatcher).get(reverse("dispatch:stats"), {"format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert wb.sheetnames == ["承办单位", "乡镇（街道）"]
+
+
+def test_statistics_use_the_readers_scope(client_for, resolved, officer_b):
+    resolved()
+    page = client_for(officer_b).get(reverse("dispatch:stats"))
+    assert page.context["agency_rows"] == [] and page.context["total"].received == 0
+
+
+def test_statistics_queries_do_not_grow_with_tickets(client, resolved, dispatcher):
+    client.force_login(dispatcher)
+    url = reverse("dispatch:stats")
+    resolved()
+    few = _count(client, url)
+    for _i in range(5):
+        resolved()
+    assert _count(client, url) == few
+
+
+def test_menu_shows_dispatch_entries_by_role(client_for, dispatcher, officer_a):
+    home = client_for(dispatcher).get("/")
+    assert reverse("dispatch:board") in home.content.decode()
+    town = client_for(fresh(officer_a)).get("/")
+    assert reverse("dispatch:township-inbox") in town.content.decode()

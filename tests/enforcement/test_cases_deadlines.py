@@ -1,0 +1,137 @@
+"""Legal deadlines of cases (configurable, with articles) and the yellow/red warning sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from enforcement import case_deadlines as deadlines
+from enforcement.models import Case, CaseDeadlineRule, Notification, ServiceMethod, WarningLevel
+from enforcement.services import cases as svc
+from enforcement.workdays import SHANGHAI, Unit
+from tests.enforcement.test_cases_support import decided, filed, world
+
+__all__ = ["world"]
+
+pytestmark = pytest.mark.django_db
+
+
+def at(y, m, d, h=12):
+    return dt.datetime(y, m, d, h, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("key", "start", "expected"), [
+    # Art. 60: 90 calendar days from filing.
+    ("decide", dt.date(2026, 9, 1), dt.date(2026, 11, 30)),
+    # Art. 64: 5 working days; National Day 2026 (1-7 October) does not count, Saturday 10 October does.
+    ("hearing_request", dt.date(2026, 9, 29), dt.date(2026, 10, 12)),
+    # Art. 61: 7 calendar days, holidays included.
+    ("service", dt.date(2026, 9, 28), dt.date(2026, 10, 5)),
+    # Art. 67: 15 calendar days.
+    ("payment", dt.date(2026, 9, 25), dt.date(2026, 10, 10)),
+    # Publication: 7 working days after the decision.
+    ("publication", dt.date(2026, 9, 30), dt.date(2026, 10, 15)),
+    ("withdrawal", dt.date(2026, 9, 30), dt.date(2026, 10, 10)),
+    # Art. 36: two years.
+    ("limitation", dt.date(2024, 2, 29), dt.date(2026, 2, 28)),
+])
+def test_each_rule_counts_in_its_own_unit(key, start, expected):
+    assert deadlines.due(key, start).date == expected
+
+
+def test_every_default_rule_cites_its_source():
+    for rule in deadlines.DEFAULT_RULES.values():
+        assert "第" in str(rule.article) or "国办发" in str(rule.article), rule.key
+
+
+def test_hearing_notice_must_leave_seven_days():
+    assert deadlines.earliest_hearing_day(dt.date(2026, 9, 28)) == dt.date(2026, 10, 5)
+
+
+def test_an_administrator_override_replaces_the_default_and_its_article(db):
+    CaseDeadlineRule.objects.create(key="payment", label="缴纳罚款", amount=30, unit=Unit.CALENDAR_DAYS,
+                                    article="某省规定：三十日")
+    assert deadlines.due("payment", dt.date(2026, 9, 25)).date == dt.date(2026, 10, 25)
+    assert deadlines.rule("payment").article == "某省规定：三十日"
+    CaseDeadlineRule.objects.filter(key="payment").update(is_active=False)
+    assert deadlines.due("payment", dt.date(2026, 9, 25)).date == dt.date(2026, 10, 10)
+
+
+def test_extend_past_holiday_moves_a_period_ending_on_a_holiday(db):
+    CaseDeadlineRule.objects.create(key="service", label="送达", amount=7, unit=Unit.CALENDAR_DAYS, article="x",
+                                    extend_past_holiday=True)
+    assert deadlines.due("service", dt.date(2026, 9, 28)).date == dt.date(2026, 10, 8)
+
+
+# --- sweep ------------------------------------------------------------------------------
+
+
+def reasons_of(user, case):
+    return sorted(Notification.objects.filter(recipient=user, object_id=case.pk).values_list("reason", flat=True))
+
+
+def test_decided_but_not_served_turns_yellow_then_red_and_notifies_once_per_change(world):
+    case = decided(world)  # decided 2026-03-20: served by 2026-03-27 (art. 61)
+
+    deadlines.sweep_case_warnings(now=at(2026, 3, 22))
+    case.refresh_from_db()
+    assert case.warning_level == WarningLevel.NONE
+
+    result = deadlines.sweep_case_warnings(now=at(2026, 3, 26, 18))
+    case.refresh_from_db()
+    assert (case.warning_level, case.warning_key) == (WarningLevel.YELLOW, "service")
+    assert result.changed[WarningLevel.YELLOW] == [case.pk]
+    assert reasons_of(world.officer_a, case) == ["case.warning.yellow.service"]
+    assert reasons_of(world.leader_a, case) == ["case.warning.yellow.service"]
+
+    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+    case.refresh_from_db()
+    assert case.warning_level == WarningLevel.RED
+    assert reasons_of(world.officer_a, case) == ["case.warning.red.service", "case.warning.yellow.service"]
+    note = Notification.objects.get(recipient=world.officer_a, reason="case.warning.red.service")
+    assert "第六十一条" in note.body and case.decision_number in note.title
+
+
+def test_serving_clears_the_warning_on_the_next_sweep(world):
+    case = decided(world)
+    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+    case = svc.case_serve(Case.objects.get(pk=case.pk), by=world.officer_a, method=ServiceMethod.DIRECT,
+                          served_to="张三", on=dt.date(2026, 3, 28))
+    deadlines.sweep_case_warnings(now=at(2026, 3, 29))
+    case.refresh_from_db()
+    assert case.warning_level == WarningLevel.NONE and case.warning_key == ""
+
+
+def test_the_ninety_days_to_decide_raise_a_red_warning(world):
+    case = filed(world)
+    deadlines.sweep_case_warnings(now=at(2026, 6, 5))
+    case.refresh_from_db()
+    assert (case.warning_level, case.warning_key) == (WarningLevel.RED, "decide")
+
+
+def test_a_suspended_case_is_not_warned_about_the_decision(world):
+    case = svc.case_suspend(filed(world), by=world.officer_a, reason="等待鉴定", on=dt.date(2026, 3, 5))
+    deadlines.sweep_case_warnings(now=at(2026, 6, 5))
+    case.refresh_from_db()
+    assert case.warning_level == WarningLevel.NONE
+
+
+def test_the_sweep_task_is_scheduled_and_idempotent(world):
+    from bureau.schedule import BEAT_SCHEDULE
+    from enforcement.tasks import sweep_case_warnings
+
+    assert any(e["task"] == "enforcement.tasks.sweep_case_warnings" for e in BEAT_SCHEDULE.values())
+    decided(world)
+    first = sweep_case_warnings.delay().get()
+    second = sweep_case_warnings.delay().get()
+    assert sum(first["changed"].values()) == 1
+    assert second == {"changed": {}, "notified": 0}
+
+
+def test_the_sweep_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    for _ in range(5):
+        decided(world)
+    with django_assert_max_num_queries(25):
+        deadlines.sweep_case_warnings(now=at(2026, 3, 28))
