@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BatchStatusEnum": "devolution.models.BatchStatus",
         "MatterStatusEnum": "enforcement.models.MatterStatus",
+        "AgencyKindEnum": "enforcement.models.AgencyKind",
+        "TicketStatusEnum": "dispatch.models.TicketStatus",
     },
 }
 
