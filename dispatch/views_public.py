@@ -287,9 +287,9 @@ def _render_form(request: HttpRequest, form: PublicReportForm, status: int = 200
 
 
 def _report_refused(request: HttpRequest, limit: int) -> HttpResponse:
-    message = _("您所在的网络地址在一小时内已提交 %(count)s 次举报，已达上限。请稍后再试；紧急情况请拨打 12345 热线。") % {
-        "count": limit
-    }
+    message = _(
+        "您所在的网络地址在一小时内已提交 %(count)s 次举报，已达上限。请稍后再试；紧急情况请拨打 12345 热线。"
+    ) % {"count": limit}
     return render(request, "public/dispatch/report_form.html", {"form": None, "refused": message}, status=429)
 
 
