@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from devolution import api as devolution_api
 from dispatch import api as dispatch_api
+from dispatch import api_intake as dispatch_api_intake
 from enforcement import api as enforcement_api
 from enforcement import api_cases, api_catalogue
 
@@ -22,5 +23,6 @@ urlpatterns = [
     *devolution_api.extra_urls,
     *api_catalogue.extra_urls,
     *dispatch_api.extra_urls,
+    *dispatch_api_intake.extra_urls,
     *router.urls,
 ]

@@ -106,5 +106,4 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 admin.site.empty_value_display = _("（空）")
-from . import admin_catalogue  # noqa: E402,F401
-from . import admin_cases  # noqa: E402,F401
+from . import admin_cases, admin_catalogue  # noqa: E402,F401

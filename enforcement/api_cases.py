@@ -30,10 +30,13 @@ from .models import (
     CaseDocument,
     CaseSource,
     CaseStatus,
+    DocumentKind,
     Evidence,
+    EvidenceKind,
     Matter,
     PartyKind,
     Procedure,
+    StepDecision,
     WarningLevel,
 )
 from .selectors_cases import LIST_RELATED
@@ -64,7 +67,14 @@ class CasePartySerializer(serializers.Serializer):
     masked = serializers.BooleanField()
 
 
+def _codes(choices) -> str:
+    return "; ".join(f"{value} = {label}" for value, label in choices)
+
+
 class CaseListSerializer(serializers.ModelSerializer):
+    # Plain strings (values listed in the description): the same field names carry other
+    # choice sets elsewhere in the API, and one enum per name keeps the schema unambiguous.
+    status = serializers.CharField(read_only=True, help_text=_codes(CaseStatus.choices))
     agency = CaseAgencyRefSerializer(read_only=True)
     matter = CaseMatterRefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -86,12 +96,16 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseDocumentRefSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_codes(DocumentKind.choices))
+
     class Meta:
         model = CaseDocument
         fields = ["id", "kind", "stage", "title", "number", "created_at"]
 
 
 class CaseEvidenceRefSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_codes(EvidenceKind.choices))
+
     class Meta:
         model = Evidence
         fields = ["id", "kind", "title", "original_name", "content_type", "size", "sha256", "uploaded_at",
@@ -99,6 +113,8 @@ class CaseEvidenceRefSerializer(serializers.ModelSerializer):
 
 
 class CaseStepRefSerializer(serializers.ModelSerializer):
+    decision = serializers.CharField(read_only=True, help_text=_codes(StepDecision.choices))
+
     class Meta:
         model = ApprovalStep
         fields = ["round", "order", "approver", "label", "decision", "reason", "decided_at"]

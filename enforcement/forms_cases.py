@@ -7,8 +7,6 @@ check the law.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -265,7 +263,9 @@ class DecideForm(PenaltyFieldsMixin, CaseStepForm):
                                      min_value=0)
     decision_text = forms.CharField(label=_("处罚内容及理由（不予处罚时必填）"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}))
-    needs_publication = forms.BooleanField(label=_("具有一定社会影响，需公开（《行政处罚法》第四十八条）"), required=False)
+    needs_publication = forms.BooleanField(
+        label=_("具有一定社会影响，需公开（《行政处罚法》第四十八条）"), required=False
+    )
     on = forms.DateField(label=_("决定日期"), widget=DateInput(), initial=today)
 
     def __init__(self, *args, **kwargs):
@@ -341,7 +341,9 @@ class EvidenceForm(CaseStepForm):
     description = forms.CharField(label=_("证明事项"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     collected_on = forms.DateField(label=_("取证日期"), widget=DateInput(), initial=today)
     collected_place = forms.CharField(label=_("取证地点"), max_length=200, required=False)
-    file = forms.FileField(label=_("文件"), help_text=_("jpg、png、pdf、mp3、wav、mp4、docx、xlsx；上传时计算 SHA-256，之后不可修改或删除"))
+    file = forms.FileField(
+        label=_("文件"), help_text=_("jpg、png、pdf、mp3、wav、mp4、docx、xlsx；上传时计算 SHA-256，之后不可修改或删除")
+    )
 
 
 class SupersedeForm(CaseStepForm):
@@ -449,7 +451,7 @@ class CaseFilterForm(BootstrapFormMixin, forms.Form):
         ]
         self.fields["procedure"].choices = [("", _("全部程序"))] + list(Procedure.choices)
         self.fields["agency"].choices = [("", _("全部机构"))] + [(a.pk, a.name) for a in agencies]
-        this_year = dt.date.today().year
+        this_year = timezone.localdate().year
         self.fields["year"].choices = [("", _("全部年度"))] + [(y, str(y)) for y in range(this_year, this_year - 5, -1)]
 
     def filters(self) -> dict:

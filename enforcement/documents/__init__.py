@@ -64,10 +64,14 @@ def penalty_text(kinds, fine, confiscated=None) -> str:
     return "；".join(parts)
 
 
-def case_snapshot(case: Case) -> dict[str, str]:
-    """The case values every document may show, as text (full party data: documents are not public)."""
+def case_snapshot(case: Case, officers=None) -> dict[str, str]:
+    """The case values every document may show, as text (full party data: documents are not public).
+
+    ``officers`` (CaseOfficer rows with their officer) saves the query when the caller has them.
+    """
     matter = case.matter
-    officers = list(case.case_officers.select_related("officer").order_by("-role", "id"))
+    if officers is None:
+        officers = list(case.case_officers.select_related("officer").order_by("-role", "id"))
     subject = case.subject_agency or case.agency
     return {
         "agency": case.agency.name,
@@ -114,15 +118,25 @@ def case_snapshot(case: Case) -> dict[str, str]:
     }
 
 
+def build_document(
+    case: Case, kind: str, *, by, number: str = "", extra: dict | None = None, on: dt.date | None = None,
+    officers=None,
+) -> CaseDocument:
+    """An unsaved document of ``case`` with its values frozen now (bulk writers save many at once)."""
+    content = case_snapshot(case, officers)
+    content.update({k: text(v) for k, v in (extra or {}).items()})
+    content["number"] = number
+    content["issued_on"] = text(on or timezone.localdate())
+    return CaseDocument(
+        case=case, kind=kind, stage=STAGE_OF[kind], number=number, title=str(DocumentKind(kind).label),
+        content=content, created_by=by,
+    )
+
+
 def issue_document(
     case: Case, kind: str, *, by, number: str = "", extra: dict | None = None, on: dt.date | None = None
 ) -> CaseDocument:
     """Issue one document of ``case`` with its values frozen now (call inside the service's transaction)."""
-    content = case_snapshot(case)
-    content.update({k: text(v) for k, v in (extra or {}).items()})
-    content["number"] = number
-    content["issued_on"] = text(on or timezone.localdate())
-    return CaseDocument.objects.create(
-        case=case, kind=kind, stage=STAGE_OF[kind], number=number, title=str(DocumentKind(kind).label),
-        content=content, created_by=by,
-    )
+    document = build_document(case, kind, by=by, number=number, extra=extra, on=on)
+    document.save()
+    return document

@@ -10,7 +10,23 @@ from .agencies import (
     Role,
 )
 from .calendar import CalendarYear, DayKind, HolidayOverride
+from .catalogue import (
+    MATTER_INTERNAL_FIELDS,
+    DiscretionTier,
+    Domain,
+    FineUnit,
+    GrantMode,
+    GrantSource,
+    Matter,
+    MatterStatus,
+    PenaltyKind,
+    PowerGrant,
+    PowerType,
+)
+from .events import AppendOnlyError, Event
+from .notifications import Notification
 
+# isort: split
 # Last: cases import the workflow helper, which needs Event above.
 from .cases import (
     CHANGING_OUTCOMES,
@@ -53,21 +69,6 @@ from .cases import (
     TransferTarget,
     WarningLevel,
 )
-from .catalogue import (
-    MATTER_INTERNAL_FIELDS,
-    DiscretionTier,
-    Domain,
-    FineUnit,
-    GrantMode,
-    GrantSource,
-    Matter,
-    MatterStatus,
-    PenaltyKind,
-    PowerGrant,
-    PowerType,
-)
-from .events import AppendOnlyError, Event
-from .notifications import Notification
 
 __all__ = [
     "CHANGING_OUTCOMES",

@@ -23,6 +23,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
@@ -245,7 +246,7 @@ class Case(WorkflowModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Filing (立案) or declining.
@@ -495,7 +496,7 @@ class CaseOfficer(models.Model):
     )
     role = models.CharField(_("分工"), max_length=8, choices=OfficerRole.choices, default=OfficerRole.ASSIST)
     certificate_number = models.CharField(_("执法证号"), max_length=40)
-    added_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+    added_at = models.DateTimeField(_("加入时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("办案人员")
@@ -520,6 +521,9 @@ class CaseCounter(models.Model):
         verbose_name_plural = _("文号计数")
         constraints = [models.UniqueConstraint(fields=["agency", "year", "kind"], name="case_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}/{self.kind}: {self.last}"
+
 
 class CaseExtension(models.Model):
     """An approved extension of the time to decide (art. 60: unless laws provide otherwise)."""
@@ -533,12 +537,15 @@ class CaseExtension(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
     )
-    approved_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("批准时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("办案期限延长")
         verbose_name_plural = _("办案期限延长")
         ordering = ["approved_at"]
+
+    def __str__(self) -> str:
+        return f"+{self.days}"
 
 
 class CaseSuspension(models.Model):
@@ -556,6 +563,9 @@ class CaseSuspension(models.Model):
         verbose_name = _("案件中止")
         verbose_name_plural = _("案件中止")
         ordering = ["started_on"]
+
+    def __str__(self) -> str:
+        return f"{self.started_on} – {self.ended_on or ''}"
 
 
 # --- approval chain, legal review, deliberation -----------------------------------
@@ -645,7 +655,7 @@ class LegalReview(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
     )
-    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now, editable=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -659,6 +669,9 @@ class LegalReview(models.Model):
         verbose_name_plural = _("法制审核")
         ordering = ["case_id", "submitted_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_result_display()}"
+
 
 class Deliberation(models.Model):
     """Collective deliberation by the agency's leaders (art. 57)."""
@@ -671,12 +684,15 @@ class Deliberation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("集体讨论")
         verbose_name_plural = _("集体讨论")
         ordering = ["case_id", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.chair}"
 
 
 # --- configuration ------------------------------------------------------------------
@@ -770,7 +786,7 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now, editable=False)
     superseded_by = models.ForeignKey(
         "self", verbose_name=_("替代为"), null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
@@ -791,14 +807,6 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_current(self) -> bool:
-        return self.superseded_at is None
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in ("image/jpeg", "image/png")
-
     def save(self, *args, **kwargs):
         # The full-process record: a stored file and its hash never change (see the PostgreSQL trigger too).
         if not self._state.adding:
@@ -813,6 +821,14 @@ class Evidence(models.Model):
         from .events import AppendOnlyError
 
         raise AppendOnlyError("Evidence is never deleted; supersede it with a reason.")
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/jpeg", "image/png")
 
 
 # --- documents ----------------------------------------------------------------------
@@ -856,7 +872,7 @@ class CaseDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("制作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("制作时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("制作时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("案件文书")
@@ -899,6 +915,9 @@ class Publication(models.Model):
         verbose_name_plural = _("处罚决定公开")
         ordering = ["-published_at"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.published_at:%Y-%m-%d}"
+
 
 class AppealKind(models.TextChoices):
     RECONSIDERATION = "reconsideration", _("行政复议")
@@ -934,7 +953,7 @@ class AppealRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("复议诉讼")

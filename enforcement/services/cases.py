@@ -445,7 +445,10 @@ def case_schedule_hearing(case: Case, *, by, hearing_at: dt.datetime, place: str
     if timezone.localtime(hearing_at).date() < earliest:
         r = rule("hearing_notice")
         raise ValidationFailed(
-            _("听证通知须在举行听证的%(amount)s前送达当事人：%(notified)s 通知，听证最早安排在 %(earliest)s（%(article)s）。")
+            _(
+                "听证通知须在举行听证的%(amount)s前送达当事人：%(notified)s 通知，"
+                "听证最早安排在 %(earliest)s（%(article)s）。"
+            )
             % {"amount": r.describe(), "notified": day.isoformat(), "earliest": earliest.isoformat(),
                "article": r.article},
             field="hearing_at", code="hearing_notice_too_short",
@@ -491,7 +494,9 @@ def case_add_inquiry_record(
 
     _require_handler(case, by)
     if case.status not in EVIDENCE_STATES:
-        raise InvalidTransition(_("案件当前状态“%(state)s”下不能再制作询问笔录。") % {"state": case.get_status_display()})
+        raise InvalidTransition(
+            _("案件当前状态“%(state)s”下不能再制作询问笔录。") % {"state": case.get_status_display()}
+        )
     person_name = _require_text(person_name, "person_name", _("请填写被询问人。"))
     qa = _require_text(qa, "qa", _("请填写询问内容（问答）。"))
     place = _require_text(place, "place", _("请填写询问地点。"))

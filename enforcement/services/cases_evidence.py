@@ -53,14 +53,20 @@ def check_upload(upload) -> tuple[str, str]:
     allowed = "、".join(sorted({e.lstrip(".") for e in ALLOWED_TYPES}))
     if ext not in ALLOWED_TYPES:
         raise ValidationFailed(
-            _("不允许上传“%(ext)s”类型的文件（证据文件格式限制：仅限 %(allowed)s；电子数据、视听资料等证据种类见《行政处罚法》第四十六条）。")
+            _(
+                "不允许上传“%(ext)s”类型的文件（证据文件格式限制：仅限 %(allowed)s；"
+                "电子数据、视听资料等证据种类见《行政处罚法》第四十六条）。"
+            )
             % {"ext": ext or name, "allowed": allowed},
             field="file", code="file_type_forbidden",
         )
     size = upload.size
     if size > limit:
         raise ValidationFailed(
-            _("文件大小 %(size)s 超过证据文件大小上限 %(limit)s（案件办理参数“证据文件大小上限”），请压缩或分段后上传。")
+            _(
+                "文件大小 %(size)s 超过证据文件大小上限 %(limit)s（案件办理参数“证据文件大小上限”），"
+                "请压缩或分段后上传。"
+            )
             % {"size": _format_size(size), "limit": _format_size(limit)},
             field="file", code="file_too_large",
         )

@@ -160,7 +160,9 @@ def case_record_appeal(
     return appeal
 
 
-def appeal_set_outcome(appeal: AppealRecord, *, by, outcome: str, concluded_on: dt.date, note: str = "") -> AppealRecord:
+def appeal_set_outcome(
+    appeal: AppealRecord, *, by, outcome: str, concluded_on: dt.date, note: str = ""
+) -> AppealRecord:
     """Record the outcome of a pending reconsideration or litigation."""
     case = appeal.case
     _require_handler(case, by)

@@ -102,3 +102,22 @@ def test_schema_has_no_warnings_for_the_case_api(db):
     messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     assert [m for m in messages if "api_cases" in m or "CaseViewSet" in m] == []
     assert "/api/cases/{id}/actions/{step}/" in schema["paths"]
+
+
+def test_evidence_upload_through_the_api_is_multipart_and_hashed(world, api_for, settings, tmp_path):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.enforcement.test_cases_support import filed
+
+    settings.MEDIA_ROOT = tmp_path
+    case = filed(world)
+    content = b"%PDF-1.4 evidence"
+    response = api_for(world.officer_a).post(f"/api/cases/{case.pk}/actions/evidence/", {
+        "kind": "documentary", "title": "营业执照复印件", "collected_on": "2026-03-03",
+        "file": SimpleUploadedFile("licence.pdf", content),
+    }, format="multipart")
+    assert response.status_code == 200, response.json()
+    [evidence] = response.json()["evidence"]
+    assert evidence["sha256"] == hashlib.sha256(content).hexdigest()

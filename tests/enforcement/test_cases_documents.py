@@ -82,9 +82,10 @@ def test_decision_pdf_embeds_the_font_and_its_chinese_text_is_extractable(world)
 @pytest.mark.parametrize("kind", [k for k in DocumentKind.values])
 def test_every_document_template_renders(world, kind):
     case = decided(world)
+    content = {"party_name": "张三", "subject_agency": "甲镇人民政府", "number": "测试〔2026〕第1号",
+               "qa": "问：甲\n答：乙"}
     document = CaseDocument(case=case, kind=kind, stage=1, number="测试〔2026〕第1号", title=DocumentKind(kind).label,
-                            content={"party_name": "张三", "subject_agency": "甲镇人民政府", "number": "测试〔2026〕第1号",
-                                     "qa": "问：甲\n答：乙"})
+                            content=content)
     page = render_page(document)
     assert str(DocumentKind(kind).label) in page and "测试〔2026〕第1号" in page
     assert "甲镇人民政府" in pdf_text(document_pdf(document))

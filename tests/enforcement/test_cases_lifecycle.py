@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from enforcement.errors import Conflict, DomainError, InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import (
@@ -362,7 +363,7 @@ def test_dates_in_the_future_are_refused(world):
     case = lead(world)
     with pytest.raises(ValidationFailed):
         svc.case_file(case, by=world.officer_a, officers=[world.officer_a, world.officer_a2],
-                      on=dt.date.today() + dt.timedelta(days=3))
+                      on=timezone.localdate() + dt.timedelta(days=3))
 
 
 def test_a_stale_case_gets_a_conflict_not_a_silent_overwrite(world):

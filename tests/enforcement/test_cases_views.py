@@ -163,3 +163,20 @@ def test_township_summary_counts_only_visible_cases(world, client_for, dispatche
     page = client_for(dispatcher).get(reverse("cases:townships")).content.decode()
     assert "甲镇" in page
     assert client_for(world.officer_b).get(reverse("cases:townships")).status_code == 200
+
+
+def test_a_reviewer_assigned_by_grant_sees_that_case_only_and_in_full(world, client_for):
+    from enforcement.access import grant
+    from enforcement.models import Role
+    from tests.factories import member
+
+    assigned = lead(world)
+    other = lead(world, party_name="李四")
+    reviewer = member(Role.TOWNSHIP_OFFICER, world.county.town_b, "case_file_reviewer")
+    grant("view_case_file", reviewer, assigned)
+    client = client_for(reviewer)
+    assert client.get(reverse("cases:detail", args=[other.pk])).status_code == 404
+    page = client.get(reverse("cases:detail", args=[assigned.pk])).content.decode()
+    assert "330102199001011234" in page
+    assert 'data-action="file"' not in page  # seeing is not handling
+    assert set(Case.objects.visible_to(reviewer)) == {assigned}
