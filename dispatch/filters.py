@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from enforcement.models import SQUADRON_KINDS, TOWNSHIP_KINDS, Agency, AgencyKind, Domain
 
 from .models import FINAL_STATES, OPEN_STATES, Channel, Priority, Ticket, TicketCategory, TicketStatus, WarningLevel
+
+
+class AllYesNo(forms.NullBooleanSelect):
+    """A yes / no filter whose empty choice reads "all" (django's reads "unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
+
 
 HANDLER_KINDS = (*TOWNSHIP_KINDS, *SQUADRON_KINDS, AgencyKind.DEPARTMENT, AgencyKind.BRIGADE, AgencyKind.BUREAU)
 
@@ -23,7 +33,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 class TicketFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
-    open = django_filters.BooleanFilter(method="filter_open", label=_("仅未结束"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("未结束"), widget=AllYesNo)
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("来源渠道"))
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("紧急程度"))
     township = django_filters.ModelChoiceFilter(
@@ -37,7 +47,7 @@ class TicketFilter(django_filters.FilterSet):
     )
     category = django_filters.ModelChoiceFilter(queryset=TicketCategory.objects.all(), label=_("问题类别"))
     warning_level = django_filters.MultipleChoiceFilter(choices=WarningLevel.choices, label=_("亮灯"))
-    overdue = django_filters.BooleanFilter(label=_("曾超期"))
+    overdue = django_filters.BooleanFilter(label=_("曾超期"), widget=AllYesNo)
     received_from = django_filters.DateFilter(method="filter_received_from", label=_("受理日期起"))
     received_to = django_filters.DateFilter(method="filter_received_to", label=_("受理日期止"))
     number = django_filters.CharFilter(method="filter_number", label=_("工单编号"))

@@ -12,10 +12,11 @@ Deadlines come from the :class:`SlaRule` table through
 (:func:`dispatch.sla.sweep_warnings`) moves open tickets to yellow and red in
 set-based updates.
 
-``linked_case_id`` is the hook for the cases issue: there is no ``Case``
-model in ``enforcement.models`` yet, so converting a ticket to a case lead
-records a ``converted_to_case`` event and leaves the id empty; the cases work
-fills it when it creates the case.
+``linked_case_id`` is the hook for the cases work: converting a ticket to a
+case lead records a ``converted_to_case`` event; the case keeps its own link
+back (``enforcement.models.Case.source_ticket_id``), which the ticket page
+reads (``selectors.cases_from``); the id here is filled only when a case is
+named on the ticket.
 """
 
 from __future__ import annotations
@@ -244,14 +245,21 @@ class TicketQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.county_wide:
             return self
-        agency_ids = list(scope.agency_ids)
-        where = Q(pk__in=TicketUserObjectPermission.objects.filter(user_id=user.pk).values("content_object_id"))
+        agency_ids = sorted(scope.agency_ids)
+        # Tickets reached through a grant or a co-handler row are read as id lists first (two
+        # small queries): an ``IN (subquery)`` inside the OR would stop PostgreSQL from
+        # combining the foreign-key indexes and make it scan the whole table.
+        extra = set(
+            TicketUserObjectPermission.objects.filter(user_id=user.pk).values_list("content_object_id", flat=True)
+        )
+        if agency_ids:
+            extra |= set(TicketCoHandler.objects.filter(agency_id__in=agency_ids).values_list("ticket_id", flat=True))
+        where = Q(pk__in=sorted(extra)) if extra else Q()
         if scope.township_ids:
-            where |= Q(township_id__in=list(scope.township_ids))
+            where |= Q(township_id__in=sorted(scope.township_ids))
         if agency_ids:
             where |= Q(submitted_by_agency_id__in=agency_ids) | Q(responsible_agency_id__in=agency_ids)
-            where |= Q(pk__in=TicketCoHandler.objects.filter(agency_id__in=agency_ids).values("ticket_id"))
-        return self.filter(where)
+        return self.filter(where) if where else self.none()
 
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATES)
@@ -361,7 +369,7 @@ class Ticket(WorkflowModel):
         related_name="merged_tickets",
     )
     dismiss_reason = models.TextField(_("不予受理理由"), blank=True)
-    # The case this ticket became a lead for; the cases issue fills it (see the module docstring).
+    # The case this ticket became a lead for (see the module docstring).
     linked_case_id = models.BigIntegerField(_("关联案件"), null=True, blank=True)
 
     # One timestamp per step
@@ -393,6 +401,9 @@ class Ticket(WorkflowModel):
         indexes = [
             models.Index(fields=["status", "received_at"], name="ticket_status_received_idx"),
             models.Index(fields=["category", "received_at"], name="ticket_category_received_idx"),
+            # Township lists and agency inboxes: filter by owner and state, newest first.
+            models.Index(fields=["township", "status", "received_at"], name="ticket_township_status_idx"),
+            models.Index(fields=["responsible_agency", "status", "received_at"], name="ticket_agency_status_idx"),
             # The warning sweep looks only at tickets whose level may still change: these partial
             # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.
             models.Index(fields=["resolve_due"], name="ticket_red_candidate_idx", condition=RED_CANDIDATES),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -87,6 +88,25 @@ def public_timeline(ticket: Ticket) -> list[Event]:
         events.extend(later.order_by("at", "id"))
         current, depth = survivor, depth + 1
     return events
+
+
+def cases_from(ticket: Ticket, user) -> list:
+    """Cases the user may see that were registered from this ticket (``Case.source_ticket_id``).
+
+    The cases work links a case to its ticket from its side (enforcement
+    imports no other app); this reads that link, so the ticket page shows it
+    whether or not ``linked_case_id`` was filled in.
+    """
+    try:
+        case_model = apps.get_model("enforcement", "Case")
+    except LookupError:  # pragma: no cover - before the cases work
+        return []
+    if not hasattr(case_model, "source_ticket_id"):  # pragma: no cover
+        return []
+    where = Q(source_ticket_id=ticket.pk)
+    if ticket.linked_case_id:
+        where |= Q(pk=ticket.linked_case_id)
+    return list(case_model.objects.visible_to(user).filter(where).order_by("pk")[:10])
 
 
 def pending_extension(ticket: Ticket) -> TicketExtension | None:

@@ -23,6 +23,7 @@ most once per recipient and ticket.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,6 +111,8 @@ class SweepResult:
     yellow: list[int] = field(default_factory=list)
     red: list[int] = field(default_factory=list)
     notified: int = 0
+    # Seconds spent notifying (the rest is selecting and updating), for the benchmark.
+    notify_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return {"yellow": len(self.yellow), "red": len(self.red), "notified": self.notified}
@@ -139,13 +142,15 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     now = now or timezone.now()
     result = SweepResult()
     dispatchers = command_centre_users()
-    red = Ticket.objects.filter(RED_CANDIDATES, resolve_due__lt=now)
-    yellow = Ticket.objects.filter(YELLOW_CANDIDATES, warn_at__lte=now, resolve_due__gte=now)
+    # Ordered by the partial indexes' own column: with the LIMIT of a chunk PostgreSQL then
+    # walks the index (candidates only) rather than guessing that a table scan is cheaper.
+    red = Ticket.objects.filter(RED_CANDIDATES, resolve_due__lt=now).order_by("resolve_due")
+    yellow = Ticket.objects.filter(YELLOW_CANDIDATES, warn_at__lte=now, resolve_due__gte=now).order_by("warn_at")
     for level, candidates, seen in ((WarningLevel.RED, red, result.red), (WarningLevel.YELLOW, yellow, result.yellow)):
         while True:
             with transaction.atomic():
                 ids = list(
-                    candidates.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True)[:chunk]
+                    candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:chunk]
                 )
                 if not ids:
                     break
@@ -153,7 +158,9 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
                 if level == WarningLevel.RED:
                     changes["overdue"] = True
                 Ticket.objects.filter(pk__in=ids).update(**changes)
+                started = time.perf_counter()
                 result.notified += _notify_level(ids, level, dispatchers)
+                result.notify_seconds += time.perf_counter() - started
             seen.extend(ids)
             if len(ids) < chunk:
                 break

@@ -213,6 +213,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, bound: tuple[str, obje
         "duplicates": duplicates,
         "pending_extension": selectors.pending_extension(ticket),
         "co_handlers": list(ticket.co_handlers.all()),
+        "cases": selectors.cases_from(ticket, user),
         "attachments": list(ticket.attachments.all()),
         "now": timezone.now(),
     }
@@ -301,18 +302,6 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
 # --- board ---------------------------------------------------------------------------------------
 
 
-def _board_counts(tickets) -> dict:
-    handling = Q(status__in=HANDLING_STATES)
-    return tickets.aggregate(
-        new=Count("id", filter=Q(status=TicketStatus.NEW)),
-        unassigned=Count("id", filter=Q(status=TicketStatus.TRIAGED)),
-        handling=Count("id", filter=handling),
-        yellow=Count("id", filter=handling & Q(warning_level=WarningLevel.YELLOW)),
-        red=Count("id", filter=handling & Q(warning_level=WarningLevel.RED)),
-        awaiting_verdict=Count("id", filter=Q(status=TicketStatus.RESOLVED)),
-    )
-
-
 @require_GET
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
@@ -321,23 +310,28 @@ def board(request: HttpRequest) -> HttpResponse:
     if not scope.county_wide:
         return redirect("dispatch:ticket-list")
     tickets = Ticket.objects.all()
-    open_tickets = tickets.filter(status__in=OPEN_STATES)
-    counts = _board_counts(open_tickets)
-    townships = {t.pk: t for t in Agency.objects.townships()}
-    by_township = []
-    rows = (
-        open_tickets.order_by().values("township_id")
+    handling = list(HANDLING_STATES)
+    # One aggregate over the open tickets, by township; the totals are its sums.
+    rows = list(
+        tickets.filter(status__in=OPEN_STATES).order_by().values("township_id")
         .annotate(
             open=Count("id"),
-            new=Count("id", filter=Q(status__in=[TicketStatus.NEW, TicketStatus.TRIAGED])),
-            handling=Count("id", filter=Q(status__in=HANDLING_STATES)),
-            yellow=Count("id", filter=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.YELLOW)),
-            red=Count("id", filter=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)),
+            new_only=Count("id", filter=Q(status=TicketStatus.NEW)),
+            unassigned=Count("id", filter=Q(status=TicketStatus.TRIAGED)),
+            handling=Count("id", filter=Q(status__in=handling)),
+            yellow=Count("id", filter=Q(status__in=handling, warning_level=WarningLevel.YELLOW)),
+            red=Count("id", filter=Q(status__in=handling, warning_level=WarningLevel.RED)),
             awaiting_verdict=Count("id", filter=Q(status=TicketStatus.RESOLVED)),
         )
     )
+    keys = ("new_only", "unassigned", "handling", "yellow", "red", "awaiting_verdict")
+    counts = {key: sum(r[key] for r in rows) for key in keys}
+    counts["new"] = counts.pop("new_only")
+    townships = {t.pk: t for t in Agency.objects.townships()}
+    by_township = []
     for row in rows:
         row["township"] = townships.get(row["township_id"])
+        row["new"] = row["new_only"] + row["unassigned"]
         by_township.append(row)
     by_township.sort(key=lambda r: (r["township"] is None, getattr(r["township"], "sort_order", 0),
                                     getattr(r["township"], "code", "")))

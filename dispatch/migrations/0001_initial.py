@@ -252,6 +252,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
+            index=models.Index(fields=['township', 'status', 'received_at'], name='ticket_township_status_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ticket',
+            index=models.Index(fields=['responsible_agency', 'status', 'received_at'], name='ticket_agency_status_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ticket',
             index=models.Index(condition=models.Q(('status__in', ('assigned', 'accepted', 'in_progress')), ('warning_level__in', ['none', 'yellow'])), fields=['resolve_due'], name='ticket_red_candidate_idx'),
         ),
         migrations.AddIndex(

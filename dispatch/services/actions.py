@@ -260,11 +260,13 @@ def ticket_follow_up(ticket: Ticket, *, by, satisfaction: str, note: str = "") -
 def ticket_convert_to_case(ticket: Ticket, *, by, note: str = "") -> Ticket:
     """Record that the ticket is a lead for a case (转为案件线索).
 
-    ``enforcement.models`` has no ``Case`` model yet, so this writes the
-    ``converted_to_case`` event and leaves ``linked_case_id`` empty; the cases
-    work reads these events and sets the id when it files the case. Only a
-    certified officer of the responsible agency, or the command centre, may do
-    it, while the ticket is being handled or after it is resolved.
+    This writes the ``converted_to_case`` event (the decision, who and when).
+    The case itself is registered by the cases work, which keeps the link on
+    its side (``Case.source_ticket_id``; enforcement imports no other app);
+    ``selectors.cases_from`` reads it back for the ticket page, and
+    ``linked_case_id`` stays empty until a case is named here. Only the
+    responsible agency, or the command centre, may do it, while the ticket is
+    being handled or after it is resolved.
     """
     if not (perms.is_command_centre(by) or perms.is_member_of(by, ticket.responsible_agency_id)):
         raise PermissionRefused(_("只有承办单位或指挥中心可以转为案件线索。"))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
-from django.db import models
 
 from enforcement.errors import Conflict, NotFound
 from enforcement.models import Membership, Role
@@ -69,15 +66,3 @@ def lock_ticket(ticket: Ticket, *, seen_status: str | None = None) -> Ticket:
             % {"obj": locked, "state": locked.get_status_display()}
         )
     return locked
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
-    return timezone.localtime(moment).date()
-
-
-def model_pk(value) -> int | None:
-    if value is None or value == "":
-        return None
-    return value.pk if isinstance(value, models.Model) else int(value)

@@ -293,3 +293,22 @@ def test_decimal_amount_for_working_hours_extension(assigned, squadron_officer):
     assert ext.amount == Decimal("1.5")
     with pytest.raises(ValidationFailed):
         services.extension_request(assigned(), by=squadron_officer, amount=Decimal("1.5"), reason="半天")
+
+
+def test_ticket_page_shows_the_case_registered_from_it(client_for, assigned, squadron_officer, county, matter,
+                                                        officer_b):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from enforcement.services.cases import case_create_lead
+
+    ticket = services.ticket_convert_to_case(services.ticket_accept(assigned(), by=squadron_officer),
+                                             by=squadron_officer, note="转立案")
+    case = case_create_lead(by=squadron_officer, agency=county.squadron_a, matter=matter, title="占道经营",
+                            occurred_on=dt.date(2026, 11, 1), discovered_on=dt.date(2026, 11, 2),
+                            party_kind="individual", party_name="李某", source="ticket",
+                            source_ticket_id=ticket.pk)
+    page = client_for(squadron_officer).get(reverse("dispatch:ticket-detail", args=[ticket.pk]))
+    assert [c.pk for c in page.context["cases"]] == [case.pk]
+    assert reverse("cases:detail", args=[case.pk]) in page.content.decode()

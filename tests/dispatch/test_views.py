@@ -361,3 +361,12 @@ def test_menu_shows_dispatch_entries_by_role(client_for, dispatcher, officer_a):
     assert reverse("dispatch:board") in home.content.decode()
     town = client_for(fresh(officer_a)).get("/")
     assert reverse("dispatch:township-inbox") in town.content.decode()
+
+
+def test_admin_pages_of_the_ticket_desk_load(client_for, administrator, assigned):
+    ticket = assigned()
+    client = client_for(administrator)
+    for name in ("ticket", "slarule", "ticketcategory", "dispatchpolicy", "ticketextension"):
+        assert client.get(reverse(f"admin:dispatch_{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:dispatch_ticket_change", args=[ticket.pk])).status_code == 200
+    assert client.get(reverse("admin:dispatch_ticket_add")).status_code == 403

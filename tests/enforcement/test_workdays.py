@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -216,7 +217,8 @@ def test_version_stamp_from_another_process_clears_the_local_cache(settings):
     HolidayOverride.objects.bulk_create([HolidayOverride(date=dt.date(2026, 10, 12), kind=DayKind.HOLIDAY)])
     assert is_working_day(dt.date(2026, 10, 12)) is True  # still the cached answer
 
-    workdays.cache.set(workdays.CACHE_VERSION_KEY, "bumped-elsewhere", timeout=None)
+    # A fresh value: with Redis the key outlives test runs, so a fixed string may already be there.
+    workdays.cache.set(workdays.CACHE_VERSION_KEY, f"bumped-elsewhere-{uuid.uuid4()}", timeout=None)
 
     assert is_working_day(dt.date(2026, 10, 12)) is False
 
