@@ -65,7 +65,17 @@ class GridAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     """The full-process record: readable, never editable or deletable."""
 
-    list_display = ["at", "content_type", "object_id", "action", "from_state", "to_state", "actor", "actor_agency", "is_public"]
+    list_display = [
+        "at",
+        "content_type",
+        "object_id",
+        "action",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_agency",
+        "is_public",
+    ]
     list_filter = ["content_type", "action", "is_public"]
     search_fields = ["note", "action", "actor__username"]
     list_select_related = ["content_type", "actor", "actor_agency"]

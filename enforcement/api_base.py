@@ -18,7 +18,11 @@ class Pagination(pagination.PageNumberPagination):
 
 def error_body(code: str, message, fields: dict | None = None) -> dict:
     """The one error format of every 4xx: {"code", "message", "fields"}."""
-    return {"code": code, "message": str(message), "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}
+    return {
+        "code": code,
+        "message": str(message),
+        "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()},
+    }
 
 
 def _flatten(detail) -> dict:

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django_fsm import FSMField, FSMFieldMixin, FSMModelMixin, TransitionNotAllowed
 
 from .errors import Conflict, InvalidTransition, NotFound, PermissionRefused
+
 # The submodule, not the package: models (e.g. cases) import this module while
 # enforcement.models is still initialising.
 from .models.events import Event

@@ -13,7 +13,9 @@ from enforcement.models import Certificate
 
 def certified_officer_ids(user_ids, on: dt.date) -> set[int]:
     """Of ``user_ids``, those holding an enforcement certificate valid on ``on`` (one query)."""
-    return set(Certificate.objects.valid_on(on).filter(officer_id__in=list(user_ids)).values_list("officer_id", flat=True))
+    return set(
+        Certificate.objects.valid_on(on).filter(officer_id__in=list(user_ids)).values_list("officer_id", flat=True)
+    )
 
 
 def has_valid_certificate(user, on: dt.date | None = None) -> bool:

@@ -6,7 +6,14 @@ import pytest
 from django.core import mail
 
 from enforcement.models import Notification
-from enforcement.notifications import mark_all_read, mark_read, notify, notify_many, send_notification_email, unread_count
+from enforcement.notifications import (
+    mark_all_read,
+    mark_read,
+    notify,
+    notify_many,
+    send_notification_email,
+    unread_count,
+)
 from tests.factories import GridFactory
 
 
