@@ -49,7 +49,15 @@ from .models.events import Event
 
 M = TypeVar("M", bound=models.Model)
 
-__all__ = ["FSMField", "WorkflowModel", "perform_transition", "record_event", "state_field_name", "transition_label"]
+__all__ = [
+    "FSMField",
+    "WorkflowModel",
+    "lock_as_seen",
+    "perform_transition",
+    "record_event",
+    "state_field_name",
+    "transition_label",
+]
 
 
 class WorkflowModel(FSMModelMixin, models.Model):
@@ -93,6 +101,31 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if not f.primary_key}
 
 
+def lock_as_seen(instance: M, *, seen_state: str | None = None) -> M:
+    """Lock ``instance``'s row (inside a transaction) and return the fresh copy.
+
+    Raises :class:`Conflict` when the state changed since the actor loaded the
+    object (``seen_state``, by default the state ``instance`` carries), so an
+    action is never applied to a state the actor did not see. Transitions use
+    it through :func:`perform_transition`; services use it directly for
+    actions that change other fields but not the state.
+    """
+    model = type(instance)
+    field_name = state_field_name(model)
+    seen = getattr(instance, field_name) if seen_state is None else seen_state
+    try:
+        locked = model._default_manager.select_for_update().get(pk=instance.pk)
+    except model.DoesNotExist:
+        raise NotFound() from None
+    current = getattr(locked, field_name)
+    if current != seen:
+        raise Conflict(
+            _("“%(obj)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
+            % {"obj": locked, "state": _state_label(locked, field_name, current)}
+        )
+    return locked
+
+
 def perform_transition(
     instance: M,
     action: str,
@@ -113,20 +146,11 @@ def perform_transition(
     """
     model = type(instance)
     field_name = state_field_name(model)
-    seen_state = getattr(instance, field_name)
     with transaction.atomic():
-        try:
-            locked = model._default_manager.select_for_update().get(pk=instance.pk)
-        except model.DoesNotExist:
-            raise NotFound() from None
+        locked = lock_as_seen(instance)
         current = getattr(locked, field_name)
         method, meta = _transition_meta(locked, action)
         label = transition_label(locked, action)
-        if current != seen_state:
-            raise Conflict(
-                _("“%(obj)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
-                % {"obj": locked, "state": _state_label(locked, field_name, current)}
-            )
         if not meta.has_transition(current):
             raise InvalidTransition(
                 _("当前状态“%(state)s”下不能执行“%(action)s”。")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from enforcement.errors import Conflict, NotFound
+from enforcement.errors import NotFound
 from enforcement.models import Membership, Role
 from enforcement.notifications import notify_many
+from enforcement.workflow import lock_as_seen
 
 from ..links import ticket_url
 from ..models import Ticket
@@ -52,17 +53,11 @@ def lock_ticket(ticket: Ticket, *, seen_status: str | None = None) -> Ticket:
     """Lock the ticket row (inside a transaction) for an action that is not a transition.
 
     With ``seen_status`` the action refuses, as a transition would, when the
-    state changed since the actor loaded the page.
+    state changed since the actor loaded the page (the shared workflow helper).
     """
-    try:
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    except Ticket.DoesNotExist:
-        raise NotFound() from None
-    if seen_status is not None and locked.status != seen_status:
-        from django.utils.translation import gettext as _
-
-        raise Conflict(
-            _("“%(obj)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
-            % {"obj": locked, "state": locked.get_status_display()}
-        )
-    return locked
+    if seen_status is None:
+        try:
+            return Ticket.objects.select_for_update().get(pk=ticket.pk)
+        except Ticket.DoesNotExist:
+            raise NotFound() from None
+    return lock_as_seen(ticket, seen_state=seen_status)

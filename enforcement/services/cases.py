@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from ..access import scope_for
 from ..case_deadlines import decide_due, due, earliest_hearing_day, rule
 from ..documents import issue_document
-from ..errors import Conflict, InvalidTransition, PermissionRefused, ValidationFailed
+from ..errors import InvalidTransition, PermissionRefused, ValidationFailed
 from ..models import (
     DECIDABLE_STATES,
     TOWNSHIP_KINDS,
@@ -72,7 +72,7 @@ from ..models import (
     TransferTarget,
 )
 from ..models.cases import HANDLING_ROLES, PENDING_DECISION_STATES, can_handle
-from ..workflow import perform_transition, record_event
+from ..workflow import lock_as_seen, perform_transition, record_event
 from . import cases_rules as rules
 from .catalogue import ProposedPenalty, check_penalty, format_amount
 
@@ -138,12 +138,7 @@ def _change(case: Case, *, by, action: str, values: dict, note: str = "", data: 
             states: Sequence[str] | None = None) -> Case:
     """Change values of a case without changing its state: lock, re-check, save, write one event."""
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.status != case.status:
-            raise Conflict(
-                _("案件“%(case)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
-                % {"case": locked, "state": locked.get_status_display()}
-            )
+        locked = lock_as_seen(case)
         if states is not None and locked.status not in states:
             raise InvalidTransition(
                 _("案件当前状态“%(state)s”下不能执行此操作。") % {"state": locked.get_status_display()}
