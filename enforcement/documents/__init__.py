@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enforcement.documents.language import official_language
+
 from ..models import Case, CaseDocument, DocumentKind, DocumentStage, PenaltyKind
 
 STAGE_OF: dict[str, int] = {
@@ -118,6 +120,7 @@ def case_snapshot(case: Case, officers=None) -> dict[str, str]:
     }
 
 
+@official_language
 def build_document(
     case: Case, kind: str, *, by, number: str = "", extra: dict | None = None, on: dt.date | None = None,
     officers=None,

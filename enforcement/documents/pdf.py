@@ -47,6 +47,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from enforcement.documents.language import official_language
+
 from ..models import Case, CaseDocument, DocumentStage, Evidence
 from . import text as as_text
 from .render import render_body
@@ -232,6 +234,7 @@ class _Doc(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.title, flowable.key, level=0)
 
 
+@official_language
 def document_pdf(document: CaseDocument) -> bytes:
     """One document as a PDF."""
     buffer = io.BytesIO()
@@ -344,6 +347,7 @@ def _evidence_flowables(e: Evidence, number: str) -> list[Flowable]:
     return out
 
 
+@official_language
 def case_file_pdf(case: Case) -> tuple[bytes, list[Entry]]:
     """The whole case file as one PDF, and its entries with the page each starts on."""
     entries = case_file_entries(case)

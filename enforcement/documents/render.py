@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from enforcement.documents.language import official_language
+
 from ..models import CaseDocument
 
 
@@ -16,11 +18,13 @@ def document_context(document: CaseDocument) -> dict:
     return {"c": content, "document": document}
 
 
+@official_language
 def render_body(document: CaseDocument) -> SafeString:
     """The document's body as (restricted) HTML: the same markup feeds the printable page and the PDF."""
     return mark_safe(render_to_string(f"documents/{document.kind}.html", document_context(document)))
 
 
+@official_language
 def render_page(document: CaseDocument, *, pdf_url: str = "") -> str:
     """A standalone printable HTML page of the document."""
     return render_to_string("documents/print.html", {"document": document, "body": render_body(document),

@@ -137,3 +137,16 @@ def test_case_file_entries_need_a_constant_number_of_queries(world, django_asser
     case = full_case(world)
     with django_assert_max_num_queries(4):
         case_file_entries(case)
+
+
+def test_documents_stay_chinese_when_the_clerk_reads_the_ui_in_english(world):
+    from django.utils import translation
+
+    case = decided(world)
+    document = CaseDocument.objects.get(case=case, kind=DocumentKind.DECISION)
+    with translation.override("en"):
+        page = render_page(document)
+        text = pdf_text(document_pdf(document))
+        assert translation.get_language() == "en"
+    assert "行政处罚决定书" in page and "行政处罚决定书" in text
+    assert "Decision" not in text
