@@ -2,13 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from bureau.health import healthz
 
-admin.site.site_header = "综合行政执法局业务系统"
-admin.site.site_title = "综合行政执法局"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("综合行政执法局业务系统")
+admin.site.site_title = _("综合行政执法局")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
