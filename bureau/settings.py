@@ -24,10 +24,21 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("BUREAU_TESTING", False) or "pytest" in sys.modules
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# Management commands that only read code and write files or schema: they
+# sign nothing, so they may run in a bare checkout (before-stop hook, image
+# build) with a throwaway key. Every serving process (wsgi, runserver,
+# Celery) and every other command still refuses to start without SECRET_KEY.
+_OFFLINE_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "makemessages", "compilemessages",
+                     "collectstatic"}
+_OFFLINE = Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 and sys.argv[1] in _OFFLINE_COMMANDS
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = _DEV_SECRET_KEY
+    elif _OFFLINE:
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(64)
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Production (DEBUG off) refuses to start without one; "

@@ -46,6 +46,24 @@ def test_production_without_secret_key_refuses_to_start_with_a_clear_message(tmp
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_offline_tooling_runs_without_secret_key_but_serving_still_refuses(tmp_path):
+    offline = manage(tmp_path, "makemigrations", "--check", "--dry-run", **PRODUCTION)
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert "No changes detected" in offline.stdout
+
+    # The WSGI entry point gunicorn serves from.
+    serving = subprocess.run(
+        [sys.executable, "-c", "import bureau.wsgi"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "VAR_DIR": str(tmp_path / "var"), **PRODUCTION},
+    )
+    assert serving.returncode != 0
+    assert "SECRET_KEY is not set" in serving.stderr
+    migrate = manage(tmp_path, "migrate", "--plan", **PRODUCTION)
+    assert migrate.returncode != 0
+    assert "SECRET_KEY is not set" in migrate.stderr
+
+
 def test_development_without_secret_key_starts(tmp_path):
     result = manage(tmp_path, "check", DEBUG="1")
 
