@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enforcement.models import Membership, Role
-from enforcement.notifications import notify_many
+from enforcement.notifications import Message, notify_each
 from enforcement.workdays import Deadline, Unit, deadline_for
 
 from .links import ticket_url
@@ -174,17 +174,18 @@ def _notify_level(ids: list[int], level: str, dispatchers: list) -> int:
         title = _("工单 %(number)s 即将到期（黄灯）")
     else:
         title = _("工单 %(number)s 已超期（红灯）")
-    sent = 0
+    messages = []
     for ticket in tickets:
         due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else ""
-        sent += len(
-            notify_many(
-                [*members.get(ticket.responsible_agency_id, []), *dispatchers],
+        messages.append(
+            Message(
+                recipients=[*members.get(ticket.responsible_agency_id, []), *dispatchers],
+                subject=ticket,
                 reason=f"ticket.warning.{level}",
                 title=title % {"number": ticket.number},
                 body=_("办结期限：%(due)s。") % {"due": due},
-                subject=ticket,
                 url=ticket_url(ticket),
             )
         )
-    return sent
+    # One bulk send for the whole chunk, not one round of queries per ticket.
+    return len(notify_each(messages))

@@ -290,7 +290,7 @@ def case_url(pk: int) -> str:
 
 
 def _notify(ids: list[int], level: str, key: str, due_at: dt.datetime | None) -> int:
-    from .notifications import notify_many
+    from .notifications import Message, notify_each
 
     cases = list(Case.objects.filter(pk__in=ids).only("pk", "number", "filing_number", "decision_number",
                                                       "agency_id"))
@@ -298,21 +298,22 @@ def _notify(ids: list[int], level: str, key: str, due_at: dt.datetime | None) ->
     step = STEP_LABELS.get(key, key)
     article = rule(key).article
     due_text = timezone.localtime(due_at).strftime("%Y-%m-%d") if due_at else ""
-    sent = 0
+    messages = []
     for case in cases:
         if level == WarningLevel.YELLOW:
             title = _("案件 %(number)s 即将到期（黄灯）：%(step)s") % {"number": case.display_number, "step": step}
         else:
             title = _("案件 %(number)s 已超期（红灯）：%(step)s") % {"number": case.display_number, "step": step}
-        sent += len(
-            notify_many(
-                recipients.get(case.pk, []),
+        messages.append(
+            Message(
+                recipients=recipients.get(case.pk, []),
+                subject=case,
                 reason=f"case.warning.{level}.{key}",
                 title=title,
                 body=_("%(step)s期限：%(due)s（%(article)s）。")
                 % {"step": step, "due": due_text, "article": article},
-                subject=case,
                 url=case_url(case.pk),
             )
         )
-    return sent
+    # One bulk send for the whole group, not one round of queries per case.
+    return len(notify_each(messages))

@@ -7,9 +7,11 @@ Later work (deadline warnings, urges, rectification notices) sends through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification
@@ -78,8 +80,13 @@ def notify_many(
     )
     fresh = [
         Notification(
-            recipient_id=pk, content_type=ct, object_id=object_id, reason=reason,
-            title=str(title)[:200], body=str(body), url=url,
+            recipient_id=pk,
+            content_type=ct,
+            object_id=object_id,
+            reason=reason,
+            title=str(title)[:200],
+            body=str(body),
+            url=url,
         )
         for pk in recipients
         if pk not in already
@@ -87,13 +94,88 @@ def notify_many(
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
     created = list(
         Notification.objects.filter(
-            recipient_id__in=[n.recipient_id for n in fresh], content_type=ct, object_id=object_id, reason=reason,
+            recipient_id__in=[n.recipient_id for n in fresh],
+            content_type=ct,
+            object_id=object_id,
+            reason=reason,
             emailed_at__isnull=True,
         )
     )
     if email:
         _queue_email([n.pk for n in created if recipients[n.recipient_id].email])
     return created
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to send to several recipients about one subject (see :func:`notify_each`)."""
+
+    recipients: list
+    subject: models.Model
+    reason: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_each(messages: Iterable[Message], *, email: bool = True) -> list[Notification]:
+    """Send many messages (e.g. one per ticket of a sweep) in a constant number of queries.
+
+    Same guarantee as :func:`notify`: once per (recipient, subject, reason).
+    Sweeps use it instead of calling :func:`notify_many` per object.
+    """
+    messages = [m for m in messages if m.recipients]
+    if not messages:
+        return []
+    users = {r.pk: r for m in messages for r in m.recipients if r is not None}
+    wanted: dict[tuple[int, int, int, str], Notification] = {}
+    for m in messages:
+        ct = ContentType.objects.get_for_model(type(m.subject))  # cached by Django after the first call
+        for r in m.recipients:
+            if r is None:
+                continue
+            wanted[(r.pk, ct.pk, m.subject.pk, m.reason)] = Notification(
+                recipient_id=r.pk,
+                content_type_id=ct.pk,
+                object_id=m.subject.pk,
+                reason=m.reason,
+                title=str(m.title)[:200],
+                body=str(m.body),
+                url=m.url,
+            )
+    keys = Q()
+    for ct_id, object_ids, reason in _group(wanted):
+        keys |= Q(content_type_id=ct_id, object_id__in=object_ids, reason=reason)
+    existing = set(
+        Notification.objects.filter(keys, recipient_id__in=users).values_list(
+            "recipient_id", "content_type_id", "object_id", "reason"
+        )
+    )
+    fresh = [n for key, n in wanted.items() if key not in existing]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    fresh_keys = {(n.recipient_id, n.content_type_id, n.object_id, n.reason) for n in fresh}
+    created = (
+        [
+            n
+            for n in Notification.objects.filter(
+                keys, recipient_id__in={k[0] for k in fresh_keys}, emailed_at__isnull=True
+            )
+            if (n.recipient_id, n.content_type_id, n.object_id, n.reason) in fresh_keys
+        ]
+        if fresh
+        else []
+    )
+    if email:
+        _queue_email([n.pk for n in created if users[n.recipient_id].email])
+    return created
+
+
+def _group(wanted) -> set[tuple[int, tuple[int, ...], str]]:
+    """(content type, object ids, reason) groups for one OR-ed lookup per reason."""
+    groups: dict[tuple[int, str], set[int]] = {}
+    for _recipient, ct_id, object_id, reason in wanted:
+        groups.setdefault((ct_id, reason), set()).add(object_id)
+    return {(ct_id, tuple(sorted(ids)), reason) for (ct_id, reason), ids in groups.items()}
 
 
 def mark_read(notification: Notification, *, by) -> None:
@@ -117,9 +199,7 @@ def send_notification_email(notification_id: int) -> bool:
 
     # Claim the row with a conditional UPDATE so a retried or duplicated task
     # cannot send the same e-mail twice.
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
     note = Notification.objects.select_related("recipient").get(pk=notification_id)

@@ -74,3 +74,22 @@ def test_mark_read_only_affects_the_recipient(grid, officer_a, officer_b):
     assert unread_count(officer_a) == 1
     assert mark_all_read(by=officer_a) == 1
     assert unread_count(officer_a) == 0
+
+
+def test_notify_each_sends_many_subjects_once_in_constant_queries(
+    county, officer_a, dispatcher, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from enforcement.notifications import Message, notify_each
+
+    grids = [GridFactory(township=county.town_a) for _ in range(20)]
+    notify(officer_a, subject=grids[0], reason="warning.red", title="红灯", email=False)
+    messages = [Message([officer_a, dispatcher], g, "warning.red", f"红灯 {g.code}") for g in grids]
+
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(6):
+        created = notify_each(messages)
+
+    assert len(created) == 39  # 20 subjects x 2 recipients, minus the one sent before
+    assert Notification.objects.filter(reason="warning.red").count() == 40
+    assert len(mail.outbox) == 39
+    assert notify_each(messages) == []
+    assert Notification.objects.filter(reason="warning.red").count() == 40
