@@ -5,6 +5,7 @@ Every value can be changed from the environment without rebuilding the image.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -27,3 +28,22 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
+# Garbage collection: the worker's code and settings (hundreds of thousands of
+# objects) never become garbage, yet every full collection walks them all.
+# Once the application is loaded, freeze them out of the collector's sight and
+# collect the young generation less often. Cut the CPU of a ticket intake by
+# 10-25 % (bench/bench_intake.py). GC_THRESHOLD="700,10,10" restores Python's
+# defaults.
+GC_THRESHOLD = tuple(int(n) for n in os.environ.get("GC_THRESHOLD", "10000,20,20").split(","))
+
+
+def post_worker_init(worker):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.ROOT_URLCONF)  # every view now, not on the first request, so it is frozen too
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)

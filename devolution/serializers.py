@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from enforcement.models import TOWNSHIP_KINDS, Agency, Matter
-from enforcement.serializers import AgencyBriefSerializer, UserBriefSerializer
+from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
 
 from .models import (
     BatchItem,
@@ -19,13 +19,13 @@ from .models import (
 )
 
 
-class BatchPackageSerializer(serializers.ModelSerializer):
+class BatchPackageSerializer(ModelSerializer):
     class Meta:
         model = Package
         fields = ["id", "name", "description"]
 
 
-class ReviewOpinionSerializer(serializers.ModelSerializer):
+class ReviewOpinionSerializer(ModelSerializer):
     reviewer = UserBriefSerializer(read_only=True)
     agency = AgencyBriefSerializer(read_only=True, allow_null=True)
     decision_display = serializers.CharField(source="get_decision_display", read_only=True)
@@ -35,13 +35,13 @@ class ReviewOpinionSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "reviewer", "agency", "decision", "decision_display", "text", "created_at"]
 
 
-class BatchMatterSerializer(serializers.ModelSerializer):
+class BatchMatterSerializer(ModelSerializer):
     class Meta:
         model = Matter
         fields = ["id", "code", "name", "safety_critical", "in_guidance_catalogue"]
 
 
-class BatchItemSerializer(serializers.ModelSerializer):
+class BatchItemSerializer(ModelSerializer):
     matter = BatchMatterSerializer(read_only=True)
     townships = AgencyBriefSerializer(many=True, read_only=True)
     hub_township = AgencyBriefSerializer(read_only=True, allow_null=True)
@@ -72,7 +72,7 @@ def _TownshipField(**kwargs) -> serializers.PrimaryKeyRelatedField:  # noqa: N80
     return serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(kind__in=TOWNSHIP_KINDS), **kwargs)
 
 
-class BatchItemWriteSerializer(serializers.Serializer):
+class BatchItemWriteSerializer(Serializer):
     """Input of item create/update (matter by code; townships and hub by id)."""
 
     batch = serializers.PrimaryKeyRelatedField(queryset=DevolutionBatch.objects.all(), required=False)
@@ -94,7 +94,7 @@ class BatchItemWriteSerializer(serializers.Serializer):
         return matter
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     townships = AgencyBriefSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     created_by = UserBriefSerializer(read_only=True, allow_null=True)
@@ -124,7 +124,7 @@ class BatchDetailSerializer(BatchSerializer):
         return BatchItemSerializer(items, many=True, context={"case_counts": case_counts_3y(items)}).data
 
 
-class BatchWriteSerializer(serializers.Serializer):
+class BatchWriteSerializer(Serializer):
     number = serializers.CharField(max_length=40, required=False)
     title = serializers.CharField(max_length=200, required=False)
     provincial_decision = serializers.CharField(max_length=300, required=False)
@@ -133,32 +133,32 @@ class BatchWriteSerializer(serializers.Serializer):
     townships = _TownshipField(many=True, required=False)
 
 
-class BatchReviewSerializer(serializers.Serializer):
+class BatchReviewSerializer(Serializer):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BatchReasonSerializer(serializers.Serializer):
+class BatchReasonSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class BatchRevokeSerializer(serializers.Serializer):
+class BatchRevokeSerializer(Serializer):
     on = serializers.DateField()
     reason = serializers.CharField()
 
 
-class BatchNoteSerializer(serializers.Serializer):
+class BatchNoteSerializer(Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BatchProblemSerializer(serializers.Serializer):
+class BatchProblemSerializer(Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     item_id = serializers.IntegerField(allow_null=True)
     township_id = serializers.IntegerField(allow_null=True)
 
 
-class TownshipReadinessSerializer(serializers.Serializer):
+class TownshipReadinessSerializer(Serializer):
     township = AgencyBriefSerializer()
     certified_staff = serializers.IntegerField()
     legal_reviewers = serializers.IntegerField()
@@ -172,7 +172,7 @@ class TownshipReadinessSerializer(serializers.Serializer):
         return obj.failure_messages()
 
 
-class BatchChecksSerializer(serializers.Serializer):
+class BatchChecksSerializer(Serializer):
     can_approve = serializers.BooleanField()
     problems = BatchProblemSerializer(many=True)
     readiness = TownshipReadinessSerializer(many=True)

@@ -8,6 +8,7 @@ error format ``{code, message, fields}`` with a 4xx status.
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.errors import NotFound, ValidationFailed
-from enforcement.serializers import ErrorSerializer
+from enforcement.serializers import ErrorSerializer, represent
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -89,12 +90,16 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.ticket_detail_queryset().get(pk=ticket.pk)
-        return Response(TicketDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(represent(TicketDetailSerializer, fresh, context=self.get_serializer_context()), status=code)
 
     def create(self, request: Request) -> Response:
         data = _valid(TicketCreateSerializer, request.data)
         ticket = services.ticket_create_by_staff(by=request.user, **data)
-        return self._detail(ticket, status.HTTP_201_CREATED)
+        # The service hands back the new ticket with its relations in memory
+        # (selectors.prime_fresh_ticket): no need to read it back.
+        body = represent(TicketDetailSerializer, ticket, context=self.get_serializer_context())
+        location = reverse("ticket-detail", args=[ticket.pk])
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     # --- transitions -----------------------------------------------------------------
 

@@ -17,7 +17,9 @@ loser's IntegrityError). Everything goes through ``ticket_intake``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import path
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -28,15 +30,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement.errors import NotFound, PermissionRefused
+from enforcement.errors import DomainError, NotFound, PermissionRefused
 from enforcement.models import Agency, Grid
-from enforcement.serializers import ErrorSerializer
+from enforcement.serializers import ErrorSerializer, Serializer
 
 from .models import HOTLINE_CHANNELS, Channel, Priority, Ticket, TicketCategory, TicketStatus
 from .services.intake import ticket_intake
 from .views_public import effective_ticket, public_events, public_status_label, scrub
 
 CLIENT_GROUP_PREFIX = "intake:"
+# Orders per batch push: large enough to catch up quickly, small enough for one transaction.
+BATCH_MAX = 100
 TAG = "热线工单接入"
 
 
@@ -44,13 +48,17 @@ def intake_channels_for(user) -> frozenset[str]:
     """The channels a client system may push through (groups ``intake:<channel>`` and settings)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    cached = getattr(user, "_intake_channels", None)  # once per request (per user object), as scope_for
+    if cached is not None:
+        return cached
     channels = {
         name[len(CLIENT_GROUP_PREFIX):]
         for name in user.groups.filter(name__startswith=CLIENT_GROUP_PREFIX).values_list("name", flat=True)
     }
     configured = getattr(settings, "DISPATCH_INTAKE_CLIENTS", {}) or {}
     channels.update(configured.get(user.get_username(), ()))
-    return frozenset(c for c in channels if c in Channel.values)
+    user._intake_channels = frozenset(c for c in channels if c in Channel.values)
+    return user._intake_channels
 
 
 class IsIntakeClient(permissions.BasePermission):
@@ -63,7 +71,28 @@ class IsIntakeClient(permissions.BasePermission):
 # --- shapes ------------------------------------------------------------------------------
 
 
-class HotlineIntakeSerializer(serializers.Serializer):
+class OnceSlugRelatedField(serializers.SlugRelatedField):
+    """A SlugRelatedField that looks each distinct code up once per serializer instance.
+
+    In a batch (``many=True``) one child serializer validates every order:
+    fifty orders for one township cost one query, not fifty.
+    """
+
+    def to_internal_value(self, data):
+        seen = self.__dict__.setdefault("_seen", {})
+        key = data if isinstance(data, str) else repr(data)
+        if key not in seen:
+            try:
+                seen[key] = (super().to_internal_value(data), None)
+            except serializers.ValidationError as exc:
+                seen[key] = (None, exc)
+        value, error = seen[key]
+        if error is not None:
+            raise error
+        return value
+
+
+class HotlineOrderSerializer(Serializer):
     # All channels as choices (one shared enum in the OpenAPI schema); the view accepts
     # only the hotline channels granted to the client.
     channel = serializers.ChoiceField(
@@ -73,7 +102,7 @@ class HotlineIntakeSerializer(serializers.Serializer):
     external_ref = serializers.CharField(max_length=64, help_text=_lazy("热线平台的工单编号（幂等键）"))
     description = serializers.CharField(max_length=5000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    category = serializers.SlugRelatedField(
+    category = OnceSlugRelatedField(
         slug_field="code", queryset=TicketCategory.objects.filter(is_active=True), required=False, allow_null=True,
         help_text=_lazy("问题类别编码"),
     )
@@ -83,19 +112,29 @@ class HotlineIntakeSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
     lng = serializers.FloatField(required=False, allow_null=True, default=None)
-    township = serializers.SlugRelatedField(
+    township = OnceSlugRelatedField(
         slug_field="code", queryset=Agency.objects.townships(), required=False, allow_null=True,
         help_text=_lazy("乡镇（街道）机构编码"),
     )
-    grid = serializers.SlugRelatedField(slug_field="code", queryset=Grid.objects.all(), required=False,
+    grid = OnceSlugRelatedField(slug_field="code", queryset=Grid.objects.all(), required=False,
                                         allow_null=True, help_text=_lazy("网格编码"))
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                             help_text=_lazy("热线平台受理时间（ISO 8601，含时区）"))
+
+
+class HotlineIntakeSerializer(HotlineOrderSerializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                   help_text=_lazy("照片或材料（multipart）"))
 
 
-class PublicEventSerializer(serializers.Serializer):
+class HotlineBatchSerializer(Serializer):
+    orders = HotlineOrderSerializer(
+        many=True, allow_empty=False, max_length=BATCH_MAX,
+        help_text=format_lazy(_lazy("工单列表（至多 {max} 条），字段同单条推送，不含附件"), max=BATCH_MAX),
+    )
+
+
+class PublicEventSerializer(Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     label = serializers.CharField()
@@ -103,7 +142,7 @@ class PublicEventSerializer(serializers.Serializer):
     agency = serializers.CharField()
 
 
-class HotlineTicketSerializer(serializers.Serializer):
+class HotlineTicketSerializer(Serializer):
     number = serializers.CharField()
     lookup_code = serializers.CharField(help_text=_lazy("查询码：反映人凭受理编号和查询码在公众页面查询进度"))
     channel = serializers.CharField()
@@ -122,6 +161,22 @@ class HotlineTicketSerializer(serializers.Serializer):
     dismiss_reason = serializers.CharField(allow_blank=True)
     merged_into = serializers.CharField(allow_blank=True, help_text=_lazy("合并后的工单编号；进度以该工单为准"))
     events = PublicEventSerializer(many=True)
+
+
+class HotlineBatchItemSerializer(Serializer):
+    index = serializers.IntegerField(help_text=_lazy("该工单在 orders 中的位置（从 0 起）"))
+    created = serializers.BooleanField(help_text=_lazy("false：该工单此前已推送，返回原工单"))
+    number = serializers.CharField()
+    lookup_code = serializers.CharField()
+    external_ref = serializers.CharField()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class HotlineBatchResultSerializer(Serializer):
+    created = serializers.IntegerField(help_text=_lazy("新建的工单数"))
+    existing = serializers.IntegerField(help_text=_lazy("此前已推送、返回原工单的数目"))
+    results = HotlineBatchItemSerializer(many=True)
 
 
 def ticket_payload(ticket: Ticket) -> dict:
@@ -179,20 +234,73 @@ class HotlineIntakeView(ClientMixin, APIView):
         serializer = HotlineIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        allowed = intake_channels_for(request.user) & set(HOTLINE_CHANNELS)
-        channel = data.pop("channel", None)
-        if not channel:
-            if len(allowed) != 1:
-                message = _("该接入账号登记了多个热线渠道，请在 channel 中注明来源热线。")
-                raise PermissionRefused(message, field="channel")
-            channel = next(iter(allowed))
-        if channel not in allowed:
-            raise PermissionRefused(
-                _("该接入账号无权通过“%(channel)s”推送工单。") % {"channel": Channel(channel).label}, field="channel"
-            )
+        channel = _channel_for(request.user, data.pop("channel", None), field="channel")
         files = data.pop("files", [])
         result = ticket_intake(channel=channel, by=request.user, attachments=files, **data)
         return _response(result.ticket, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+def _channel_for(user, requested: str | None, *, field: str) -> str:
+    """The hotline an order comes through: as given, or the client's only one; refused if not the client's."""
+    allowed = intake_channels_for(user) & set(HOTLINE_CHANNELS)
+    if not requested:
+        if len(allowed) != 1:
+            raise PermissionRefused(_("该接入账号登记了多个热线渠道，请在 channel 中注明来源热线。"), field=field)
+        return next(iter(allowed))
+    if requested not in allowed:
+        raise PermissionRefused(
+            _("该接入账号无权通过“%(channel)s”推送工单。") % {"channel": Channel(requested).label}, field=field
+        )
+    return requested
+
+
+class HotlineBatchIntakeView(ClientMixin, APIView):
+    """Push many work orders in one request (a platform catching up after an outage, or a nightly resend).
+
+    All or nothing: every order is checked first; if any is refused the
+    answer names each one (``orders[3].township``) and nothing is written.
+    Otherwise all are filed in one transaction, each idempotent on
+    ``(channel, external_ref)`` as in a single push (also when one batch
+    repeats a reference: the repeat answers with the first).
+    """
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="热线平台批量推送工单（全部成功或全部不写入）", tags=[TAG], request=HotlineBatchSerializer,
+        responses={200: HotlineBatchResultSerializer, 400: REFUSED, 401: REFUSED, 403: REFUSED},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = HotlineBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        orders = []
+        for index, data in enumerate(serializer.validated_data["orders"]):
+            data = dict(data)
+            channel = _channel_for(request.user, data.pop("channel", None), field=f"orders[{index}].channel")
+            orders.append((channel, data))
+        results = []
+        with transaction.atomic():
+            for index, (channel, data) in enumerate(orders):
+                try:
+                    result = ticket_intake(channel=channel, by=request.user, **data)
+                except DomainError as exc:
+                    raise _for_order(exc, index) from exc
+                ticket = result.ticket
+                results.append({
+                    "index": index, "created": result.created, "number": ticket.number,
+                    "lookup_code": ticket.lookup_code, "external_ref": ticket.external_ref, "status": ticket.status,
+                    "received_at": ticket.received_at,
+                })
+        created = sum(1 for item in results if item["created"])
+        body = {"created": created, "existing": len(results) - created, "results": results}
+        return Response(HotlineBatchResultSerializer(body).data, status=status.HTTP_200_OK)
+
+
+def _for_order(exc: DomainError, index: int) -> DomainError:
+    """The same refusal, its fields and message naming the order (``orders[3].grid``, "第 4 条")."""
+    fields = {f"orders[{index}].{name}": messages for name, messages in exc.fields.items()}
+    message = _("第 %(n)d 条工单：%(message)s") % {"n": index + 1, "message": exc.message}
+    return type(exc)(message, code=exc.code, fields=fields or {f"orders[{index}]": [exc.message]})
 
 
 class HotlineStatusView(ClientMixin, APIView):
@@ -216,7 +324,8 @@ class HotlineStatusView(ClientMixin, APIView):
 
 extra_urls = [
     path("intake/hotline/", HotlineIntakeView.as_view(), name="api-hotline-intake"),
+    path("intake/hotline/batch/", HotlineBatchIntakeView.as_view(), name="api-hotline-batch"),
     path("intake/hotline/<str:channel>/<str:external_ref>/", HotlineStatusView.as_view(), name="api-hotline-status"),
 ]
 
-__all__ = ["HotlineIntakeView", "HotlineStatusView", "extra_urls", "intake_channels_for"]
+__all__ = ["HotlineBatchIntakeView", "HotlineIntakeView", "HotlineStatusView", "extra_urls", "intake_channels_for"]

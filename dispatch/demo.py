@@ -177,7 +177,7 @@ def seed_tickets(stdout, password: str) -> None:
         fallback[matter.domain_id].append(matter)
     all_matters = [m for ms in fallback.values() for m in ms]
     grids = defaultdict(list)
-    for grid in Grid.objects.all():
+    for grid in Grid.objects.select_related("member"):
         grids[grid.township_id].append(grid)
     squadrons = {a.stationed_in_id: a for a in Agency.objects.squadrons().filter(stationed_in__isnull=False)}
     departments = list(Agency.objects.departments()[:6])
@@ -280,7 +280,7 @@ def seed_tickets(stdout, password: str) -> None:
     stdout.write(
         _("工单：%(n)s 张（%(states)s），过程记录 %(e)s 条")
         % {"n": len(tickets), "e": len(events),
-           "states": "、".join(f"{TicketStatus(s).label} {c}" for s, c in sorted(counts.items()))}
+           "states": _("、").join(f"{TicketStatus(s).label} {c}" for s, c in sorted(counts.items()))}
     )
 
 
@@ -294,6 +294,8 @@ def _build(spec: Spec, rng, n, number, now, member_map, desk, desk_agency, rules
     lat = CENTRE[0] + (spec.township.sort_order % 5 - 2) * 0.04 + rng.uniform(-0.01, 0.01)
     lng = CENTRE[1] + (spec.township.sort_order % 7 - 3) * 0.04 + rng.uniform(-0.01, 0.01)
     own_staff = spec.channel in (Channel.PATROL, Channel.GRID)
+    # A grid report is filed by the grid's member: it shows in their "my reports".
+    grid_member = spec.grid.member if spec.channel == Channel.GRID and spec.grid else None
     hotline = spec.channel in (Channel.HOTLINE_12345, Channel.HOTLINE_12319, Channel.HOTLINE_12369, Channel.OPEN311)
     ticket = Ticket(
         number=number, lookup_code=new_lookup_code(), channel=spec.channel,
@@ -304,12 +306,12 @@ def _build(spec: Spec, rng, n, number, now, member_map, desk, desk_agency, rules
         place=f"{spec.township.name}{rng.choice(PLACES)}{rng.randint(1, 200)}号", lat=round(lat, 6),
         lng=round(lng, 6), township=spec.township, grid=spec.grid,
         submitted_by_agency=spec.township if spec.channel == Channel.TOWNSHIP_CALL else None,
-        received_at=spec.received, status=spec.target,
+        created_by=grid_member, received_at=spec.received, status=spec.target,
     )
     spec.ticket = ticket
     actor = desk[n % len(desk)]
     ev = spec.events
-    ev.append((spec.received, "intake", TicketStatus.NEW, TicketStatus.NEW, None, None,
+    ev.append((spec.received, "intake", TicketStatus.NEW, TicketStatus.NEW, grid_member, None,
                _("已受理（%(c)s）。") % {"c": Channel(spec.channel).label}, True))
     target = spec.target
     if target in (TicketStatus.NEW, TicketStatus.MERGED):

@@ -32,10 +32,13 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 class TicketFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
+    # distinct=False: django-filter's multiple-choice filters add DISTINCT by default (meant for
+    # to-many lookups). These are columns of the ticket row, so DISTINCT changed nothing but made
+    # PostgreSQL de-duplicate every matching row before it could sort and LIMIT (~0.7 s at 1M).
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"), distinct=False)
     open = django_filters.BooleanFilter(method="filter_open", label=_("未结束"), widget=AllYesNo)
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("来源渠道"))
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("紧急程度"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("来源渠道"), distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("紧急程度"), distinct=False)
     township = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.filter(kind__in=TOWNSHIP_KINDS), label=_("乡镇/街道")
     )
@@ -46,7 +49,8 @@ class TicketFilter(django_filters.FilterSet):
         field_name="matter__domain", queryset=Domain.objects.all(), label=_("执法领域")
     )
     category = django_filters.ModelChoiceFilter(queryset=TicketCategory.objects.all(), label=_("问题类别"))
-    warning_level = django_filters.MultipleChoiceFilter(choices=WarningLevel.choices, label=_("亮灯"))
+    warning_level = django_filters.MultipleChoiceFilter(choices=WarningLevel.choices, label=_("亮灯"),
+                                                        distinct=False)
     overdue = django_filters.BooleanFilter(label=_("曾超期"), widget=AllYesNo)
     received_from = django_filters.DateFilter(method="filter_received_from", label=_("受理日期起"))
     received_to = django_filters.DateFilter(method="filter_received_to", label=_("受理日期止"))

@@ -111,6 +111,18 @@ class PatrolReportForm(TicketForm):
         self.fields["attachments"].label = _("现场照片")
 
 
+class GridReportForm(PatrolReportForm):
+    """网格上报: a grid member reports from one of their own grids (``grids``), so the grid is required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grid = self.fields["grid"]
+        grid.required = True
+        grid.empty_label = None if len(grid.queryset) == 1 else _("请选择网格")
+        grid.help_text = _("只能为您负责的网格上报。")
+        self.fields["attachments"].help_text = _("可多选；可用手机直接拍照。")
+
+
 # --- action forms ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.forms import BootstrapFormMixin
@@ -90,7 +91,7 @@ class PublicReportForm(BootstrapFormMixin, forms.Form):
             attrs={"accept": ",".join(f".{e}" for e in extensions) + ",image/*", "class": "form-control"}
         )
         self.fields["photos"].help_text = _("选填，最多 %(count)s 张，格式 %(types)s，每张不超过 %(size)s MB。") % {
-            "count": MAX_PHOTOS, "types": "、".join(e.upper() for e in extensions),
+            "count": MAX_PHOTOS, "types": gettext("、").join(e.upper() for e in extensions),
             "size": int(getattr(settings, "MAX_UPLOAD_SIZE", 20 * 1024 * 1024)) // (1024 * 1024),
         }
         if not self.is_bound:
@@ -107,7 +108,7 @@ class PublicReportForm(BootstrapFormMixin, forms.Form):
             if ext not in extensions:
                 raise forms.ValidationError(
                     _("“%(name)s”不是允许的照片格式。允许的格式：%(types)s。")
-                    % {"name": name, "types": "、".join(e.upper() for e in sorted(extensions))}
+                    % {"name": name, "types": gettext("、").join(e.upper() for e in sorted(extensions))}
                 )
         return photos
 

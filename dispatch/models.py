@@ -81,6 +81,10 @@ class TicketStatus(models.TextChoices):
 HANDLING_STATES = (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
 OPEN_STATES = (TicketStatus.NEW, TicketStatus.TRIAGED, *HANDLING_STATES, TicketStatus.RESOLVED)
 FINAL_STATES = (TicketStatus.CLOSED, TicketStatus.MERGED, TicketStatus.DISMISSED)
+# Waiting for the command centre (triage, assignment), and all that waits for someone other than
+# the assignee (the township's verdict too): the board's queue columns.
+UNTRIAGED_STATES = (TicketStatus.NEW, TicketStatus.TRIAGED)
+DESK_QUEUE_STATES = (*UNTRIAGED_STATES, TicketStatus.RESOLVED)
 
 
 class WarningLevel(models.TextChoices):
@@ -408,6 +412,19 @@ class Ticket(WorkflowModel):
             # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.
             models.Index(fields=["resolve_due"], name="ticket_red_candidate_idx", condition=RED_CANDIDATES),
             models.Index(fields=["warn_at"], name="ticket_yellow_candidate_idx", condition=YELLOW_CANDIDATES),
+            # The command centre's board (selectors.board_counts) counts open tickets by township
+            # from these two alone, in index-only scans: tickets in the assignee's hands by light,
+            # and those waiting for the desk (triage, assignment) or for the township's verdict.
+            models.Index(fields=["township", "warning_level"], name="ticket_board_handling_idx",
+                         condition=Q(status__in=HANDLING_STATES)),
+            models.Index(fields=["township", "status"], name="ticket_board_queue_idx",
+                         condition=Q(status__in=DESK_QUEUE_STATES)),
+            # The board's lists: the oldest tickets waiting for triage or assignment, and the red
+            # tickets longest overdue. Ordered partial indexes: a LIMIT 10 reads 10 entries.
+            models.Index(fields=["received_at"], name="ticket_untriaged_idx",
+                         condition=Q(status__in=UNTRIAGED_STATES)),
+            models.Index(fields=["resolve_due"], name="ticket_red_due_idx",
+                         condition=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)),
         ]
 
     def __str__(self) -> str:
@@ -612,8 +629,13 @@ class ExtensionStatus(models.TextChoices):
     REFUSED = "refused", _("不同意")
 
 
-class TicketExtension(models.Model):
-    """An extension request (延期申请) by the assignee, decided by the command centre."""
+class TicketExtension(WorkflowModel):
+    """An extension request (延期申请) by the assignee, decided by the command centre.
+
+    Created pending by ``dispatch.services.extension_request``; decided only by
+    ``dispatch.services.extension_decide`` through ``perform_transition`` (the
+    two transitions below are the whole table: a decision is final).
+    """
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions")
     amount = models.DecimalField(_("延长时限"), max_digits=6, decimal_places=2,
@@ -624,8 +646,8 @@ class TicketExtension(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(_("申请时间"))
-    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices,
-                              default=ExtensionStatus.PENDING)
+    status = FSMField(_("状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING,
+                      protected=True)
     previous_due = models.DateTimeField(_("原办结期限"), null=True, blank=True)
     new_due = models.DateTimeField(_("新办结期限"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -648,6 +670,33 @@ class TicketExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} · {self.amount} {self.get_unit_display()}"
+
+    # --- transitions: called only by perform_transition (dispatch.services.extension_decide) ---
+    #
+    # ``apply`` is the service's part, run on this locked row after the state and the
+    # permission are checked: it checks the ticket (locked first by the service) is still
+    # being handled and, on approval, moves the ticket's resolve deadline and returns it.
+
+    @transition(field=status, source=ExtensionStatus.PENDING, target=ExtensionStatus.APPROVED,
+                permission=lambda extension, user: perms.is_command_centre(user),
+                custom={"label": _("同意延期")})
+    def approve(self, *, by, at, decision_note, apply):
+        self.new_due = apply(self)
+        self._record_decision(by=by, at=at, note=decision_note)
+
+    @transition(field=status, source=ExtensionStatus.PENDING, target=ExtensionStatus.REFUSED,
+                permission=lambda extension, user: perms.is_command_centre(user),
+                custom={"label": _("不同意延期")})
+    def refuse(self, *, by, at, decision_note, apply):
+        if not decision_note.strip():
+            raise ValidationFailed(_("不同意延期时请说明理由。"), field="note")
+        apply(self)
+        self._record_decision(by=by, at=at, note=decision_note)
+
+    def _record_decision(self, *, by, at, note: str) -> None:
+        self.decided_by = by
+        self.decided_at = at
+        self.decision_note = note.strip()
 
 
 class AttachmentKind(models.TextChoices):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from enforcement.models import Agency, Grid, Matter
-from enforcement.serializers import AgencyBriefSerializer, UserBriefSerializer
+from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
 from enforcement.workdays import Unit
 
 from .links import ticket_url
@@ -24,13 +24,13 @@ from .permissions import available_actions
 from .privacy import reporter_for
 
 
-class CategoryBriefSerializer(serializers.ModelSerializer):
+class CategoryBriefSerializer(ModelSerializer):
     class Meta:
         model = TicketCategory
         fields = ["id", "code", "name"]
 
 
-class MatterBriefSerializer(serializers.ModelSerializer):
+class MatterBriefSerializer(ModelSerializer):
     domain = serializers.CharField(source="domain.name", read_only=True)
 
     class Meta:
@@ -38,7 +38,7 @@ class MatterBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "domain"]
 
 
-class TicketListSerializer(serializers.ModelSerializer):
+class TicketListSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     summary = serializers.CharField(read_only=True)
@@ -60,7 +60,7 @@ class TicketListSerializer(serializers.ModelSerializer):
         return ticket_url(ticket)
 
 
-class CoHandlerSerializer(serializers.ModelSerializer):
+class CoHandlerSerializer(ModelSerializer):
     agency = AgencyBriefSerializer(read_only=True)
     feedback_by = UserBriefSerializer(read_only=True, allow_null=True)
 
@@ -69,7 +69,7 @@ class CoHandlerSerializer(serializers.ModelSerializer):
         fields = ["agency", "role", "feedback", "feedback_at", "feedback_by"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.FileField(source="file", read_only=True)
 
     class Meta:
@@ -77,7 +77,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "sha256", "kind", "uploaded_at", "url"]
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(ModelSerializer):
     requested_by = UserBriefSerializer(read_only=True)
 
     class Meta:
@@ -86,7 +86,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
                   "new_due", "decided_at", "decision_note"]
 
 
-class ReporterSerializer(serializers.Serializer):
+class ReporterSerializer(Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
     masked = serializers.BooleanField(help_text=_("是否已脱敏（仅指挥中心与承办单位可见完整信息）"))
@@ -127,7 +127,7 @@ class TicketDetailSerializer(TicketListSerializer):
 # --- inputs -----------------------------------------------------------------------------------
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(Serializer):
     """Staff intake (坐席录入); hotline channels may be re-keyed by the command centre."""
 
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.STAFF)
@@ -147,19 +147,19 @@ class TicketCreateSerializer(serializers.Serializer):
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RequiredNoteSerializer(serializers.Serializer):
+class RequiredNoteSerializer(Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class TriageSerializer(serializers.Serializer):
+class TriageSerializer(Serializer):
     matter = serializers.PrimaryKeyRelatedField(queryset=Matter.objects.all())
     township = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships(), required=False,
                                                   allow_null=True)
@@ -170,59 +170,59 @@ class TriageSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), required=False, allow_null=True,
                                                 help_text=_("默认为系统建议的承办单位"))
     co_handlers = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), many=True, required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CoHandlersSerializer(serializers.Serializer):
+class CoHandlersSerializer(Serializer):
     agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.active(), many=True)
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(Serializer):
     resolution = serializers.CharField(allow_blank=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class VerdictSerializer(serializers.Serializer):
+class VerdictSerializer(Serializer):
     accepted = serializers.BooleanField()
     score = serializers.IntegerField(required=False, allow_null=True, help_text=_("认可时 1-5 分"))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(Serializer):
     into = serializers.CharField(help_text=_("保留工单的编号或 id"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ExtensionRequestSerializer(serializers.Serializer):
+class ExtensionRequestSerializer(Serializer):
     amount = serializers.DecimalField(max_digits=6, decimal_places=2)
     unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.WORKING_DAYS)
     reason = serializers.CharField(allow_blank=True)
 
 
-class ExtensionDecideSerializer(serializers.Serializer):
+class ExtensionDecideSerializer(Serializer):
     extension = serializers.IntegerField()
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(Serializer):
     feedback = serializers.CharField(allow_blank=True)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(Serializer):
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     from_state = serializers.CharField()

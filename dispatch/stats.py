@@ -1,4 +1,4 @@
-"""Ticket statistics per agency and per township for a period: aggregate queries only.
+"""Ticket statistics per agency and per township for a period: one aggregate query, rolled up.
 
 A ticket counts in the period in which it was received. For each agency (the
 responsible agency now) and each township (the ticket's territory):
@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from enforcement.models import Agency, Event
@@ -64,6 +64,8 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     return begin, finish
 
 
+# Summed per (responsible agency, township) group and rolled up in Python: the average score
+# is kept as its sum and count so that it rolls up exactly.
 AGGREGATES = {
     "received": Count("id"),
     "accepted_on_time": Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due"))),
@@ -71,52 +73,82 @@ AGGREGATES = {
     "resolved_on_time": Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))),
     "overdue": Count("id", filter=Q(overdue=True)),
     "closed": Count("id", filter=Q(status=TicketStatus.CLOSED)),
-    "avg_score": Avg("verdict_score"),
+    "score_sum": Sum("verdict_score", default=0),
+    "scored": Count("verdict_score"),
     "followed_up": Count("id", filter=~Q(satisfaction="")),
     "satisfied": Count("id", filter=Q(satisfaction__in=GOOD_SATISFACTION)),
 }
+ROW_FIELDS = tuple(k for k in AGGREGATES if k not in ("score_sum", "scored"))
 
 
-def _rows(tickets, group_field: str, start: dt.date, end: dt.date) -> list[dict]:
+@dataclass
+class Summary:
+    agency_rows: list[Row]
+    township_rows: list[Row]
+    total: Row
+
+
+def _groups(tickets, start: dt.date, end: dt.date) -> list[dict]:
+    """The period's figures by (responsible agency, township): one aggregate query."""
     begin, finish = period_bounds(start, end)
     return list(
-        tickets.filter(received_at__gte=begin, received_at__lt=finish, **{f"{group_field}__isnull": False})
+        tickets.filter(received_at__gte=begin, received_at__lt=finish)
         .order_by()
-        .values(group_field)
+        .values("responsible_agency", "township")
         .annotate(**AGGREGATES)
     )
 
 
-def _build(rows: list[dict], group_field: str, returns: dict[int, int] | None = None) -> list[Row]:
-    ids = {r[group_field] for r in rows} | set(returns or {})
-    agencies = Agency.objects.in_bulk(list(ids))
-    out = {r[group_field]: Row(agency=agencies[r[group_field]], **{k: r[k] for k in AGGREGATES}) for r in rows}
-    for agency_id, n in (returns or {}).items():
-        row = out.get(agency_id) or out.setdefault(agency_id, Row(agency=agencies[agency_id]))
-        row.returns = n
-    return sorted(out.values(), key=lambda r: (r.agency.sort_order, r.agency.code))
-
-
-def by_agency(tickets, start: dt.date, end: dt.date) -> list[Row]:
-    """Per responsible agency (three queries whatever the number of tickets)."""
+def _returns(tickets, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Returns (退单) made in the period, by the agency that returned the ticket (from the event log)."""
     begin, finish = period_bounds(start, end)
-    returns = dict(
+    return dict(
         Event.objects.filter(
             content_type=ContentType.objects.get_for_model(Ticket), action="return_to_dispatch",
             at__gte=begin, at__lt=finish, actor_agency__isnull=False,
             object_id__in=tickets.values("pk"),
         ).order_by().values("actor_agency").annotate(n=Count("id")).values_list("actor_agency", "n")
     )
-    return _build(_rows(tickets, "responsible_agency", start, end), "responsible_agency", returns)
 
 
-def by_township(tickets, start: dt.date, end: dt.date) -> list[Row]:
-    """Per township (territory of the ticket)."""
-    return _build(_rows(tickets, "township", start, end), "township")
+def _roll_up(groups: list[dict], key: str | None) -> dict[int | None, dict[str, int]]:
+    """Sum the groups by ``key`` (None: all together); groups without a ``key`` are left out."""
+    out: dict[int | None, dict[str, int]] = {}
+    for group in groups:
+        value = group[key] if key else None
+        if key and value is None:
+            continue
+        sums = out.setdefault(value, dict.fromkeys(AGGREGATES, 0))
+        for name in AGGREGATES:
+            sums[name] += group[name]
+    return out
 
 
-def overall(tickets, start: dt.date, end: dt.date, label: str) -> Row:
-    """The same figures for all tickets of the period (one query; returns are counted per agency only)."""
-    begin, finish = period_bounds(start, end)
-    figures = tickets.filter(received_at__gte=begin, received_at__lt=finish).order_by().aggregate(**AGGREGATES)
-    return Row(agency=Agency(name=label), **figures)
+def _row(agency: Agency, sums: dict[str, int], returns: int = 0) -> Row:
+    avg = sums["score_sum"] / sums["scored"] if sums["scored"] else None
+    return Row(agency=agency, avg_score=avg, returns=returns, **{k: sums[k] for k in ROW_FIELDS})
+
+
+def summary(tickets, start: dt.date, end: dt.date, total_label: str) -> Summary:
+    """Per responsible agency, per township (territory of the ticket) and in all, for the period.
+
+    Three queries whatever the number of tickets: one aggregate by (agency,
+    township) rolled up three ways (it reads the period's tickets once, not
+    once per table), the returns from the event log, and the agencies' names.
+    Returns are counted per agency only.
+    """
+    groups = _groups(tickets, start, end)
+    returns = _returns(tickets, start, end)
+    by_agency = _roll_up(groups, "responsible_agency")
+    by_township = _roll_up(groups, "township")
+    agencies = Agency.objects.in_bulk(list(set(by_agency) | set(returns) | set(by_township)))
+    empty = dict.fromkeys(AGGREGATES, 0)
+
+    def ordered(rows: list[Row]) -> list[Row]:
+        return sorted(rows, key=lambda r: (r.agency.sort_order, r.agency.code))
+
+    agency_rows = [_row(agencies[pk], by_agency.get(pk, empty), returns.get(pk, 0))
+                   for pk in set(by_agency) | set(returns)]
+    township_rows = [_row(agencies[pk], sums) for pk, sums in by_township.items()]
+    total = _row(Agency(name=total_label), _roll_up(groups, None).get(None, empty))
+    return Summary(ordered(agency_rows), ordered(township_rows), total)

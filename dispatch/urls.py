@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_field
 
 app_name = "dispatch"
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("inbox/agency/", views.agency_inbox, name="agency-inbox"),
     path("inbox/township/", views.township_inbox, name="township-inbox"),
     path("field/", views.field_report, name="field"),
+    path("field/grid/", views_field.grid_report, name="grid-report"),
+    path("field/grid/reports/<int:pk>/", views_field.my_report, name="my-report"),
     path("stats/", views.statistics, name="stats"),
 ]

@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enforcement.access import scope_for
+from enforcement.api_base import CappedPaginator
 from enforcement.errors import DomainError
-from enforcement.models import Agency, Grid
+from enforcement.models import Grid
 from enforcement.workflow import transition_label
 
 from . import exports, permissions, selectors, services, stats
@@ -60,12 +61,12 @@ from .models import (
     TicketCoHandler,
     TicketExtension,
     TicketStatus,
-    WarningLevel,
 )
 from .privacy import reporter_for
 
 LIST_PAGE_SIZE = 30
 INBOX_LIMIT = 50
+BOARD_LIST_LIMIT = 10
 
 # Events written with record_event; transitions take their label from the model.
 EVENT_LABELS = {
@@ -154,7 +155,7 @@ ACTIONS: dict[str, Action] = {
                               lambda r, t, d: services.ticket_convert_to_case(t, by=r.user, note=d["note"]),
                               "btn-outline-secondary"),
     "merge": Action(_lazy("合并"), MergeForm, _merge, "btn-outline-secondary"),
-    "dismiss": Action(_lazy("不予受理"), ReasonForm,
+    "dismiss": Action(pgettext_lazy("ticket action", "不予受理"), ReasonForm,
                       lambda r, t, d: services.ticket_dismiss(t, by=r.user, reason=d["reason"]), "btn-outline-danger",
                       confirm=_lazy("确定不予受理？")),
     "follow_up": Action(_lazy("回访"), FollowUpForm,
@@ -277,7 +278,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     form = styled_filter(filterset)
     tickets = filterset.qs if filterset.is_bound and form.is_valid() else filterset.queryset
-    page = Paginator(tickets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A capped count ("10000+") instead of counting up to a million matches on every page.
+    page = CappedPaginator(tickets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dispatch/ticket_list.html", {
         "filter_form": form, "page_obj": page, "tickets": page.object_list,
         "can_create": permissions.is_command_centre(request.user),
@@ -309,42 +311,14 @@ def board(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.county_wide:
         return redirect("dispatch:ticket-list")
-    tickets = Ticket.objects.all()
-    handling = list(HANDLING_STATES)
-    # One aggregate over the open tickets, by township; the totals are its sums.
-    rows = list(
-        tickets.filter(status__in=OPEN_STATES).order_by().values("township_id")
-        .annotate(
-            open=Count("id"),
-            new_only=Count("id", filter=Q(status=TicketStatus.NEW)),
-            unassigned=Count("id", filter=Q(status=TicketStatus.TRIAGED)),
-            handling=Count("id", filter=Q(status__in=handling)),
-            yellow=Count("id", filter=Q(status__in=handling, warning_level=WarningLevel.YELLOW)),
-            red=Count("id", filter=Q(status__in=handling, warning_level=WarningLevel.RED)),
-            awaiting_verdict=Count("id", filter=Q(status=TicketStatus.RESOLVED)),
-        )
-    )
-    keys = ("new_only", "unassigned", "handling", "yellow", "red", "awaiting_verdict")
-    counts = {key: sum(r[key] for r in rows) for key in keys}
-    counts["new"] = counts.pop("new_only")
-    townships = {t.pk: t for t in Agency.objects.townships()}
-    by_township = []
-    for row in rows:
-        row["township"] = townships.get(row["township_id"])
-        row["new"] = row["new_only"] + row["unassigned"]
-        by_township.append(row)
-    by_township.sort(key=lambda r: (r["township"] is None, getattr(r["township"], "sort_order", 0),
-                                    getattr(r["township"], "code", "")))
-    related = selectors.LIST_RELATED
+    counts, by_township = selectors.board_counts()
     return render(request, "dispatch/board.html", {
         "counts": counts,
         "by_township": by_township,
-        "waiting": list(tickets.filter(status__in=[TicketStatus.NEW, TicketStatus.TRIAGED])
-                        .select_related(*related).order_by("received_at")[:10]),
-        "late": list(tickets.filter(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)
-                     .select_related(*related).order_by("resolve_due")[:10]),
+        "waiting": list(selectors.board_waiting()[:BOARD_LIST_LIMIT]),
+        "late": list(selectors.board_late()[:BOARD_LIST_LIMIT]),
         "extensions": list(TicketExtension.objects.filter(status="pending").select_related("ticket", "requested_by")
-                           .order_by("requested_at")[:10]),
+                           .order_by("requested_at")[:BOARD_LIST_LIMIT]),
         "is_desk": permissions.is_command_centre(request.user),
     })
 
@@ -353,7 +327,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def _related(qs):
-    return qs.select_related(*selectors.LIST_RELATED)
+    return qs.select_related(*selectors.PAGE_RELATED)
 
 
 @require_GET
@@ -457,8 +431,10 @@ def field_report(request: HttpRequest) -> HttpResponse:
     """The phone page of field officers: report what they find, and see what their unit must handle."""
     user = request.user
     scope = scope_for(user)
-    is_grid_member = Grid.objects.filter(member=user).exists()
-    if not (permissions.is_field_officer(user) or is_grid_member):
+    if not permissions.is_field_officer(user):
+        if Grid.objects.filter(member=user).exists():
+            # Grid members without a field post report on their own page (dispatch.views_field).
+            return redirect("dispatch:grid-report")
         raise PermissionDenied
     grids = Grid.objects.filter(Q(township_id__in=scope.township_ids) | Q(member=user))
     in_hand = list(_related(Ticket.objects.filter(
@@ -486,9 +462,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     tickets = Ticket.objects.visible_to(request.user)
-    agency_rows = stats.by_agency(tickets, start, end)
-    township_rows = stats.by_township(tickets, start, end)
-    total = stats.overall(tickets, start, end, _("合计"))
+    figures = stats.summary(tickets, start, end, _("合计"))
+    agency_rows, township_rows, total = figures.agency_rows, figures.township_rows, figures.total
     if request.GET.get("format") == "xlsx":
         period = f"{start.isoformat()} ~ {end.isoformat()}"
         data = exports.stats_workbook(period, agency_rows, township_rows, total)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -57,31 +57,18 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_bureau_scope", None)
     if cached is not None:
         return cached
-    rows = list(
-        Membership.objects.active()
-        .filter(user_id=user.pk)
-        .order_by("id")
-        .values_list("agency_id", "role", "agency__kind")
-    )
+    rows, agencies = _memberships_and_agencies(user.pk)
     roles = frozenset(r for _, r, _ in rows)
     county_wide = user.is_superuser or any(kind in COUNTY_WIDE_KINDS for _, _, kind in rows)
     county_wide = county_wide or Role.ADMINISTRATOR in roles
-    member_ids = {a for a, _, _ in rows}
-    agency_ids = set(member_ids)
-    frontier = set(member_ids)
-    # The agency tree is shallow (bureau > brigade > squadron): a few queries at most.
-    while frontier:
-        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - agency_ids
-        agency_ids |= children
-        frontier = children
-    township_ids = set(
-        Agency.objects.filter(id__in=agency_ids, kind__in=TOWNSHIP_KINDS).values_list("id", flat=True)
-    )
-    township_ids |= set(
-        Agency.objects.filter(id__in=agency_ids, kind__in=SQUADRON_KINDS, stationed_in__isnull=False).values_list(
-            "stationed_in_id", flat=True
-        )
-    )
+    agency_ids: set[int] = set()
+    township_ids: set[int] = set()
+    for agency_id, kind, stationed_in_id in agencies:
+        agency_ids.add(agency_id)
+        if kind in TOWNSHIP_KINDS:
+            township_ids.add(agency_id)
+        elif kind in SQUADRON_KINDS and stationed_in_id is not None:
+            township_ids.add(stationed_in_id)
     scope = Scope(
         user_id=user.pk,
         county_wide=county_wide,
@@ -93,6 +80,34 @@ def scope_for(user) -> Scope:
     )
     user._bureau_scope = scope
     return scope
+
+
+def _memberships_and_agencies(user_id: int) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, int | None]]]:
+    """The user's active memberships and the agencies under them, in one query.
+
+    Returns ``[(agency_id, role, agency_kind)]`` in membership order (the
+    first is the primary agency) and ``[(id, kind, stationed_in_id)]`` of the
+    member agencies and all their descendants. Raw SQL with a recursive CTE
+    (PostgreSQL and SQLite alike), because it runs on every signed-in
+    request; ``UNION`` rather than ``UNION ALL`` in the CTE so that a cycle
+    entered by mistake in admin cannot loop. "Active" is
+    ``Membership.objects.active()``: the membership and its agency.
+    """
+    agency = connection.ops.quote_name(Agency._meta.db_table)
+    membership = connection.ops.quote_name(Membership._meta.db_table)
+    sql = (
+        f"WITH RECURSIVE mine AS (SELECT m.id, m.agency_id, m.role, a.kind FROM {membership} m "
+        f"JOIN {agency} a ON a.id = m.agency_id WHERE m.user_id = %s AND m.is_active = %s AND a.is_active = %s), "
+        f"tree(id) AS (SELECT agency_id FROM mine UNION SELECT a.id FROM {agency} a JOIN tree t ON a.parent_id = t.id) "
+        f"SELECT 0, id, agency_id, role, kind, NULL FROM mine "
+        f"UNION ALL SELECT 1, a.id, a.id, '', a.kind, a.stationed_in_id FROM {agency} a JOIN tree t ON a.id = t.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, True, True])
+        result = cursor.fetchall()
+    memberships = [(agency_id, role, kind) for part, _id, agency_id, role, kind, _s in sorted(result) if part == 0]
+    agencies = [(agency_id, kind, stationed_in) for part, _id, agency_id, _r, kind, stationed_in in result if part == 1]
+    return memberships, agencies
 
 
 def forget_scope(user) -> None:

@@ -1,7 +1,10 @@
 """Django admin for the matter catalogue (imported at the end of enforcement/admin.py).
 
 Matters keep their history (SimpleHistoryAdmin shows it); a matter in use
-cannot be deleted here, only repealed (the "废止所选事项" action). Power
+cannot be deleted here, only repealed (the "废止所选事项" action). The status
+is read-only: it changes only by the matter's transitions, offered as the
+suspend / reinstate / repeal actions (the catalogue services), and an old
+version cannot be reverted to (that would write its status back). Power
 grants are read-only: they are written by the catalogue import, the
 devolution batches and the grant services, never edited by hand.
 """
@@ -9,6 +12,7 @@ devolution batches and the grant services, never edited by hand.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,7 +20,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from .errors import DomainError
 from .models import DiscretionTier, Domain, Matter, MatterStatus, PowerGrant
 from .selectors_catalogue import matter_in_use
-from .services.catalogue import matter_repeal
+from .services.catalogue import matter_reinstate, matter_repeal, matter_suspend
+
+# Written only by the status transitions, never by the change form.
+STATUS_FIELDS = ("status", "status_changed_on")
 
 
 @admin.register(Domain)
@@ -70,7 +77,7 @@ class MatterAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status", "status_changed_on", "created_at", "updated_at"]
     history_list_display = ["status"]
     inlines = [DiscretionTierInline, PowerGrantInline]
-    actions = ["repeal_selected"]
+    actions = ["suspend_selected", "reinstate_selected", "repeal_selected"]
     fieldsets = [
         (None, {"fields": ["code", "name", "power_type", "domain", "origin_department", "supervising_department"]}),
         (_("法律依据"), {"fields": ["violated_provision", "penalty_provision"]}),
@@ -98,19 +105,49 @@ class MatterAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = _("管理后台修改") if change else _("管理后台新增")
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user
+        # Every field but the status: a status changed meanwhile by a transition is not written back.
+        obj.save(update_fields=[
+            f.name for f in Matter._meta.concrete_fields if not f.primary_key and f.name not in STATUS_FIELDS
+        ])
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves every field of the old version, the status too, past the transition table.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _change_status(self, request, queryset, service, *, reason, done) -> None:
+        today = timezone.localdate()
+        n = 0
+        for matter in queryset:
+            try:
+                service(matter, on=today, by=request.user, reason=str(reason))
+                n += 1
+            except DomainError as exc:
+                self.message_user(request, f"{matter.code}: {exc}", messages.ERROR)
+        self.message_user(request, done % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("暂停所选事项（自今日起）"))
+    def suspend_selected(self, request, queryset):
+        self._change_status(request, queryset.filter(status=MatterStatus.IN_FORCE), matter_suspend,
+                            reason=_("管理后台暂停"), done=_("已暂停 %(n)s 个事项。"))
+
+    @admin.action(description=_("恢复所选事项（自今日起）"))
+    def reinstate_selected(self, request, queryset):
+        self._change_status(request, queryset.filter(status=MatterStatus.SUSPENDED), matter_reinstate,
+                            reason=_("管理后台恢复"), done=_("已恢复 %(n)s 个事项。"))
 
     @admin.action(description=_("废止所选事项（自今日起）"))
     def repeal_selected(self, request, queryset):
-        today = timezone.localdate()
-        done = 0
-        for matter in queryset.exclude(status=MatterStatus.REPEALED):
-            try:
-                matter_repeal(matter, on=today, by=request.user, reason=str(_("管理后台废止")))
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{matter.code}: {exc}", messages.ERROR)
-        self.message_user(request, _("已废止 %(n)s 个事项。") % {"n": done}, messages.SUCCESS)
+        self._change_status(request, queryset.exclude(status=MatterStatus.REPEALED), matter_repeal,
+                            reason=_("管理后台废止"), done=_("已废止 %(n)s 个事项。"))
 
 
 @admin.register(PowerGrant)

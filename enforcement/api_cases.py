@@ -40,24 +40,25 @@ from .models import (
     WarningLevel,
 )
 from .selectors_cases import LIST_RELATED
+from .serializers import ModelSerializer, Serializer
 from .services.cases import case_create_lead
 from .services.cases_actions import ACTION_LABELS, actions_for, perform
 from .services.cases_privacy import viewer_for
 
 
-class CaseAgencyRefSerializer(serializers.ModelSerializer):
+class CaseAgencyRefSerializer(ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name"]
 
 
-class CaseMatterRefSerializer(serializers.ModelSerializer):
+class CaseMatterRefSerializer(ModelSerializer):
     class Meta:
         model = Matter
         fields = ["code", "name"]
 
 
-class CasePartySerializer(serializers.Serializer):
+class CasePartySerializer(Serializer):
     kind = serializers.CharField()
     name = serializers.CharField()
     id_number = serializers.CharField()
@@ -71,7 +72,7 @@ def _codes(choices) -> str:
     return "; ".join(f"{value} = {label}" for value, label in choices)
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(ModelSerializer):
     # Plain strings (values listed in the description): the same field names carry other
     # choice sets elsewhere in the API, and one enum per name keeps the schema unambiguous.
     status = serializers.CharField(read_only=True, help_text=_codes(CaseStatus.choices))
@@ -95,7 +96,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         return viewer.party(case)
 
 
-class CaseDocumentRefSerializer(serializers.ModelSerializer):
+class CaseDocumentRefSerializer(ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=_codes(DocumentKind.choices))
 
     class Meta:
@@ -103,7 +104,7 @@ class CaseDocumentRefSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "stage", "title", "number", "created_at"]
 
 
-class CaseEvidenceRefSerializer(serializers.ModelSerializer):
+class CaseEvidenceRefSerializer(ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=_codes(EvidenceKind.choices))
 
     class Meta:
@@ -112,7 +113,7 @@ class CaseEvidenceRefSerializer(serializers.ModelSerializer):
                   "collected_on", "superseded_at", "superseded_reason"]
 
 
-class CaseStepRefSerializer(serializers.ModelSerializer):
+class CaseStepRefSerializer(ModelSerializer):
     decision = serializers.CharField(read_only=True, help_text=_codes(StepDecision.choices))
 
     class Meta:
@@ -145,7 +146,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return actions_for(case, self.context["request"].user)
 
 
-class CaseLeadSerializer(serializers.Serializer):
+class CaseLeadSerializer(Serializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), help_text="办案机构代码")
     matter = serializers.SlugRelatedField(slug_field="code", queryset=Matter.objects.all(), help_text="事项编码")
     township = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.townships(), required=False,

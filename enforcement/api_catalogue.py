@@ -31,25 +31,26 @@ from .models import (
     PowerType,
 )
 from .selectors_catalogue import MatterFilters, current_grants_prefetch, matter_search
+from .serializers import ModelSerializer, Serializer
 from .services.catalogue import TierSpec, can_manage_catalogue, matter_create, matter_set_status, matter_update
 from .services.powers import HolderAnswer, answer_for, holder_of
 
 # --- serializers ------------------------------------------------------------------
 
 
-class AgencyRefSerializer(serializers.ModelSerializer):
+class AgencyRefSerializer(ModelSerializer):
     class Meta:
         model = Agency
         fields = ["code", "name", "kind"]
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(ModelSerializer):
     class Meta:
         model = Domain
         fields = ["code", "name", "sort_order", "is_active"]
 
 
-class TierSerializer(serializers.ModelSerializer):
+class TierSerializer(ModelSerializer):
     penalty_kinds = serializers.ListField(child=serializers.ChoiceField(choices=PenaltyKind.choices))
     penalty_kind_labels = serializers.SerializerMethodField()
 
@@ -63,7 +64,7 @@ class TierSerializer(serializers.ModelSerializer):
         return tier.penalty_kind_labels()
 
 
-class TierWriteSerializer(serializers.Serializer):
+class TierWriteSerializer(Serializer):
     level = serializers.CharField(max_length=40)
     circumstances = serializers.CharField(required=False, allow_blank=True, default="")
     penalty_kinds = serializers.ListField(child=serializers.ChoiceField(choices=PenaltyKind.choices), default=list)
@@ -82,7 +83,7 @@ class TierWriteSerializer(serializers.Serializer):
         )
 
 
-class HolderSerializer(serializers.Serializer):
+class HolderSerializer(Serializer):
     """A HolderAnswer: who holds a matter, where, and how."""
 
     township = serializers.SerializerMethodField()
@@ -111,7 +112,7 @@ class HolderSerializer(serializers.Serializer):
         return AgencyRefSerializer(answer.acting_for).data if answer.acting_for is not None else None
 
 
-class MatterListSerializer(serializers.ModelSerializer):
+class MatterListSerializer(ModelSerializer):
     domain = DomainSerializer(read_only=True)
     origin_department = AgencyRefSerializer(read_only=True)
     supervising_department = AgencyRefSerializer(read_only=True, allow_null=True)
@@ -146,7 +147,7 @@ class MatterDetailSerializer(MatterListSerializer):
         return HolderSerializer([answer_for(g) for g in grants], many=True).data
 
 
-class MatterWriteSerializer(serializers.Serializer):
+class MatterWriteSerializer(Serializer):
     code = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=300)
     power_type = serializers.ChoiceField(choices=PowerType.choices)
@@ -167,7 +168,7 @@ class MatterWriteSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True, help_text="修改原因（记入历史）")
 
 
-class StatusWriteSerializer(serializers.Serializer):
+class StatusWriteSerializer(Serializer):
     status = serializers.ChoiceField(choices=MatterStatus.choices)
     on = serializers.DateField(required=False, help_text="生效日期（默认今天）")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -292,7 +293,7 @@ class DomainViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
 
-class HolderQuerySerializer(serializers.Serializer):
+class HolderQuerySerializer(Serializer):
     matter = serializers.CharField(max_length=40, help_text="事项编码")
     township = serializers.CharField(max_length=40, help_text="乡镇/街道机构代码")
     on = serializers.DateField(required=False, help_text="日期 YYYY-MM-DD（默认今天）")

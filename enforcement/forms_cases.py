@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .access import scope_for
@@ -158,11 +159,12 @@ class NoteForm(CaseStepForm):
 
 class TierField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        kinds = "、".join(obj.penalty_kind_labels())
-        fine = ""
-        if obj.fine_min is not None or obj.fine_max is not None:
-            fine = f" {obj.fine_min or 0}～{obj.fine_max or '—'}{obj.get_fine_unit_display()}"
-        return f"{obj.level}：{obj.circumstances}（{kinds}{fine}）"
+        values = {"level": obj.level, "circumstances": obj.circumstances,
+                  "kinds": gettext("、").join(obj.penalty_kind_labels())}
+        if obj.fine_min is None and obj.fine_max is None:
+            return gettext("%(level)s：%(circumstances)s（%(kinds)s）") % values
+        values.update(low=obj.fine_min or 0, high=obj.fine_max or "—", unit=obj.get_fine_unit_display())
+        return gettext("%(level)s：%(circumstances)s（%(kinds)s %(low)s～%(high)s%(unit)s）") % values
 
 
 class PenaltyFieldsMixin:

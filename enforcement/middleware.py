@@ -21,10 +21,11 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request):
         path = request.path_info
+        # Path checks first: they are free, while request.user loads the session.
         if (
-            not request.user.is_authenticated
+            not path.startswith("/api/")
             and not path.startswith(self.public)
-            and not path.startswith("/api/")
+            and not request.user.is_authenticated
         ):
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)

@@ -35,6 +35,10 @@ class NavEntry:
     # Highlight the entry for every path under its URL (not only the URL itself).
     match_prefix: bool = True
     order: int = 100
+    # Also shown to grid members (网格员) who hold no post in any agency: they
+    # patrol a grid and report from a phone, and have no role to match. Users
+    # with a post reach the same work through their role's pages.
+    grid_members: bool = False
 
     def allows(self, user, roles: frozenset[str]) -> bool:
         if self.staff_only:
@@ -76,6 +80,8 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("cases", _("行政处罚案件"), "cases:list", order=30),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),
     NavEntry("grids", pgettext_lazy("menu", "网格"), "grid-list", roles=FIELD_ROLES, order=80),
+    # The grid member's phone page (dispatch.views_field): report, and follow their own reports.
+    NavEntry("grid-report", _("网格上报"), "dispatch:grid-report", roles=frozenset(), grid_members=True, order=25),
     NavEntry(
         "api-docs",
         _("接口文档"),
@@ -161,6 +167,20 @@ def _reverse_or_none(url_name: str) -> str | None:
         return None
 
 
+def is_postless_grid_member(user) -> bool:
+    """A signed-in user who patrols a grid but holds no post (no role) in any agency.
+
+    Only users without a role pay the query, and only once per user object.
+    """
+    if not user.is_authenticated or user.is_superuser or scope_for(user).roles:
+        return False
+    cached = getattr(user, "_bureau_postless_grid_member", None)
+    if cached is None:
+        cached = user.grids.exists()
+        user._bureau_postless_grid_member = cached
+    return cached
+
+
 def nav_items_for(request) -> list[dict]:
     """The menu for this request's user: only entries their roles may use and that exist."""
     user = request.user
@@ -170,13 +190,14 @@ def nav_items_for(request) -> list[dict]:
     path = request.path
     items = []
     for entry in sorted(NAV_ENTRIES, key=lambda e: e.order):
-        if not entry.allows(user, roles):
+        if not (entry.allows(user, roles) or (entry.grid_members and is_postless_grid_member(user))):
             continue
         url = _reverse_or_none(entry.url_name)
         if url is None:
             continue
         active = path == url or (entry.match_prefix and url != "/" and path.startswith(url))
-        items.append({"key": entry.key, "label": entry.label, "url": url, "active": active})
+        items.append({"key": entry.key, "label": entry.label, "url": url, "active": active,
+                      "for_grid_members": entry.grid_members})
     return items
 
 

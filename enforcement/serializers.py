@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,77 @@ from .models import Agency, Certificate, Grid, Membership, Notification
 User = get_user_model()
 
 
-class ErrorSerializer(serializers.Serializer):
+class Serializer(serializers.Serializer):
+    """DRF's Serializer with cheaper per-instance fields (see :func:`_fresh_field`).
+
+    Every Serializer of the project derives from this one or from
+    :class:`ModelSerializer`.
+    """
+
+    def get_fields(self):
+        return {name: _fresh_field(field) for name, field in self._declared_fields.items()}
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer with its fields built once per class.
+
+    DRF rebuilds every model field by introspection (validators, labels,
+    choices) each time a serializer is instantiated, which was most of the
+    time of a one-ticket response. The fields depend only on the class and
+    its Meta, so they are built once, and each instance gets fresh copies.
+    """
+
+    _field_prototypes: dict[type, dict] = {}
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = ModelSerializer._field_prototypes.get(cls)
+        if prototype is None:
+            prototype = ModelSerializer._field_prototypes[cls] = super().get_fields()
+        return {name: _fresh_field(field) for name, field in prototype.items()}
+
+
+def _fresh_field(field: serializers.Field) -> serializers.Field:
+    """A new, unbound instance of ``field`` made from its constructor arguments.
+
+    Like DRF's ``Field.__deepcopy__``, except that only nested fields (a
+    ListSerializer's child, a ListField's child) are copied: the other
+    arguments (labels, choices, querysets, validators) are only read by a
+    field, and deep-copying them was most of the cost. (DRF already shares
+    validators between copies.)
+    """
+    args = [_fresh_field(a) if isinstance(a, serializers.Field) else a for a in field._args]
+    kwargs = {k: _fresh_field(v) if isinstance(v, serializers.Field) else v for k, v in field._kwargs.items()}
+    return field.__class__(*args, **kwargs)
+
+
+_represent_local = threading.local()
+
+
+def represent(serializer_class: type[serializers.BaseSerializer], instance, *, context: dict | None = None):
+    """``serializer_class(instance, context=context).data``, without building its fields again.
+
+    Serialising one object spends most of its time creating the serializer's
+    field objects. A read-only representation needs no per-call state but
+    the context, so each thread keeps one bound serializer per class and
+    lends it the caller's context for the call. For response bodies of one
+    object (API detail and transition answers).
+    """
+    cache = _represent_local.__dict__.setdefault("serializers", {})
+    serializer = cache.get(serializer_class)
+    if serializer is None or getattr(serializer, "_lent", False):
+        # First use in this thread, or re-entered from inside its own
+        # representation: a serializer of its own.
+        serializer = serializer_class(context={})
+        cache.setdefault(serializer_class, serializer)
+    serializer._context, serializer._lent = context or {}, True
+    try:
+        return serializer.to_representation(instance)
+    finally:
+        serializer._context, serializer._lent = {}, False
+
+
+class ErrorSerializer(Serializer):
     """The one error format of every 4xx (``enforcement.api_base.error_body``)."""
 
     code = serializers.CharField(help_text=_("稳定的错误代码，如 not_found、validation_failed"))
@@ -22,13 +94,13 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-class AgencyBriefSerializer(serializers.ModelSerializer):
+class AgencyBriefSerializer(ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name", "kind"]
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
+class UserBriefSerializer(ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:
@@ -36,7 +108,7 @@ class UserBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "full_name"]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     parent = AgencyBriefSerializer(read_only=True, allow_null=True)
     stationed_in = AgencyBriefSerializer(read_only=True, allow_null=True)
@@ -49,7 +121,7 @@ class AgencySerializer(serializers.ModelSerializer):
         ]
 
 
-class GridSerializer(serializers.ModelSerializer):
+class GridSerializer(ModelSerializer):
     township = AgencyBriefSerializer(read_only=True)
     member = UserBriefSerializer(read_only=True, allow_null=True)
 
@@ -58,7 +130,7 @@ class GridSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "township", "member"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.SerializerMethodField()
     subject_type = serializers.SerializerMethodField(help_text=_("关联对象类型，如 dispatch.ticket"))
 
@@ -75,11 +147,11 @@ class NotificationSerializer(serializers.ModelSerializer):
         return f"{ct.app_label}.{ct.model}" if ct else None
 
 
-class ReadAllResultSerializer(serializers.Serializer):
+class ReadAllResultSerializer(Serializer):
     updated = serializers.IntegerField(help_text=_("本次标记为已读的通知数"))
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     agency = AgencyBriefSerializer(read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -88,7 +160,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "agency", "role", "role_display", "title"]
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(ModelSerializer):
     is_valid_today = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,7 +171,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.is_valid_on(timezone.localdate())
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     """The signed-in user: who they are, where they work, what they may do."""
 
     id = serializers.IntegerField()

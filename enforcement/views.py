@@ -23,6 +23,7 @@ from . import notifications, selectors
 from .access import get_visible_or_404, scope_for
 from .forms import GridFilterForm, InboxFilterForm
 from .models import Agency, Grid, Notification, Role
+from .navigation import is_postless_grid_member
 
 INBOX_PAGE_SIZE = 20
 GRID_PAGE_SIZE = 50
@@ -51,6 +52,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     role = selectors.main_role(user)
     if role is None:
+        if is_postless_grid_member(user):
+            # Grid members hold no post: their home is their grids and the report entry of the menu.
+            return render(request, "enforcement/home/grid_member.html", {
+                "display_name": selectors.display_name(user),
+                "grids": list(user.grids.select_related("township").order_by("township__sort_order", "code")),
+                "recent_notifications": list(selectors.inbox(user, unread_only=True)[:5]),
+            })
         return render(request, "enforcement/home/no_role.html", {"display_name": selectors.display_name(user)})
     memberships = list(selectors.memberships_of(user))
     main_membership = selectors.membership_for_role(memberships, role)

@@ -1,10 +1,11 @@
-"""Ticket actions that are events rather than state changes.
+"""Ticket actions that are events rather than state changes of the ticket.
 
 Urge (催办), supervise (督办), escalate, extension requests (延期申请) and their
 decisions, co-handler feedback, follow-up (回访) and conversion to a case
 lead. Each locks the ticket row, checks who acts and in which state, writes
 its event with ``record_event`` and notifies through ``notify_many``, in one
-transaction.
+transaction. An extension decision is also the extension's own transition
+(``TicketExtension.approve`` / ``refuse`` through ``perform_transition``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
 from enforcement.workdays import Unit, deadline_for
-from enforcement.workflow import record_event
+from enforcement.workflow import perform_transition, record_event
 
 from .. import permissions as perms
 from ..models import (
@@ -168,27 +169,33 @@ def extension_request(ticket: Ticket, *, by, amount, unit: str = Unit.WORKING_DA
 
 
 def extension_decide(extension: TicketExtension, *, by, approve: bool, note: str = "") -> TicketExtension:
-    """The command centre approves (moves the resolve deadline) or refuses an extension request."""
-    if not perms.is_command_centre(by):
-        raise PermissionRefused(_("只有指挥中心可以审批延期申请。"))
-    if not approve:
-        note = _require_text(note, "note", _("不同意延期时请说明理由。"))
+    """The command centre approves (moves the resolve deadline) or refuses an extension request.
+
+    The decision is the extension's transition (``approve`` / ``refuse`` through
+    ``perform_transition``: state, permission, the extension's own event
+    pending → approved/refused). The ticket gets its ``extension_approve`` /
+    ``extension_refuse`` event as well, because the ticket's history page reads
+    the ticket's events only, and approval moves the ticket's deadline.
+    """
+    action = "approve" if approve else "refuse"
+    note = (note or "").strip()
     now = timezone.now()
     with transaction.atomic():
+        # The ticket first, then the extension (inside perform_transition): every ticket action
+        # locks in that order, and holding the ticket serialises every decision on its extensions.
         ticket = lock_ticket(extension.ticket)
-        locked = TicketExtension.objects.select_for_update().get(pk=extension.pk)
-        if locked.status != ExtensionStatus.PENDING:
-            raise InvalidTransition(_("该延期申请已处理（%(status)s）。") % {"status": locked.get_status_display()},
-                                    code="extension_decided")
-        _require_handling(ticket, _("审批延期"))
-        locked.decided_by = by
-        locked.decided_at = now
-        locked.decision_note = (note or "").strip()
-        if approve:
-            base = ticket.resolve_due or now
-            new_due = deadline_for(base, locked.amount, locked.unit)
-            locked.status = ExtensionStatus.APPROVED
-            locked.new_due = new_due.at
+        # Re-read under the ticket lock: an extension decided meanwhile is then refused by the
+        # transition table ("当前状态“已同意”下不能执行…"), not reported as a conflict.
+        try:
+            current = TicketExtension.objects.get(pk=extension.pk, ticket=ticket)
+        except TicketExtension.DoesNotExist:
+            raise NotFound() from None
+
+        def apply(locked: TicketExtension):
+            _require_handling(ticket, _("审批延期"))
+            if not approve:
+                return None
+            new_due = deadline_for(ticket.resolve_due or now, locked.amount, locked.unit)
             ticket.resolve_due = new_due.at
             ticket.deadline_provisional = ticket.deadline_provisional or new_due.provisional
             ticket.warn_at = warn_time(ticket.assigned_at or now, new_due.at)
@@ -198,20 +205,22 @@ def extension_decide(extension: TicketExtension, *, by, approve: bool, note: str
                 ticket.warning_changed_at = now
             ticket.save(update_fields=["resolve_due", "deadline_provisional", "warn_at", "warning_level",
                                        "warning_changed_at"])
-        else:
-            locked.status = ExtensionStatus.REFUSED
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "new_due"])
-        record_event(ticket, "extension_approve" if approve else "extension_refuse", by=by, note=locked.decision_note,
-                     data={"extension": locked.pk,
-                           "new_due": locked.new_due.isoformat() if locked.new_due else None})
+            return new_due.at
+
+        decided = perform_transition(current, action, by=by, note=note, data={"ticket": ticket.number},
+                                     at=now, decision_note=note, apply=apply)
+        record_event(ticket, f"extension_{action}", by=by, note=decided.decision_note,
+                     data={"extension": decided.pk,
+                           "previous_due": decided.previous_due.isoformat() if decided.previous_due else None,
+                           "new_due": decided.new_due.isoformat() if decided.new_due else None})
         notify_users(
             agency_members(ticket.responsible_agency_id), ticket,
-            reason=f"ticket.extension.{locked.pk}.decided",
+            reason=f"ticket.extension.{decided.pk}.decided",
             title=(_("工单 %(number)s 延期申请已同意") if approve else _("工单 %(number)s 延期申请未同意"))
             % {"number": ticket.number},
-            body=locked.decision_note, exclude=by,
+            body=decided.decision_note, exclude=by,
         )
-    return locked
+    return decided
 
 
 def co_handler_feedback(ticket: Ticket, *, by, feedback: str) -> TicketCoHandler:

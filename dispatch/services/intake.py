@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,7 @@ from ..models import (
     TicketCategory,
     TicketCounter,
 )
+from ..selectors import prime_fresh_ticket
 from ..uploads import check_upload
 from .common import command_centre_users, notify_users
 
@@ -70,16 +71,22 @@ def format_number(year: int, serial: int) -> str:
 def allocate_number(at: dt.datetime | None = None) -> str:
     """The next readable number of the year, e.g. ``GD2026-000123`` (call inside a transaction).
 
-    The year's counter row is locked (``select_for_update``) until the
-    surrounding transaction ends, so two intakes never get the same number;
-    a rolled-back intake gives its number back.
+    One upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on
+    PostgreSQL and SQLite alike) creates the year's counter row or bumps it,
+    and keeps the row locked until the surrounding transaction ends: two
+    intakes never get the same number, and a rolled-back intake gives its
+    number back.
     """
     year = timezone.localtime(at or timezone.now()).year
-    TicketCounter.objects.bulk_create([TicketCounter(year=year, last=0)], ignore_conflicts=True)
-    counter = TicketCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return format_number(year, counter.last)
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (serial,) = cursor.fetchone()
+    return format_number(year, serial)
 
 
 def new_lookup_code() -> str:
@@ -168,10 +175,9 @@ def ticket_intake(
     )
     if fields:
         raise ValidationFailed(next(iter(fields.values()))[0], fields=fields)
-    if external_ref:
-        existing = Ticket.objects.filter(channel=channel, external_ref=external_ref).first()
-        if existing is not None:
-            return IntakeResult(existing, created=False)
+    # A repeated (channel, external_ref) is caught by the unique constraint
+    # below rather than looked up first: repeats are rare, and every new
+    # ticket would pay for the look-up.
     # Check every file before writing anything.
     uploads = [(upload, check_upload(upload)) for upload in attachments]
     received = received_at or timezone.now()
@@ -197,8 +203,10 @@ def ticket_intake(
                 created_by=by,
                 received_at=received,
             )
-            for upload, checked in uploads:
+            stored = [
                 _store_attachment(ticket, upload, checked, kind=AttachmentKind.REPORT, by=by)
+                for upload, checked in uploads
+            ]
             record_event(
                 ticket, "intake", by=by, public=True,
                 note=note or _("已受理（%(channel)s）。") % {"channel": Channel(channel).label},
@@ -219,6 +227,7 @@ def ticket_intake(
         if existing is None:
             raise
         return IntakeResult(existing, created=False)
+    prime_fresh_ticket(ticket, attachments=stored)
     return IntakeResult(ticket, created=True)
 
 

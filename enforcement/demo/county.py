@@ -282,6 +282,10 @@ def grids() -> list[GridSpec]:
 
 _FIRST = TOWNSHIPS[0].slug
 
+# A grid member holds no post, so the table of key logins (one per role) cannot list
+# one; ``seed_county`` names this login on its own line.
+GRID_MEMBER_LOGIN = f"{_FIRST}_grid1"
+
 # The logins printed by ``seed_demo``: one per role.
 KEY_LOGINS: tuple[tuple[str, str], ...] = (
     ("admin", Role.ADMINISTRATOR),

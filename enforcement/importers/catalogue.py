@@ -48,11 +48,12 @@ from ..models import (
     PowerType,
 )
 from ..services.catalogue import (
-    STATUS_CHANGES,
     TierSpec,
     format_amount,
+    matter_transition,
     replace_tiers_bulk,
     require_catalogue_manager,
+    status_transition,
     validate_tier,
 )
 from ..services.powers import end_grants_bulk
@@ -778,7 +779,7 @@ def import_catalogue(
         matter = existing.get(r.code)
         new_status = r.values.get("status")
         if matter is not None and new_status and new_status != matter.status:
-            if new_status not in STATUS_CHANGES[matter.status]:
+            if status_transition(matter.status, new_status) is None:
                 report.errors.append(RowError(
                     r.row, header.labels.get("status", "状态"),
                     _("事项当前为“%(current)s”，不能改为“%(new)s”") % {
@@ -830,13 +831,15 @@ def _write(
     to_update: list[Matter] = []
     update_fields: set[str] = set()
     tier_changes: list[tuple[Matter, list[TierSpec]]] = []
-    newly_repealed: list[int] = []
+    status_changes: list[tuple[Matter, str]] = []
     holders: list[tuple[Matter, str]] = []
 
     for r in parsed:
         values = _resolve(r.values, refs)
         matter = existing.get(r.code)
         if matter is None:
+            # A new matter starts in the status the file gives it: a first state, not a change,
+            # so no transition applies (as a ticket starts "new").
             matter = Matter(code=r.code, **values)
             if matter.status != MatterStatus.IN_FORCE:
                 matter.status_changed_on = today
@@ -846,7 +849,13 @@ def _write(
                 create_tiers.append((matter, r.tiers))
         else:
             changed = []
+            action = None
             for name, value in values.items():
+                if name == "status":
+                    # Never assigned: a changed status is the matter's transition (below).
+                    if value != matter.status:
+                        action = status_transition(matter.status, value)
+                    continue
                 f = Matter._meta.get_field(name)
                 new = value.pk if f.is_relation and value is not None else value
                 if getattr(matter, f.attname) != new:
@@ -855,16 +864,8 @@ def _write(
             tiers_changed = r.tiers is not None and [
                 TierSpec.from_tier(t) for t in existing_tiers.get(matter.pk, [])
             ] != r.tiers
-            if "status" in changed:
-                matter.status_changed_on = today
-                changed.append("status_changed_on")
-                if matter.status == MatterStatus.REPEALED:
-                    newly_repealed.append(matter.pk)
-                    if matter.valid_to is None or matter.valid_to >= today:
-                        matter.valid_to = today - dt.timedelta(days=1)
-                        changed.append("valid_to")
             if changed or tiers_changed:
-                labels = [str(Matter._meta.get_field(n).verbose_name) for n in changed if n != "status_changed_on"]
+                labels = [str(Matter._meta.get_field(n).verbose_name) for n in changed]
                 if tiers_changed:
                     labels.append(str(DiscretionTier._meta.verbose_name))
                     tier_changes.append((matter, r.tiers))
@@ -873,12 +874,14 @@ def _write(
                 matter.updated_at = now
                 update_fields.update(changed)
                 to_update.append(matter)
-            else:
+            if action is not None:
+                status_changes.append((matter, action))
+            if not (changed or tiers_changed or action):
                 report.unchanged += 1
         if r.holder:
             holders.append((matter, r.holder))
     report.created = len(to_create)
-    report.updated = len(to_update)
+    report.updated = len({m.pk for m in to_update} | {m.pk for m, _action in status_changes})
 
     if to_create:
         bulk_create_with_history(to_create, Matter, batch_size=500, default_user=by)
@@ -890,8 +893,19 @@ def _write(
     if tier_items:
         replace_tiers_bulk(tier_items, existing_tiers, by=by,
                            reason=_("目录导入（%(file)s）") % {"file": source_name})
-    if newly_repealed:
-        report.grants_ended = end_grants_bulk(newly_repealed, on=today, by=by, reason=_("目录导入：事项废止"))
+    if status_changes:
+        # One transition per changed status (a catalogue revision changes a few, not
+        # thousands): the same lock, table, permission, history row and event as the
+        # catalogue pages and the API. The grants of repealed matters end in bulk below.
+        status_label = str(Matter._meta.get_field("status").verbose_name)
+        why = _("目录导入：修改 %(fields)s（%(file)s）") % {"fields": status_label, "file": source_name}
+        changed_matters = {}
+        for matter, action in status_changes:
+            changed_matters[matter.pk] = matter_transition(matter, action, on=today, by=by, reason=why)
+        newly_repealed = [pk for pk, m in changed_matters.items() if m.status == MatterStatus.REPEALED]
+        if newly_repealed:
+            report.grants_ended = end_grants_bulk(newly_repealed, on=today, by=by, reason=_("目录导入：事项废止"))
+        holders = [(changed_matters.get(m.pk, m), mode) for m, mode in holders]
     if holders:
         report.grants_created = _initial_grants(holders, refs, by=by, valid_from=grants_from, source_name=source_name)
 

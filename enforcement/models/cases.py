@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
@@ -389,11 +390,11 @@ class Case(WorkflowModel):
 
     @property
     def proposed_penalty_text(self) -> str:
-        return "、".join(self.penalty_kind_labels(self.proposed_kinds))
+        return gettext("、").join(self.penalty_kind_labels(self.proposed_kinds))
 
     @property
     def penalty_text(self) -> str:
-        return "、".join(self.penalty_kind_labels())
+        return gettext("、").join(self.penalty_kind_labels())
 
     # --- transitions (services call them through perform_transition) ------------------
 

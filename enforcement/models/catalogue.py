@@ -9,7 +9,9 @@ is the single answer to "who may act on matter M in township T on day D"
 
 Writes go through ``enforcement.services.catalogue`` and
 ``enforcement.services.powers``; matters keep a full change history
-(django-simple-history) and are repealed, never deleted, once in use.
+(django-simple-history) and are repealed, never deleted, once in use. A
+matter's status changes only by the transitions of :class:`Matter` (suspend,
+reinstate, repeal) through ``enforcement.workflow.perform_transition``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from ..workflow import FSMField, WorkflowModel
 from .agencies import TOWNSHIP_KINDS, Agency
 
 
@@ -122,8 +128,22 @@ class MatterQuerySet(models.QuerySet):
 MATTER_INTERNAL_FIELDS = ("remarks", "created_at", "updated_at")
 
 
-class Matter(models.Model):
-    """One enforcement power (执法事项) with a stable code."""
+def can_manage_matter(matter: Matter, user) -> bool:
+    """The permission of every status transition: a catalogue administrator."""
+    from ..services.catalogue import can_manage_catalogue
+
+    return can_manage_catalogue(user)
+
+
+class Matter(WorkflowModel):
+    """One enforcement power (执法事项) with a stable code.
+
+    Status transitions (the whole table; a matter is created in any status):
+    in force → suspended (暂停), suspended → in force (恢复), in force or
+    suspended → repealed (废止). A repealed matter stays repealed: when a law
+    brings a power back it is a new matter with a new code (the old code keeps
+    its cases).
+    """
 
     code = models.CharField(_("事项编码"), max_length=40, unique=True)
     name = models.CharField(_("事项名称"), max_length=300)
@@ -145,8 +165,9 @@ class Matter(models.Model):
     first_offense_exempt = models.BooleanField(_("首违不罚"), default=False)
     safety_critical = models.BooleanField(_("安全关键"), default=False)
     in_guidance_catalogue = models.BooleanField(_("纳入指导目录"), default=False)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=MatterStatus.choices, default=MatterStatus.IN_FORCE, db_index=True
+    status = FSMField(
+        _("状态"), max_length=16, choices=MatterStatus.choices, default=MatterStatus.IN_FORCE, db_index=True,
+        protected=True,
     )
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
@@ -178,6 +199,37 @@ class Matter(models.Model):
     def effective_supervisor_id(self) -> int:
         """The supervising department; the origin department when none is named."""
         return self.supervising_department_id or self.origin_department_id
+
+    # --- transitions: called only by perform_transition (enforcement.services.catalogue) ---
+    #
+    # ``on`` is the day the new status applies; ``by`` and ``reason`` go on the history row.
+
+    @transition(field=status, source=MatterStatus.IN_FORCE, target=MatterStatus.SUSPENDED,
+                permission=can_manage_matter, custom={"label": pgettext_lazy("matter action", "暂停")})
+    def suspend(self, *, by, on: dt.date, reason: str = ""):
+        self._status_changed(by=by, on=on, reason=reason, status=MatterStatus.SUSPENDED)
+
+    @transition(field=status, source=MatterStatus.SUSPENDED, target=MatterStatus.IN_FORCE,
+                permission=can_manage_matter, custom={"label": pgettext_lazy("matter action", "恢复")})
+    def reinstate(self, *, by, on: dt.date, reason: str = ""):
+        self._status_changed(by=by, on=on, reason=reason, status=MatterStatus.IN_FORCE)
+
+    @transition(field=status, source=[MatterStatus.IN_FORCE, MatterStatus.SUSPENDED], target=MatterStatus.REPEALED,
+                permission=can_manage_matter, custom={"label": pgettext_lazy("matter action", "废止")})
+    def repeal(self, *, by, on: dt.date, reason: str = ""):
+        # The matter applies up to the day before ``on`` (its grants are ended by the service).
+        last_day = on - dt.timedelta(days=1)
+        if self.valid_to is None or self.valid_to > last_day:
+            self.valid_to = last_day
+        self._status_changed(by=by, on=on, reason=reason, status=MatterStatus.REPEALED)
+
+    def _status_changed(self, *, by, on: dt.date, reason: str, status: str) -> None:
+        self.status_changed_on = on
+        # auto_now is written only when named in update_fields: a changed value is.
+        self.updated_at = timezone.now()
+        # django-simple-history reads these when the row is saved.
+        self._history_user = by
+        self._change_reason = reason or _("状态改为“%(status)s”") % {"status": MatterStatus(status).label}
 
 
 class DiscretionTier(models.Model):

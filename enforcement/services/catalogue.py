@@ -3,7 +3,10 @@
 Every change keeps history (django-simple-history: who, when, what, why via
 ``_change_reason``). A matter in use is repealed, never deleted: foreign keys
 to it are ``PROTECT`` and :func:`matter_delete` turns the refusal into a
-clear message.
+clear message. Status changes are the transitions of ``Matter`` (suspend,
+reinstate, repeal), one service each, through ``perform_transition`` (row
+lock, table, permission, history row and event); :func:`matter_set_status`
+picks the transition that leads to a requested status.
 
 ``by=None`` means a trusted system caller (a management command, the demo
 seed); views and the API always pass the signed-in user, who must be a
@@ -24,7 +27,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..access import scope_for
-from ..errors import DomainError, InvalidTransition, PermissionRefused, ValidationFailed
+from ..errors import DomainError, InvalidTransition, NotFound, PermissionRefused, ValidationFailed
 from ..models import (
     Agency,
     DiscretionTier,
@@ -36,7 +39,7 @@ from ..models import (
     PowerType,
     Role,
 )
-from ..workflow import record_event
+from ..workflow import perform_transition
 
 __all__ = [
     "MATTER_EDITABLE_FIELDS",
@@ -48,12 +51,16 @@ __all__ = [
     "format_amount",
     "matter_create",
     "matter_delete",
+    "matter_reinstate",
     "matter_repeal",
     "matter_replace_tiers",
     "matter_set_status",
+    "matter_suspend",
+    "matter_transition",
     "matter_update",
     "replace_tiers_bulk",
     "require_catalogue_manager",
+    "status_transition",
     "validate_tier",
 ]
 
@@ -74,14 +81,6 @@ MATTER_EDITABLE_FIELDS: tuple[str, ...] = (
     "remarks",
 )
 TIER_FIELDS: tuple[str, ...] = ("level", "circumstances", "penalty_kinds", "fine_min", "fine_max", "fine_unit")
-
-# Allowed status changes. A repealed matter stays repealed: when a law brings
-# a power back it is a new matter with a new code (the old code keeps its cases).
-STATUS_CHANGES: dict[str, frozenset[str]] = {
-    MatterStatus.IN_FORCE: frozenset({MatterStatus.SUSPENDED, MatterStatus.REPEALED}),
-    MatterStatus.SUSPENDED: frozenset({MatterStatus.IN_FORCE, MatterStatus.REPEALED}),
-    MatterStatus.REPEALED: frozenset(),
-}
 
 MAX_FINE = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 
@@ -364,52 +363,82 @@ def matter_replace_tiers(matter: Matter, tiers: Sequence[TierSpec], *, by, reaso
     return matter_update(matter, by=by, reason=reason, tiers=tiers)
 
 
-@transaction.atomic
-def matter_set_status(matter: Matter, *, status: str, on: dt.date, by, reason: str = "") -> Matter:
-    """Suspend, reinstate or repeal a matter from day ``on``.
+def status_transition(current: str, target: str) -> str | None:
+    """The transition (``Matter`` method name) that takes a matter from ``current`` to ``target``.
 
-    Repealing also ends the matter's grants from ``on`` (the last day they
-    apply is the day before), so that ``holder_of`` answers "nobody" from then
-    on while every earlier answer stays as it was.
+    ``None`` when the transition table has none (e.g. out of repealed).
+    """
+    for t in Matter._meta.get_field("status").get_all_transitions(Matter):
+        if t.source == current and t.target == target:
+            return t.name
+    return None
+
+
+def matter_transition(matter: Matter, action: str, *, on: dt.date, by, reason: str = "") -> Matter:
+    """Run status transition ``action`` (suspend, reinstate, repeal) on ``matter`` from day ``on``.
+
+    ``perform_transition`` locks the row, refuses a change the table does not
+    allow or a matter changed since ``matter`` was read, saves with a history
+    row (``by``, ``reason``) and writes the event. Ending the grants of a
+    repealed matter is the caller's part: :func:`matter_repeal` does it, the
+    catalogue importer does it in bulk for every matter it repeals.
     """
     require_catalogue_manager(by)
-    if status not in MatterStatus.values:
-        raise ValidationFailed(_("未知状态"), field="status")
-    locked = Matter.objects.select_for_update().get(pk=matter.pk)
-    if locked.status == status:
-        return locked
-    if status not in STATUS_CHANGES[locked.status]:
-        raise InvalidTransition(
-            _("事项“%(matter)s”当前为“%(current)s”，不能改为“%(new)s”。")
-            % {
-                "matter": locked,
-                "current": MatterStatus(locked.status).label,
-                "new": MatterStatus(status).label,
-            }
-        )
-    before = locked.status
-    locked.status = status
-    locked.status_changed_on = on
-    update = ["status", "status_changed_on", "updated_at"]
-    if status == MatterStatus.REPEALED:
-        last_day = on - dt.timedelta(days=1)
-        if locked.valid_to is None or locked.valid_to > last_day:
-            locked.valid_to = last_day
-            update.append("valid_to")
-    locked._history_user = by
-    locked._change_reason = reason or _("状态改为“%(status)s”") % {"status": MatterStatus(status).label}
-    locked.save(update_fields=update)
-    record_event(locked, f"status_{status}", by=by, note=reason, data={"from": before, "to": status, "on": str(on)})
-    if status == MatterStatus.REPEALED:
-        from .powers import end_grants_of_matter
+    return perform_transition(matter, action, by=by, note=reason, data={"on": on.isoformat()}, on=on, reason=reason)
 
+
+def matter_suspend(matter: Matter, *, on: dt.date, by, reason: str = "") -> Matter:
+    """Suspend a matter in force from day ``on`` (its grants stay; triage refuses it meanwhile)."""
+    return matter_transition(matter, "suspend", on=on, by=by, reason=reason)
+
+
+def matter_reinstate(matter: Matter, *, on: dt.date, by, reason: str = "") -> Matter:
+    """Put a suspended matter back in force from day ``on``."""
+    return matter_transition(matter, "reinstate", on=on, by=by, reason=reason)
+
+
+def matter_repeal(matter: Matter, *, on: dt.date, by, reason: str = "") -> Matter:
+    """Repeal a matter from day ``on`` (a matter in use is repealed, never deleted).
+
+    Also ends the matter's grants from ``on`` (the last day they apply is the
+    day before), so that ``holder_of`` answers "nobody" from then on while
+    every earlier answer stays as it was.
+    """
+    from .powers import end_grants_of_matter
+
+    with transaction.atomic():
+        locked = matter_transition(matter, "repeal", on=on, by=by, reason=reason)
         end_grants_of_matter(locked, on=on, by=by, reason=reason or _("事项废止"))
     return locked
 
 
-def matter_repeal(matter: Matter, *, on: dt.date, by, reason: str = "") -> Matter:
-    """Repeal a matter from day ``on`` (a matter in use is repealed, never deleted)."""
-    return matter_set_status(matter, status=MatterStatus.REPEALED, on=on, by=by, reason=reason)
+_STATUS_SERVICES = {"suspend": matter_suspend, "reinstate": matter_reinstate, "repeal": matter_repeal}
+
+
+def matter_set_status(matter: Matter, *, status: str, on: dt.date, by, reason: str = "") -> Matter:
+    """Bring a matter to ``status`` from day ``on`` by the transition that leads there (the API's entry point).
+
+    Asking for the status the matter already has changes nothing. Anything the
+    transition table does not allow (un-repealing) is refused.
+    """
+    require_catalogue_manager(by)
+    if status not in MatterStatus.values:
+        raise ValidationFailed(_("未知状态"), field="status")
+    # The current row, not the caller's copy: the request names a target status, not an action
+    # on a state the caller saw; perform_transition then locks it and refuses if it changed since.
+    try:
+        current = Matter.objects.get(pk=matter.pk)
+    except Matter.DoesNotExist:
+        raise NotFound() from None
+    if current.status == status:
+        return current
+    action = status_transition(current.status, status)
+    if action is None:
+        raise InvalidTransition(
+            _("事项“%(matter)s”当前为“%(current)s”，不能改为“%(new)s”。")
+            % {"matter": current, "current": MatterStatus(current.status).label, "new": MatterStatus(status).label}
+        )
+    return _STATUS_SERVICES[action](current, on=on, by=by, reason=reason)
 
 
 def matter_delete(matter: Matter, *, by) -> None:

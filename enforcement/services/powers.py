@@ -100,12 +100,12 @@ def _today() -> dt.date:
 def _source_text(grant: PowerGrant) -> str:
     ref = grant.source_ref or (f"#{grant.source_batch_id}" if grant.source_batch_id else "")
     if grant.source_kind == GrantSource.BATCH:
-        return _("（赋权批次 %(ref)s）") % {"ref": ref} if ref else _("（赋权批次）")
+        return _("赋权批次 %(ref)s") % {"ref": ref} if ref else _("赋权批次")
     if grant.source_kind == GrantSource.DOCUMENT:
-        return _("（依据 %(ref)s）") % {"ref": ref} if ref else _("（依据文件）")
+        return _("依据 %(ref)s") % {"ref": ref} if ref else _("依据文件")
     if grant.source_kind == GrantSource.IMPORT:
-        return _("（目录导入）")
-    return _("（手工录入）")
+        return _("目录导入")
+    return _("手工录入")
 
 
 def _via_text(grant: PowerGrant) -> str:
@@ -133,7 +133,8 @@ def _via_text(grant: PowerGrant) -> str:
             **names,
             "acting_for": names["acting_for"] or names["township"],
         }
-    return text + _source_text(grant)
+    # One message for the whole sentence: languages differ in how a note joins it.
+    return _("%(how)s（%(source)s）") % {"how": text, "source": _source_text(grant)}
 
 
 def answer_for(grant: PowerGrant) -> HolderAnswer:

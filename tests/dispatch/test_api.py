@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dispatch import services
 from dispatch.models import Ticket, TicketStatus
@@ -31,6 +32,21 @@ def test_staff_intake_through_the_api(api_for, dispatcher, category, county):
     assert body["number"].startswith("GD") and body["status"] == "new"
     assert body["reporter"] == {"name": "李四", "phone": "13900001111", "masked": False}
     assert "triage" in body["actions"]
+
+
+def test_intake_answer_matches_the_ticket_read_back_and_costs_no_read_back(api_for, dispatcher, category, county):
+    # The 201 body is serialised from the ticket in memory (selectors.prime_fresh_ticket):
+    # it must be exactly what a GET of the new ticket answers, without reading it back.
+    api = api_for(dispatcher)
+    payload = {"channel": "staff", "description": "占道经营", "category": category.pk, "township": county.town_a.pk,
+               "reporter_phone": "13900002222", "place": "人民路 1 号", "lat": 30.1, "lng": 120.2}
+    with CaptureQueriesContext(connection) as ctx:
+        created = api.post(URL, payload, format="json")
+    assert created.status_code == 201, created.json()
+    assert created["Location"] == detail(Ticket.objects.get(number=created.json()["number"]))
+    assert api.get(created["Location"]).json() == created.json()
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "dispatch_ticket" in q["sql"]]
+    assert reads == [], reads
 
 
 def test_staff_intake_refused_to_a_township_officer(api_for, officer_a):
@@ -127,7 +143,8 @@ def test_list_filters(api_for, make_ticket, assigned, dispatcher, county, catego
     assert ids(category=other_category.pk) == {b.pk}
     assert ids(number=a.number) == {a.pk}
     assert ids(open="true") == {a.pk, b.pk}
-    today = a.received_at.date().isoformat()
+    # The filter counts days in Asia/Shanghai (a UTC date is off by one after 16:00 UTC).
+    today = timezone.localdate(a.received_at).isoformat()
     assert ids(received_from=today, received_to=today) == {a.pk, b.pk}
     bad = api.get(URL, {"status": "nope"})
     assert bad.status_code == 400 and bad.json()["code"] == "validation_failed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dispatch import services
@@ -137,8 +139,9 @@ def test_triage_without_a_holder_asks_for_a_manual_choice(make_ticket, dispatche
 
 
 def test_suspended_matter_cannot_be_used_for_triage(make_ticket, dispatcher, matter):
-    matter.status = "suspended"
-    matter.save()
+    from enforcement.services.catalogue import matter_suspend
+
+    matter = matter_suspend(matter, on=dt.date(2026, 1, 1), by=None)
     with pytest.raises(ValidationFailed) as exc:
         services.ticket_triage(make_ticket(), by=dispatcher, matter=matter)
     assert "matter" in exc.value.fields

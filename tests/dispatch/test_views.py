@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dispatch import services
+from dispatch import views as dispatch_views
 from dispatch.models import Ticket, TicketStatus
+from enforcement.api_base import CappedPaginator
 from tests.dispatch.conftest import png
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +58,72 @@ def test_board_sends_others_to_the_list(client_for, officer_a):
     assert response.status_code == 302 and response.url == reverse("dispatch:ticket-list")
 
 
+def _light(ticket, level, **fields):
+    Ticket.objects.filter(pk=ticket.pk).update(warning_level=level, **fields)
+    return ticket
+
+
+def test_board_counts_every_column_exactly_and_leaves_out_closed_tickets(
+        client_for, make_ticket, assigned, resolved, dispatcher, officer_a, county, matter):
+    make_ticket()                                                                  # A: new
+    services.ticket_triage(make_ticket(), by=dispatcher, matter=matter)           # A: triaged
+    _light(assigned(), "yellow")                                                   # A: handling, yellow
+    _light(assigned(), "red")                                                      # A: handling, red
+    assigned()                                                                     # A: handling
+    resolved()                                                                     # A: awaiting verdict
+    services.ticket_verdict(resolved(), by=officer_a, accepted=True, score=5)     # A: closed, not counted
+    make_ticket(township=county.town_b)                                            # B: new
+    make_ticket(township=None)                                                     # no township yet: new
+
+    page = client_for(dispatcher).get(reverse("dispatch:board"))
+    counts = page.context["counts"]
+    assert {k: counts[k] for k in ("new", "unassigned", "handling", "yellow", "red", "awaiting_verdict")} == {
+        "new": 3, "unassigned": 1, "handling": 3, "yellow": 1, "red": 1, "awaiting_verdict": 1}
+    rows = [(r["township"].name if r["township"] else None, r["open"], r["new"], r["handling"], r["yellow"],
+             r["red"], r["awaiting_verdict"]) for r in page.context["by_township"]]
+    # Townships in their order; tickets not placed in a township yet come last.
+    assert rows == [("甲镇", 6, 2, 3, 1, 1, 1), ("乙街道", 1, 1, 0, 0, 0, 0), (None, 1, 1, 0, 0, 0, 0)]
+    assert "未定乡镇" in page.content.decode()
+
+
+def test_board_lists_the_oldest_waiting_and_the_longest_overdue_red_tickets(
+        client_for, make_ticket, assigned, resolved, dispatcher):
+    now = timezone.now()
+    young, old = make_ticket(), make_ticket()
+    Ticket.objects.filter(pk=old.pk).update(received_at=now - dt.timedelta(days=2))
+    late = _light(assigned(), "red", resolve_due=now - dt.timedelta(days=1))
+    later = _light(assigned(), "red", resolve_due=now - dt.timedelta(days=3))
+    _light(assigned(), "yellow")
+    _light(resolved(), "red")  # resolved: no longer late in the assignee's hands
+
+    page = client_for(dispatcher).get(reverse("dispatch:board"))
+    assert [t.pk for t in page.context["waiting"]] == [old.pk, young.pk]
+    assert [t.pk for t in page.context["late"]] == [later.pk, late.pk]
+
+
+def test_board_light_cards_open_lists_of_the_same_tickets(client_for, assigned, resolved, dispatcher):
+    _light(assigned(), "red")
+    _light(assigned(), "yellow")
+    _light(resolved(), "red")  # counted in neither card: the cards count tickets in the assignee's hands
+    client = client_for(dispatcher)
+    page = client.get(reverse("dispatch:board"))
+    for level in ("red", "yellow"):
+        link = re.search(rf'href="([^"]*warning_level={level}[^"]*)"', page.content.decode()).group(1)
+        listed = client.get(link.replace("&amp;", "&")).context["page_obj"].paginator.count
+        assert listed == page.context["counts"][level] == 1
+
+
+def test_board_runs_constant_queries(client, make_ticket, assigned, dispatcher, county):
+    assigned()
+    client.force_login(dispatcher)
+    few = _count(client, reverse("dispatch:board"))
+    for _i in range(3):
+        _light(assigned(), "red")
+        make_ticket(township=county.town_b)
+        make_ticket(township=None)
+    assert _count(client, reverse("dispatch:board")) == few
+
+
 # --- list and export --------------------------------------------------------------------------------
 
 
@@ -80,16 +151,58 @@ def _count(client, url, params=None) -> int:
     return len(ctx.captured_queries)
 
 
-def test_list_page_runs_constant_queries(client, assigned, make_ticket, dispatcher, officer_a, county):
+def test_list_page_runs_constant_queries(client, assigned, make_ticket, dispatcher, officer_a, squadron_officer,
+                                        county):
     assigned()
     url = reverse("dispatch:ticket-list")
-    for user in (dispatcher, officer_a):
+    for user in (dispatcher, officer_a, squadron_officer):
         client.force_login(user)
         few = _count(client, url, {"open": "true"})
         for _i in range(8):
             assigned()
             make_ticket(channel="patrol")
         assert _count(client, url, {"open": "true"}) == few
+
+
+def test_list_count_is_capped_and_pages_past_the_cap_stay_reachable(client_for, make_ticket, dispatcher,
+                                                                   monkeypatch):
+    monkeypatch.setattr(dispatch_views, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(CappedPaginator, "count_cap", 3)
+    tickets = [make_ticket() for _i in range(5)]
+    client = client_for(dispatcher)
+    url = reverse("dispatch:ticket-list")
+
+    first = client.get(url)
+    assert "共 3+ 条" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert second.context["page_obj"].has_next() and "?page=3" in second.content.decode()
+    third = client.get(url, {"page": 3})  # past the pages counted: the oldest ticket
+    assert [t.pk for t in third.context["tickets"]] == [tickets[0].pk]
+    assert not third.context["page_obj"].has_next()
+    assert client.get(url, {"page": 9}).status_code == 200
+
+
+def test_list_shows_the_exact_count_below_the_cap(client_for, make_ticket, dispatcher, monkeypatch):
+    monkeypatch.setattr(dispatch_views, "LIST_PAGE_SIZE", 2)
+    for _i in range(3):
+        make_ticket()
+    page = client_for(dispatcher).get(reverse("dispatch:ticket-list")).content.decode()
+    assert "共 3 条" in page and "3+" not in page
+
+
+def test_status_filters_keep_the_list_query_plain_and_newest_first(client_for, make_ticket, dispatcher, county,
+                                                                   matter):
+    older, newer = make_ticket(channel="hotline_12345"), make_ticket(channel="patrol")
+    Ticket.objects.filter(pk=older.pk).update(received_at=timezone.now() - dt.timedelta(days=1))
+    services.ticket_triage(make_ticket(), by=dispatcher, matter=matter)
+    client = client_for(dispatcher)
+    params = {"status": ["new", "resolved"], "channel": ["hotline_12345", "patrol"], "warning_level": ["none"],
+              "priority": ["normal"]}
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("dispatch:ticket-list"), params)
+    assert [t.pk for t in page.context["tickets"]] == [newer.pk, older.pk]
+    # No DISTINCT: it would make the database de-duplicate every match before sorting and paging.
+    assert not [q["sql"] for q in ctx.captured_queries if "DISTINCT" in q["sql"].upper()]
 
 
 def test_export_writes_the_filtered_list_with_masking(client_for, make_ticket, dispatcher, officer_a, county):
@@ -338,6 +451,29 @@ def test_statistics_per_agency_and_township(client_for, resolved, assigned, offi
     export = client_for(dispatcher).get(reverse("dispatch:stats"), {"format": "xlsx"})
     wb = openpyxl.load_workbook(io.BytesIO(export.content))
     assert wb.sheetnames == ["承办单位", "乡镇（街道）"]
+
+
+def test_statistics_roll_up_agencies_townships_and_the_total_from_one_query(
+        client_for, make_ticket, assigned, resolved, officer_a, officer_b, squadron_b_officer, dispatcher, county):
+    services.ticket_verdict(resolved(), by=officer_a, accepted=True, score=4)
+    services.ticket_verdict(resolved(), by=officer_a, accepted=True, score=1)
+    in_b = services.ticket_accept(assigned(township=county.town_b), by=squadron_b_officer)
+    in_b = services.ticket_resolve(in_b, by=squadron_b_officer, resolution="已处理。")
+    services.ticket_verdict(in_b, by=officer_b, accepted=True, score=5)
+    make_ticket(township=None)  # in no township and with no agency yet: counted in the total only
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for(dispatcher).get(reverse("dispatch:stats"))
+    ticket_aggregates = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "dispatch_ticket"')
+                         and "GROUP BY" in q["sql"]]
+    assert len(ticket_aggregates) == 1
+    agencies = {r.agency.code: (r.received, r.closed, r.avg_score) for r in page.context["agency_rows"]}
+    assert agencies == {"SQA": (2, 2, pytest.approx(2.5)), "SQB": (1, 1, pytest.approx(5.0))}
+    townships = {r.agency.name: (r.received, r.avg_score) for r in page.context["township_rows"]}
+    assert townships == {"甲镇": (2, pytest.approx(2.5)), "乙街道": (1, pytest.approx(5.0))}
+    total = page.context["total"]
+    assert (total.received, total.closed, total.resolved) == (4, 3, 3)
+    assert total.avg_score == pytest.approx(10 / 3)
 
 
 def test_statistics_use_the_readers_scope(client_for, resolved, officer_b):

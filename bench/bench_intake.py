@@ -1,0 +1,244 @@
+"""Benchmark: ticket intake through the API under gunicorn, on top of an existing ticket table.
+
+Needs PostgreSQL (without it the script says so and exits 0). Runs against a
+throwaway test database (``test_<name>`` of ``DATABASE_URL``), first filled
+with EXISTING tickets by bench_dispatch's ``INSERT ... SELECT`` (default
+200,000; pass 1000000 for the issue's figure)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bureau_bench \\
+        .venv/bin/python bench/bench_intake.py [EXISTING] [TICKETS]
+
+gunicorn runs with the production settings file, bureau/gunicorn.conf.py
+(workers and threads from WEB_CONCURRENCY / GUNICORN_THREADS, as in
+docker-compose.yml), bound to 127.0.0.1. Clients are threads of this script
+on the same 2 cores, so the figures include the cost of generating the load.
+Measured, each after warming every worker:
+
+* ``staff``: ``POST /api/tickets/`` (a dispatcher's token), one ticket per
+  request, a new TCP connection per request;
+* ``hotline``: ``POST /api/intake/hotline/`` (a 12345 platform's token), one
+  order per request, HTTP keep-alive as an integration's connection pool does;
+* ``hotline_batch``: ``POST /api/intake/hotline/batch/``, 50 orders per request.
+
+Every request must answer 201/200 and every ticket must exist afterwards
+with a distinct number. Writes bench/out/bench_intake.json and prints a
+summary; exits 1 if a request failed or tickets are missing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import runpy
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_dispatch import ROOT, build_reference_data, generate_tickets  # noqa: E402  (sets Django up)
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+CONCURRENCY = 8
+WARMUP_REQUESTS = 200
+BATCH_SIZE = 50
+TARGET_PER_SECOND = 200
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn_workers() -> str:
+    """The worker set-up of bureau/gunicorn.conf.py as the environment leaves it."""
+    conf = runpy.run_path(str(ROOT / "bureau" / "gunicorn.conf.py"))
+    return f"{conf['workers']} workers x {conf['threads']} threads"
+
+
+class Server:
+    """gunicorn with the production config on a free local port, stopped with its workers."""
+
+    def __init__(self):
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        if db.get("PASSWORD"):
+            url = url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
+        self.port = free_port()
+        out = ROOT / "bench" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "DATABASE_URL": url, "BUREAU_TESTING": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "bureau.wsgi:application", "--config", "bureau/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(out / "gunicorn.log", "wb"),
+            start_new_session=True,  # its own process group: the workers stop with the master
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start; see bench/out/gunicorn.log")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def run_load(server: Server, *, path: str, token: str, make_body, requests: int, keep_alive: bool) -> dict:
+    """POST ``make_body(n)`` ``requests`` times from CONCURRENCY threads; statuses and latencies."""
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    local = threading.local()
+
+    def post(n: int) -> tuple[int, float]:
+        body = json.dumps(make_body(n))
+        started = time.perf_counter()
+        conn = getattr(local, "conn", None) if keep_alive else None
+        try:
+            if conn is None:
+                raise ConnectionError
+            conn.request("POST", path, body, headers)
+            response = conn.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            # No connection yet, or the server closed an idle kept-alive one (as a
+            # client's connection pool does: reconnect and send again; intake is
+            # idempotent on the order's reference anyway).
+            if conn is not None:
+                conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            conn.request("POST", path, body, headers)
+            response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        if keep_alive and (response.getheader("Connection") or "").lower() != "close":
+            local.conn = conn
+        else:
+            conn.close()
+            local.conn = None
+        return response.status, elapsed
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:  # warm every worker: imports, connections, caches
+        warm = set(s for s, _t in pool.map(post, range(-1, -1 - WARMUP_REQUESTS, -1)))
+    assert warm <= {200, 201}, f"warm-up answered {warm}; see bench/out/gunicorn.log"
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        results = list(pool.map(post, range(requests)))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(t for _s, t in results)
+    return {
+        "requests": requests, "errors": sum(1 for s, _t in results if s not in (200, 201)),
+        "seconds": round(elapsed, 2),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+    }
+
+
+def measure(ref: dict, tickets: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from dispatch.models import Ticket
+
+    staff_token = Token.objects.create(user=ref["dispatcher"]).key
+    platform = get_user_model().objects.create_user("svc-12345", password="x")
+    platform.groups.add(Group.objects.get_or_create(name="intake:hotline_12345")[0])
+    platform_token = Token.objects.create(user=platform).key
+    township = ref["township_a"]
+    from enforcement.models import Agency
+
+    township_code = Agency.objects.get(pk=township).code
+
+    def order(prefix: str, n: int) -> dict:
+        return {"external_ref": f"{prefix}-{n}", "description": "压测：夜间施工噪声扰民，请核查。",
+                "township": township_code, "category": "ZSRM", "reporter_phone": "13800000000",
+                "place": "人民路 1 号"}
+
+    runs = {
+        "staff": dict(path="/api/tickets/", token=staff_token, keep_alive=False, per_request=1,
+                      make_body=lambda n: {"channel": "hotline_12345", "township": township,
+                                           "description": "压测：夜间施工噪声扰民", "reporter_phone": "13800000000",
+                                           "external_ref": f"S-{n}"}),
+        "hotline": dict(path="/api/intake/hotline/", token=platform_token, keep_alive=True, per_request=1,
+                        make_body=lambda n: order("H", n)),
+        "hotline_batch": dict(path="/api/intake/hotline/batch/", token=platform_token, keep_alive=True,
+                              per_request=BATCH_SIZE,
+                              make_body=lambda n: {"orders": [order(f"B{n}", i) for i in range(BATCH_SIZE)]}),
+    }
+    out = {"workers": gunicorn_workers(), "concurrency": CONCURRENCY}
+    server = Server()
+    try:
+        for name, run in runs.items():
+            before = Ticket.objects.count()
+            requests = max(1, tickets // run["per_request"])
+            figures = run_load(server, path=run["path"], token=run["token"], make_body=run["make_body"],
+                               requests=requests, keep_alive=run["keep_alive"])
+            made = Ticket.objects.count() - before
+            expected = (requests + WARMUP_REQUESTS) * run["per_request"]
+            figures.update({
+                "tickets_per_request": run["per_request"], "tickets": requests * run["per_request"],
+                "tickets_per_second": round(requests * run["per_request"] / figures["seconds"], 1),
+                "missing": expected - made,
+            })
+            out[name] = figures
+    finally:
+        server.stop()
+    numbers = Ticket.objects.values("number").distinct().count()
+    out["distinct_numbers"] = numbers == Ticket.objects.count()
+    return out
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print("bench_intake: needs PostgreSQL (set DATABASE_URL); skipped.")
+        return 0
+    existing = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    tickets = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        ref = build_reference_data()
+        generate_tickets(existing, ref)
+        result = measure(ref, tickets)
+    finally:
+        connection.close()
+        teardown_databases(old_config, verbosity=0)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    result = {"commit": commit.strip(), "existing_tickets": existing, **result}
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_intake.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"intake via gunicorn ({result['workers']}, {CONCURRENCY} client threads), {existing} existing tickets:")
+    failures = []
+    for name in ("staff", "hotline", "hotline_batch"):
+        f = result[name]
+        print(f"  {name}: {f['tickets_per_second']} tickets/s ({f['tickets_per_request']} per request), "
+              f"p50 {f['p50_ms']}ms, p95 {f['p95_ms']}ms, {f['errors']} errors, {f['missing']} missing")
+        if f["errors"] or f["missing"]:
+            failures.append(f"{name}: {f['errors']} failed requests, {f['missing']} tickets missing")
+    if not result["distinct_numbers"]:
+        failures.append("two tickets share a number")
+    for failure in failures:
+        print("FAIL:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
