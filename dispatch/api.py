@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.errors import NotFound, ValidationFailed
 from enforcement.serializers import ErrorSerializer, represent
+from enforcement.workflow import ensure_seen
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -29,6 +30,7 @@ from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CoHandlersSerializer,
+    ConvertToCaseSerializer,
     EventSerializer,
     ExtensionDecideSerializer,
     ExtensionRequestSerializer,
@@ -58,9 +60,14 @@ def _valid(serializer_class, data) -> dict:
     return dict(serializer.validated_data)
 
 
+SEEN_STATUS_NOTE = (
+    "请求体可附 seen_status（客户端读取工单时的状态）：工单状态已被他人改变时返回 409 conflict，不作任何更改。"
+)
+
+
 def _action_schema(summary: str, request=None, response=TicketDetailSerializer):
     return extend_schema(
-        summary=summary, tags=[TAG], request=request,
+        summary=summary, tags=[TAG], request=request, description=SEEN_STATUS_NOTE,
         responses={200: response, 400: REFUSED, 403: REFUSED, 404: NOT_FOUND, 409: REFUSED},
     )
 
@@ -87,6 +94,13 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def get_serializer_class(self):
         return TicketListSerializer if self.action == "list" else TicketDetailSerializer
+
+    def get_object(self):
+        ticket = super().get_object()
+        if self.request.method == "POST" and hasattr(self.request.data, "get"):
+            # Optimistic check for a client that read the ticket earlier (see SEEN_STATUS_NOTE).
+            ensure_seen(ticket, self.request.data.get("seen_status"))
+        return ticket
 
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.ticket_detail_queryset().get(pk=ticket.pk)
@@ -221,11 +235,11 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = _valid(FollowUpSerializer, request.data)
         return self._detail(services.ticket_follow_up(self.get_object(), by=request.user, **data))
 
-    @_action_schema("转为案件线索", NoteSerializer)
+    @_action_schema("转为案件线索（登记案件线索并关联，返回含 linked_case_id 的工单）", ConvertToCaseSerializer)
     @action(detail=True, methods=["post"], url_path="convert_to_case")
     def convert_to_case(self, request: Request, pk=None) -> Response:
-        data = _valid(NoteSerializer, request.data)
-        return self._detail(services.ticket_convert_to_case(self.get_object(), by=request.user, note=data["note"]))
+        data = _valid(ConvertToCaseSerializer, request.data)
+        return self._detail(services.ticket_convert_to_case(self.get_object(), by=request.user, **data))
 
     @_action_schema("上传附件（multipart: files）", AttachmentUploadSerializer, AttachmentSerializer(many=True))
     @action(detail=True, methods=["post"])

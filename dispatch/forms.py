@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.forms import BootstrapFormMixin, apply_domain_error
-from enforcement.models import Agency, Grid, Matter
+from enforcement.models import Agency, Grid, Matter, PartyKind
 from enforcement.workdays import Unit
 
 from .filters import HANDLER_KINDS, TicketFilter
@@ -227,6 +227,22 @@ class FeedbackForm(BootstrapFormMixin, forms.Form):
 class FollowUpForm(BootstrapFormMixin, forms.Form):
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices)
     note = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConvertToCaseForm(BootstrapFormMixin, forms.Form):
+    """转为案件线索: what the lead needs besides what the ticket already says (matter, place, facts, day)."""
+
+    title = forms.CharField(label=_("案由"), max_length=300)
+    party_kind = forms.ChoiceField(label=_("当事人类型"), choices=PartyKind.choices, initial=PartyKind.INDIVIDUAL)
+    party_name = forms.CharField(label=_("当事人"), max_length=200)
+    party_legal_rep = forms.CharField(label=_("法定代表人/负责人"), max_length=100, required=False,
+                                      help_text=_("当事人为单位的必填"))
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None and not self.is_bound:
+            self.initial["title"] = ticket.category.name if ticket.category_id else ticket.summary
 
 
 class AttachForm(BootstrapFormMixin, forms.Form):

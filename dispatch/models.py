@@ -12,11 +12,12 @@ Deadlines come from the :class:`SlaRule` table through
 (:func:`dispatch.sla.sweep_warnings`) moves open tickets to yellow and red in
 set-based updates.
 
-``linked_case_id`` is the hook for the cases work: converting a ticket to a
-case lead records a ``converted_to_case`` event; the case keeps its own link
-back (``enforcement.models.Case.source_ticket_id``), which the ticket page
-reads (``selectors.cases_from``); the id here is filled only when a case is
-named on the ticket.
+``linked_case_id`` links a ticket to the case lead it became:
+``services.ticket_convert_to_case`` registers the lead through
+``enforcement.services.cases.case_create_lead`` (which keeps the link back as
+``Case.source_ticket_id``) and stores the case's id here in the same
+transaction; the ticket page lists the cases either way
+(``selectors.cases_from``).
 """
 
 from __future__ import annotations

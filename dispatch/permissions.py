@@ -65,6 +65,22 @@ def can_see_reporter(user, ticket) -> bool:
     return is_command_centre(user) or is_member_of(user, ticket.responsible_agency_id)
 
 
+def can_see_lookup_code(user, ticket) -> bool:
+    """The public lookup code (查询码) is told to the caller by whoever took the report down.
+
+    The command centre, the person who filed the ticket and the office that
+    submitted it (a township call) may read it; with the number it opens the
+    public lookup page, so nobody else does.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        is_command_centre(user)
+        or (ticket.created_by_id is not None and ticket.created_by_id == user.pk)
+        or is_member_of(user, ticket.submitted_by_agency_id)
+    )
+
+
 def verdict_agency_id(ticket) -> int | None:
     """The agency that judges a resolved ticket: the ticket's township.
 

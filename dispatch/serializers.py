@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enforcement.models import Agency, Grid, Matter
+from enforcement.models import Agency, Grid, Matter, PartyKind
 from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
 from enforcement.workdays import Unit
 
@@ -20,7 +20,7 @@ from .models import (
     TicketCoHandler,
     TicketExtension,
 )
-from .permissions import available_actions
+from .permissions import available_actions, can_see_lookup_code
 from .privacy import reporter_for
 
 
@@ -102,6 +102,9 @@ class TicketDetailSerializer(TicketListSerializer):
     extensions = ExtensionSerializer(many=True, read_only=True)
     merged_into = serializers.CharField(source="merged_into.number", read_only=True, allow_null=True, default=None)
     actions = serializers.SerializerMethodField(help_text=_("当前用户此刻可执行的操作"))
+    lookup_code = serializers.SerializerMethodField(
+        help_text=_("公众查询码：仅指挥中心、录入人和发起单位可见，其他读者为 null")
+    )
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -110,7 +113,7 @@ class TicketDetailSerializer(TicketListSerializer):
             "warning_changed_at", "return_count", "reopen_count", "escalated_at", "resolution", "verdict",
             "verdict_score", "verdict_reason", "verdict_at", "satisfaction", "follow_up_note", "followed_up_at",
             "merged_into", "dismiss_reason", "linked_case_id", "triaged_at", "accepted_at", "started_at",
-            "resolved_at", "closed_at", "co_handlers", "attachments", "extensions", "actions",
+            "resolved_at", "closed_at", "co_handlers", "attachments", "extensions", "actions", "lookup_code",
         ]
 
     def _user(self):
@@ -122,6 +125,9 @@ class TicketDetailSerializer(TicketListSerializer):
 
     def get_actions(self, ticket: Ticket) -> list[str]:
         return available_actions(self._user(), ticket)
+
+    def get_lookup_code(self, ticket: Ticket) -> str | None:
+        return ticket.lookup_code if can_see_lookup_code(self._user(), ticket) and ticket.lookup_code else None
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -215,6 +221,17 @@ class FeedbackSerializer(Serializer):
 
 class FollowUpSerializer(Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConvertToCaseSerializer(Serializer):
+    """转为案件线索: the lead's title and party; matter, place, facts and dates come from the ticket."""
+
+    title = serializers.CharField(max_length=300, allow_blank=True, help_text=_("案由"))
+    party_kind = serializers.ChoiceField(choices=PartyKind.choices, help_text=_("当事人类型"))
+    party_name = serializers.CharField(max_length=200, allow_blank=True, help_text=_("当事人"))
+    party_legal_rep = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                            help_text=_("当事人为单位的必填"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -167,6 +167,18 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     return result
 
 
+def warning_reason(level: str, resolve_due: dt.datetime | None) -> str:
+    """The notification key of a warning: once per level *for one deadline*.
+
+    A new deadline (an approved extension, a return and re-assignment) puts the
+    light back to none; when the ticket turns yellow or red again against that
+    deadline, it is a new change of level and notifies again. The same level
+    against the same deadline never notifies twice.
+    """
+    stamp = int(resolve_due.timestamp()) if resolve_due is not None else 0
+    return f"ticket.warning.{level}.{stamp}"
+
+
 def _notify_level(ids: list[int], level: str, dispatchers: list) -> int:
     tickets = list(Ticket.objects.filter(pk__in=ids).only("pk", "number", "responsible_agency_id", "resolve_due"))
     members = members_by_agency(t.responsible_agency_id for t in tickets)
@@ -181,7 +193,7 @@ def _notify_level(ids: list[int], level: str, dispatchers: list) -> int:
             Message(
                 recipients=[*members.get(ticket.responsible_agency_id, []), *dispatchers],
                 subject=ticket,
-                reason=f"ticket.warning.{level}",
+                reason=warning_reason(level, ticket.resolve_due),
                 title=title % {"number": ticket.number},
                 body=_("办结期限：%(due)s。") % {"due": due},
                 url=ticket_url(ticket),

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enforcement.access import scope_for
 from enforcement.api_base import CappedPaginator
-from enforcement.errors import DomainError
+from enforcement.errors import Conflict, DomainError
 from enforcement.models import Grid
-from enforcement.workflow import transition_label
+from enforcement.workflow import ensure_seen, transition_label
 
 from . import exports, permissions, selectors, services, stats
 from .filters import TicketFilter
@@ -35,6 +35,7 @@ from .forms import (
     AssignForm,
     AttachForm,
     CoHandlersForm,
+    ConvertToCaseForm,
     ExtensionDecideForm,
     ExtensionRequestForm,
     FeedbackForm,
@@ -151,8 +152,8 @@ ACTIONS: dict[str, Action] = {
     "escalate": Action(_lazy("升级"), ReasonForm,
                        lambda r, t, d: services.ticket_escalate(t, by=r.user, reason=d["reason"]),
                        "btn-outline-danger"),
-    "convert_to_case": Action(_lazy("转为案件线索"), NoteForm,
-                              lambda r, t, d: services.ticket_convert_to_case(t, by=r.user, note=d["note"]),
+    "convert_to_case": Action(_lazy("转为案件线索"), ConvertToCaseForm,
+                              lambda r, t, d: services.ticket_convert_to_case(t, by=r.user, **d),
                               "btn-outline-secondary"),
     "merge": Action(_lazy("合并"), MergeForm, _merge, "btn-outline-secondary"),
     "dismiss": Action(pgettext_lazy("ticket action", "不予受理"), ReasonForm,
@@ -168,7 +169,7 @@ ACTIONS: dict[str, Action] = {
 def _form_for(action: str, ticket: Ticket, data=None, files=None):
     form_class = ACTIONS[action].form
     kwargs = {"prefix": action}
-    if form_class in (TriageForm, AssignForm, CoHandlersForm):
+    if form_class in (TriageForm, AssignForm, CoHandlersForm, ConvertToCaseForm):
         kwargs["ticket"] = ticket
     form = form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
     if action == "extension_decide" and data is None:
@@ -209,6 +210,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, bound: tuple[str, obje
     return {
         "ticket": ticket,
         "reporter": reporter_for(user, ticket),
+        "lookup_code": ticket.lookup_code if permissions.can_see_lookup_code(user, ticket) else "",
         "history": _history_rows(ticket),
         "action_forms": forms,
         "duplicates": duplicates,
@@ -234,6 +236,12 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
+    try:
+        # The state the actor saw when the page was drawn (every action form carries it).
+        ensure_seen(ticket, request.POST.get("seen_status"))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket), status=exc.status)
     form = _form_for(action, ticket, request.POST, request.FILES)
     if form.is_valid():
         try:

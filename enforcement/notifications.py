@@ -69,41 +69,8 @@ def notify_many(
     email: bool = True,
 ) -> list[Notification]:
     """Notify several users about one subject: constant queries, once per (recipient, subject, reason)."""
-    recipients = {r.pk: r for r in recipients if r is not None}
-    if not recipients:
-        return []
-    ct, object_id = _subject_key(subject)
-    already = set(
-        Notification.objects.filter(
-            recipient_id__in=recipients, content_type=ct, object_id=object_id, reason=reason
-        ).values_list("recipient_id", flat=True)
-    )
-    fresh = [
-        Notification(
-            recipient_id=pk,
-            content_type=ct,
-            object_id=object_id,
-            reason=reason,
-            title=str(title)[:200],
-            body=str(body),
-            url=url,
-        )
-        for pk in recipients
-        if pk not in already
-    ]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    created = list(
-        Notification.objects.filter(
-            recipient_id__in=[n.recipient_id for n in fresh],
-            content_type=ct,
-            object_id=object_id,
-            reason=reason,
-            emailed_at__isnull=True,
-        )
-    )
-    if email:
-        _queue_email([n.pk for n in created if recipients[n.recipient_id].email])
-    return created
+    message = Message(list(recipients), subject, reason, title, body, url)
+    return notify_each([message], email=email)
 
 
 @dataclass(frozen=True)
@@ -111,7 +78,7 @@ class Message:
     """One notification to send to several recipients about one subject (see :func:`notify_each`)."""
 
     recipients: list
-    subject: models.Model
+    subject: models.Model | None
     reason: str
     title: str
     body: str = ""
@@ -122,60 +89,75 @@ def notify_each(messages: Iterable[Message], *, email: bool = True) -> list[Noti
     """Send many messages (e.g. one per ticket of a sweep) in a constant number of queries.
 
     Same guarantee as :func:`notify`: once per (recipient, subject, reason).
-    Sweeps use it instead of calling :func:`notify_many` per object.
+    Sweeps use it instead of calling :func:`notify_many` per object. Normally
+    two queries: which of these were sent before, and one INSERT that returns
+    the new rows' ids; only when a concurrent sender inserted some of the same
+    rows meanwhile does it fall back to inserting the rest and reading back.
     """
-    messages = [m for m in messages if m.recipients]
+    messages = [m for m in messages if any(r is not None for r in m.recipients)]
     if not messages:
         return []
     users = {r.pk: r for m in messages for r in m.recipients if r is not None}
-    wanted: dict[tuple[int, int, int, str], Notification] = {}
+    wanted: dict[tuple[int, int | None, int | None, str], Notification] = {}
     for m in messages:
-        ct = ContentType.objects.get_for_model(type(m.subject))  # cached by Django after the first call
+        ct, object_id = _subject_key(m.subject)  # content types are cached by Django after the first call
+        ct_id = ct.pk if ct is not None else None
         for r in m.recipients:
             if r is None:
                 continue
-            wanted[(r.pk, ct.pk, m.subject.pk, m.reason)] = Notification(
+            wanted[(r.pk, ct_id, object_id, m.reason)] = Notification(
                 recipient_id=r.pk,
-                content_type_id=ct.pk,
-                object_id=m.subject.pk,
+                content_type_id=ct_id,
+                object_id=object_id,
                 reason=m.reason,
                 title=str(m.title)[:200],
                 body=str(m.body),
                 url=m.url,
             )
-    keys = Q()
-    for ct_id, object_ids, reason in _group(wanted):
-        keys |= Q(content_type_id=ct_id, object_id__in=object_ids, reason=reason)
+    keys = _keys(wanted)
     existing = set(
         Notification.objects.filter(keys, recipient_id__in=users).values_list(
             "recipient_id", "content_type_id", "object_id", "reason"
         )
     )
     fresh = [n for key, n in wanted.items() if key not in existing]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    fresh_keys = {(n.recipient_id, n.content_type_id, n.object_id, n.reason) for n in fresh}
-    created = (
-        [
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            # PostgreSQL (and SQLite >= 3.35) return the new ids: no read-back.
+            created = Notification.objects.bulk_create(fresh)
+    except IntegrityError:
+        created = []
+    if not created or any(n.pk is None for n in created):
+        # A concurrent sender inserted some of these rows: insert the rest and
+        # read back those still unsent (the unique constraint keeps it once).
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+        fresh_keys = {(n.recipient_id, n.content_type_id, n.object_id, n.reason) for n in fresh}
+        created = [
             n
             for n in Notification.objects.filter(
-                keys, recipient_id__in={k[0] for k in fresh_keys}, emailed_at__isnull=True
+                _keys(fresh_keys), recipient_id__in={k[0] for k in fresh_keys}, emailed_at__isnull=True
             )
             if (n.recipient_id, n.content_type_id, n.object_id, n.reason) in fresh_keys
         ]
-        if fresh
-        else []
-    )
     if email:
         _queue_email([n.pk for n in created if users[n.recipient_id].email])
     return created
 
 
-def _group(wanted) -> set[tuple[int, tuple[int, ...], str]]:
-    """(content type, object ids, reason) groups for one OR-ed lookup per reason."""
-    groups: dict[tuple[int, str], set[int]] = {}
+def _keys(wanted) -> Q:
+    """One OR-ed lookup per (content type, reason) covering these (recipient, ct, object, reason) keys."""
+    groups: dict[tuple[int | None, str], set[int | None]] = {}
     for _recipient, ct_id, object_id, reason in wanted:
         groups.setdefault((ct_id, reason), set()).add(object_id)
-    return {(ct_id, tuple(sorted(ids)), reason) for (ct_id, reason), ids in groups.items()}
+    keys = Q()
+    for (ct_id, reason), ids in sorted(groups.items(), key=lambda item: (item[0][0] or 0, item[0][1])):
+        if ct_id is None:
+            keys |= Q(content_type__isnull=True, object_id__isnull=True, reason=reason)
+        else:
+            keys |= Q(content_type_id=ct_id, object_id__in=sorted(i for i in ids if i is not None), reason=reason)
+    return keys
 
 
 def mark_read(notification: Notification, *, by) -> None:
@@ -194,33 +176,56 @@ def unread_count(user) -> int:
 
 def send_notification_email(notification_id: int) -> bool:
     """Send the e-mail of one notification, once (idempotent: safe to run twice)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
+    return send_notification_emails([notification_id]) == 1
 
-    # Claim the row with a conditional UPDATE so a retried or duplicated task
-    # cannot send the same e-mail twice.
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    note = Notification.objects.select_related("recipient").get(pk=notification_id)
-    link = f"{settings.SITE_URL}{note.url}" if note.url else ""
-    send_mail(
-        subject=note.title,
-        message="\n\n".join(part for part in (note.body, link) if part),
-        from_email=None,
-        recipient_list=[note.recipient.email],
-        fail_silently=False,
-    )
-    return True
+
+def send_notification_emails(notification_ids: Iterable[int]) -> int:
+    """Send the e-mails of these notifications over one connection, each once; returns how many were sent.
+
+    The rows are claimed with a lock (a concurrent or duplicated task skips
+    them) and marked sent in the same transaction, so a failed send (an
+    OSError the task retries) leaves them unsent for the retry.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+
+    with transaction.atomic():
+        notes = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
+            .exclude(recipient__email="")
+            .select_related("recipient")
+            .order_by("pk")
+        )
+        if not notes:
+            return 0
+        mails = []
+        for note in notes:
+            link = f"{settings.SITE_URL}{note.url}" if note.url else ""
+            mails.append(
+                EmailMessage(
+                    subject=note.title,
+                    body="\n\n".join(part for part in (note.body, link) if part),
+                    to=[note.recipient.email],
+                )
+            )
+        with get_connection(fail_silently=False) as mail_connection:
+            mail_connection.send_messages(mails)
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+    return len(notes)
+
+
+# E-mails per queued task: one SMTP connection each, few enough that a retry re-sends little.
+EMAIL_BATCH = 100
 
 
 def _queue_email(ids: list[int]) -> None:
     if not ids:
         return
-    from .tasks import email_notification
+    from .tasks import email_notifications
 
     def enqueue() -> None:
-        for pk in ids:
-            email_notification.delay(pk)
+        for i in range(0, len(ids), EMAIL_BATCH):
+            email_notifications.delay(ids[i : i + EMAIL_BATCH])
 
     transaction.on_commit(enqueue)

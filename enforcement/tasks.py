@@ -12,6 +12,14 @@ def email_notification(notification_id: int) -> bool:
     return send_notification_email(notification_id)
 
 
+@shared_task(name="enforcement.tasks.email_notifications", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_notifications(notification_ids: list[int]) -> int:
+    """Send a batch of notification e-mails over one connection (see send_notification_emails)."""
+    from .notifications import send_notification_emails
+
+    return send_notification_emails(notification_ids)
+
+
 @shared_task(name="enforcement.tasks.check_calendar_coverage")
 def check_calendar_coverage() -> list[int]:
     """Notify administrators once per uncovered year that its holiday schedule is missing."""

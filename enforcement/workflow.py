@@ -52,6 +52,7 @@ M = TypeVar("M", bound=models.Model)
 __all__ = [
     "FSMField",
     "WorkflowModel",
+    "ensure_seen",
     "lock_as_seen",
     "perform_transition",
     "record_event",
@@ -117,13 +118,27 @@ def lock_as_seen(instance: M, *, seen_state: str | None = None) -> M:
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
     except model.DoesNotExist:
         raise NotFound() from None
-    current = getattr(locked, field_name)
-    if current != seen:
+    ensure_seen(locked, seen)
+    return locked
+
+
+def ensure_seen(instance: models.Model, seen_state: str | None) -> None:
+    """Raise :class:`Conflict` unless ``instance`` is still in ``seen_state`` (``None``: not checked).
+
+    Pages and API clients send the state the actor saw with an action (the
+    ``seen_status`` of a ticket's forms), so that someone acting on a page
+    loaded before a colleague's action gets this conflict message, not a
+    puzzling "cannot do X in state Y".
+    """
+    if seen_state is None or seen_state == "":
+        return
+    field_name = state_field_name(type(instance))
+    current = getattr(instance, field_name)
+    if current != seen_state:
         raise Conflict(
             _("“%(obj)s”已被他人处理（当前状态：%(state)s），请刷新页面后重试。")
-            % {"obj": locked, "state": _state_label(locked, field_name, current)}
+            % {"obj": instance, "state": _state_label(instance, field_name, current)}
         )
-    return locked
 
 
 def perform_transition(

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
+from enforcement.models import CaseSource
+from enforcement.services.cases import can_register_for, case_create_lead
 from enforcement.workdays import Unit, deadline_for
 from enforcement.workflow import perform_transition, record_event
 
@@ -266,27 +268,63 @@ def ticket_follow_up(ticket: Ticket, *, by, satisfaction: str, note: str = "") -
     return locked
 
 
-def ticket_convert_to_case(ticket: Ticket, *, by, note: str = "") -> Ticket:
-    """Record that the ticket is a lead for a case (转为案件线索).
+def ticket_convert_to_case(
+    ticket: Ticket,
+    *,
+    by,
+    title: str,
+    party_kind: str,
+    party_name: str,
+    party_legal_rep: str = "",
+    note: str = "",
+) -> Ticket:
+    """Register the ticket as a case lead (转为案件线索) and keep the link both ways.
 
-    This writes the ``converted_to_case`` event (the decision, who and when).
-    The case itself is registered by the cases work, which keeps the link on
-    its side (``Case.source_ticket_id``; enforcement imports no other app);
-    ``selectors.cases_from`` reads it back for the ticket page, and
-    ``linked_case_id`` stays empty until a case is named here. Only the
-    responsible agency, or the command centre, may do it, while the ticket is
-    being handled or after it is resolved.
+    In one transaction: create the lead through
+    ``enforcement.services.cases.case_create_lead`` in the name of the
+    responsible agency (the ticket's matter, township, description, place and
+    received day; ``source=ticket``, ``source_ticket_id``), set
+    ``linked_case_id`` and write the ``converted_to_case`` event with the
+    case's id and number. Any refusal (no matter, a missing title or party,
+    an unknown party kind) leaves no case, no link and no event.
+
+    Only the responsible agency, or the command centre, may do it, while the
+    ticket is being handled or after it is resolved, and only once.
+
+    Who registers the lead: an officer of the agency registers it as
+    themselves, so the case's own rule (``can_register_for``) applies to them
+    unchanged. A command-centre dispatcher is not an officer of that agency
+    but may hand a ticket over for enforcement (统一指挥); the lead is then
+    entered in the agency's register without a registrant
+    (``Case.created_by`` empty) and the dispatcher is on record as the actor
+    of this ticket's ``converted_to_case`` event, which the case points back
+    to. Filing the case later still needs the agency's certified officers.
     """
-    if not (perms.is_command_centre(by) or perms.is_member_of(by, ticket.responsible_agency_id)):
+    desk = perms.is_command_centre(by)
+    if not (desk or perms.is_member_of(by, ticket.responsible_agency_id)):
         raise PermissionRefused(_("只有承办单位或指挥中心可以转为案件线索。"))
     with transaction.atomic():
         locked = lock_ticket(ticket)
         if locked.status not in (*HANDLING_STATES, TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise InvalidTransition(_("交办后才能转为案件线索。"))
-        if _count_events(locked, "converted_to_case"):
+        if locked.linked_case_id is not None or _count_events(locked, "converted_to_case"):
             raise InvalidTransition(_("该工单已转为案件线索。"), code="already_converted")
+        if locked.matter_id is None:
+            raise ValidationFailed(_("工单尚未确定执法事项，不能转为案件线索，请先分流。"), field="matter")
+        agency = locked.responsible_agency
+        registrant = by if (not desk or can_register_for(by, agency)) else None
+        received_on = timezone.localdate(locked.received_at)
+        case = case_create_lead(
+            by=registrant, agency=agency, matter=locked.matter, township=locked.township, title=title,
+            party_kind=party_kind, party_name=party_name, party_legal_rep=party_legal_rep or "",
+            source=CaseSource.TICKET, source_ref=locked.number, source_ticket_id=locked.pk,
+            facts=locked.description, place=locked.place[:200],  # Case.place is shorter than Ticket.place
+            occurred_on=received_on, discovered_on=received_on,
+        )
+        locked.linked_case_id = case.pk
+        locked.save(update_fields=["linked_case_id"])
         record_event(locked, "converted_to_case", by=by, note=(note or "").strip(),
-                     data={"matter": locked.matter.code if locked.matter_id else None,
+                     data={"case": case.pk, "case_number": case.number, "matter": locked.matter.code,
                            "agency": locked.responsible_agency_id})
     return locked
 

@@ -1,5 +1,5 @@
 """A ticket's whole trip in a real browser: township call, triage and assignment, acceptance and
-resolution with a photo by the squadron, and the township's verdict."""
+resolution with a photo by the squadron, the township's verdict, and the public lookup of the outcome."""
 
 from __future__ import annotations
 
@@ -52,8 +52,24 @@ def open_action(page, action: str) -> None:
         details.locator("summary").click()
 
 
+@pytest.fixture
+def public_page(browser, live_server):
+    """``public_page()``: a browser context with nobody signed in."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def test_township_call_is_triaged_assigned_resolved_with_photo_and_judged(
-    sign_in, officer_a, dispatcher, squadron_officer, matter, category  # noqa: F811
+    sign_in, public_page, officer_a, dispatcher, squadron_officer, matter, category  # noqa: F811
 ):
     from playwright.sync_api import expect
 
@@ -113,3 +129,18 @@ def test_township_call_is_triaged_assigned_resolved_with_photo_and_judged(
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED and ticket.verdict_score == 5
     assert ticket.attachments.filter(kind="feedback").count() == 1
+
+    # 5. The filer reads the lookup code off the ticket page; the public lookup shows the outcome.
+    code = town.locator("[data-testid=lookup-code]").inner_text()
+    assert code == ticket.lookup_code
+    public = public_page()
+    public.goto("/public/report/track/")
+    public.fill("input[name=number]", ticket.number.lower())
+    public.fill("input[name=code]", code)
+    public.get_by_role("button", name="查询").click()
+    expect(public.locator("[data-testid=public-status]")).to_have_text("已办结")
+    expect(public.locator("[data-testid=public-resolution]")).to_contain_text("临时疏导区")
+    expect(public.locator("[data-testid=public-agency]")).to_contain_text("甲镇派驻中队")
+    # Public events only: the internal steps' notes (the township's verdict reason) stay inside.
+    expect(public.locator("[data-testid=public-events]")).not_to_contain_text("群众满意")
+    expect(public.locator("body")).not_to_contain_text(officer_a.username)

@@ -190,16 +190,66 @@ def test_follow_up_after_close_once(resolved, officer_a, dispatcher):
         services.ticket_follow_up(ticket, by=dispatcher, satisfaction=Satisfaction.DISSATISFIED)
 
 
-def test_convert_to_case_records_the_lead_once(assigned, squadron_officer, officer_b):
+LEAD = {"title": "占道经营", "party_kind": "individual", "party_name": "李某"}
+
+
+def test_convert_to_case_registers_a_linked_lead_once(assigned, squadron_officer, officer_b):
+    from enforcement.models import Case, CaseSource
+
     ticket = services.ticket_accept(assigned(), by=squadron_officer)
     with pytest.raises(PermissionRefused):
-        services.ticket_convert_to_case(ticket, by=officer_b)
-    services.ticket_convert_to_case(ticket, by=squadron_officer, note="涉嫌违法经营，转立案调查")
-    assert "converted_to_case" in [e.action for e in history(ticket)]
+        services.ticket_convert_to_case(ticket, by=officer_b, **LEAD)
+    ticket = services.ticket_convert_to_case(ticket, by=squadron_officer, note="涉嫌违法经营，转立案调查", **LEAD)
+
+    case = Case.objects.get()
+    assert ticket.linked_case_id == case.pk and Ticket.objects.get(pk=ticket.pk).linked_case_id == case.pk
+    assert case.source == CaseSource.TICKET and case.source_ticket_id == ticket.pk
+    assert case.source_ref == ticket.number and case.agency_id == ticket.responsible_agency_id
+    assert case.matter_id == ticket.matter_id and case.created_by_id == squadron_officer.pk
+    assert case.facts == ticket.description and case.party_name == "李某"
+    event = [e for e in history(ticket) if e.action == "converted_to_case"][0]
+    assert event.data["case"] == case.pk and event.data["case_number"] == case.number
+    assert event.note == "涉嫌违法经营，转立案调查"
+
+    with pytest.raises(InvalidTransition) as refused:
+        services.ticket_convert_to_case(Ticket.objects.get(pk=ticket.pk), by=squadron_officer, **LEAD)
+    assert refused.value.code == "already_converted"
+    assert Case.objects.count() == 1
+
+
+def test_convert_to_case_refused_leaves_no_case_no_link_no_event(assigned, squadron_officer, make_ticket, dispatcher,
+                                                                 matter):
+    from enforcement.models import Case
+
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
+    with pytest.raises(ValidationFailed) as refused:
+        services.ticket_convert_to_case(ticket, by=squadron_officer, title="占道经营", party_kind="individual",
+                                        party_name="  ")
+    assert refused.value.fields and "party_name" in refused.value.fields
+    with pytest.raises(ValidationFailed):
+        services.ticket_convert_to_case(ticket, by=squadron_officer, title="", party_kind="individual",
+                                        party_name="李某")
     ticket.refresh_from_db()
-    assert ticket.linked_case_id is None
+    assert ticket.linked_case_id is None and Case.objects.count() == 0
+    assert "converted_to_case" not in [e.action for e in history(ticket)]
+
+    # Before assignment there is nobody to handle the case: wrong state.
+    triaged = make_ticket()
+    triaged = services.ticket_triage(triaged, by=dispatcher, matter=matter, township=triaged.township)
     with pytest.raises(InvalidTransition):
-        services.ticket_convert_to_case(ticket, by=squadron_officer)
+        services.ticket_convert_to_case(triaged, by=dispatcher, **LEAD)
+    assert Case.objects.count() == 0
+
+
+def test_the_desk_hands_a_ticket_over_as_a_lead_without_registrant(assigned, dispatcher):
+    """A dispatcher is no officer of the squadron: the lead enters its register, the event names the dispatcher."""
+    from enforcement.models import Case
+
+    ticket = services.ticket_convert_to_case(assigned(), by=dispatcher, **LEAD)
+    case = Case.objects.get(pk=ticket.linked_case_id)
+    assert case.created_by_id is None and case.agency_id == ticket.responsible_agency_id
+    event = [e for e in history(ticket) if e.action == "converted_to_case"][0]
+    assert event.actor_id == dispatcher.pk
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -295,20 +345,11 @@ def test_decimal_amount_for_working_hours_extension(assigned, squadron_officer):
         services.extension_request(assigned(), by=squadron_officer, amount=Decimal("1.5"), reason="半天")
 
 
-def test_ticket_page_shows_the_case_registered_from_it(client_for, assigned, squadron_officer, county, matter,
-                                                        officer_b):
-    import datetime as dt
-
+def test_ticket_page_shows_the_case_registered_from_it(client_for, assigned, squadron_officer, officer_b):
     from django.urls import reverse
 
-    from enforcement.services.cases import case_create_lead
-
     ticket = services.ticket_convert_to_case(services.ticket_accept(assigned(), by=squadron_officer),
-                                             by=squadron_officer, note="转立案")
-    case = case_create_lead(by=squadron_officer, agency=county.squadron_a, matter=matter, title="占道经营",
-                            occurred_on=dt.date(2026, 11, 1), discovered_on=dt.date(2026, 11, 2),
-                            party_kind="individual", party_name="李某", source="ticket",
-                            source_ticket_id=ticket.pk)
+                                             by=squadron_officer, note="转立案", **LEAD)
     page = client_for(squadron_officer).get(reverse("dispatch:ticket-detail", args=[ticket.pk]))
-    assert [c.pk for c in page.context["cases"]] == [case.pk]
-    assert reverse("cases:detail", args=[case.pk]) in page.content.decode()
+    assert [c.pk for c in page.context["cases"]] == [ticket.linked_case_id]
+    assert reverse("cases:detail", args=[ticket.linked_case_id]) in page.content.decode()

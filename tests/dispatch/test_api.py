@@ -104,6 +104,37 @@ def test_wrong_state_answers_409_and_wrong_agency_403(api_for, assigned, squadro
     assert r.status_code == 404
 
 
+def test_wrong_agency_that_can_see_the_ticket_gets_403_and_nothing_changes(api_for, assigned, officer_a):
+    ticket = assigned()
+    api = api_for(officer_a)  # township A reads its tickets but does not sign for the squadron
+    assert api.get(detail(ticket)).status_code == 200
+    r = api.post(detail(ticket) + "accept/", {}, format="json")
+    assert r.status_code == 403 and r.json()["code"] == "permission_denied", r.json()
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.ASSIGNED and ticket.accepted_at is None
+
+
+def test_a_client_acting_on_a_stale_read_gets_409_conflict(api_for, assigned, squadron_officer, dispatcher):
+    ticket = assigned()
+    seen = api_for(dispatcher).get(detail(ticket)).json()["status"]
+    assert api_for(squadron_officer).post(detail(ticket) + "accept/", {}, format="json").status_code == 200
+
+    r = api_for(dispatcher).post(detail(ticket) + "urge/", {"note": "请尽快", "seen_status": seen}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
+    assert "已被他人处理" in r.json()["message"] and "已签收" in r.json()["message"]
+    assert not ticket_events(ticket, "urge")
+
+    r = api_for(dispatcher).post(detail(ticket) + "urge/", {"note": "请尽快", "seen_status": "accepted"},
+                                 format="json")
+    assert r.status_code == 200 and len(ticket_events(ticket, "urge")) == 1
+
+
+def ticket_events(ticket, action):
+    from enforcement.models import Event
+
+    return list(Event.objects.filter(object_id=ticket.pk, action=action, content_type__model="ticket"))
+
+
 def test_return_through_the_api_with_its_error(api_for, assigned, squadron_officer):
     ticket = assigned()
     r = api_for(squadron_officer).post(detail(ticket) + "return/", {"reason": ""}, format="json")
@@ -224,7 +255,11 @@ def test_urge_supervise_escalate_convert_through_the_api(api_for, assigned, disp
     assert desk.post(detail(ticket) + "supervise/", {"note": "督办"}, format="json").status_code == 200
     assert desk.post(detail(ticket) + "escalate/", {"reason": "影响大"}, format="json").json()["priority"] == "urgent"
     r = api_for(squadron_officer).post(detail(ticket) + "convert_to_case/", {"note": "立案"}, format="json")
-    assert r.status_code == 200
+    assert r.status_code == 400 and {"title", "party_kind", "party_name"} <= set(r.json()["fields"]), r.json()
+    assert Ticket.objects.get(pk=ticket.pk).linked_case_id is None
+    r = api_for(squadron_officer).post(detail(ticket) + "convert_to_case/", {
+        "note": "立案", "title": "占道经营", "party_kind": "individual", "party_name": "李某"}, format="json")
+    assert r.status_code == 200 and r.json()["linked_case_id"]
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.ASSIGNED
 
 

@@ -92,8 +92,9 @@ def test_yellow_share_is_read_from_settings(default_rules, assigned, clock, sett
 
 
 def reasons(user, ticket):
-    return sorted(Notification.objects.filter(recipient=user, object_id=ticket.pk, reason__startswith="ticket.warning")
-                  .values_list("reason", flat=True))
+    """The user's warning notifications of the ticket, without their deadline stamp."""
+    return sorted(r.rsplit(".", 1)[0] for r in Notification.objects.filter(
+        recipient=user, object_id=ticket.pk, reason__startswith="ticket.warning").values_list("reason", flat=True))
 
 
 def test_sweep_turns_yellow_then_red_and_notifies_once_per_level(
@@ -161,14 +162,16 @@ def test_late_resolution_is_overdue_even_between_sweeps(default_rules, assigned,
     assert ticket.overdue is True
 
 
-def test_sweep_task_runs_the_sweep(default_rules, assigned, clock):
+def test_sweep_task_runs_the_sweep(default_rules, assigned, clock, squadron_officer):
     from dispatch.tasks import sweep_ticket_warnings
 
     clock(at(2026, 11, 23, 9))
     ticket = assigned()
     clock(at(2026, 12, 10, 9))
     result = sweep_ticket_warnings.delay().get()
-    assert result == {"yellow": 0, "red": 1, "notified": result["notified"]}
+    sent = Notification.objects.filter(object_id=ticket.pk, reason__startswith="ticket.warning.red").count()
+    assert sent >= 2  # the squadron's officer and the command centre at least
+    assert result == {"yellow": 0, "red": 1, "notified": sent}
     assert Ticket.objects.get(pk=ticket.pk).warning_level == WarningLevel.RED
 
 
@@ -177,3 +180,44 @@ def test_sweep_works_in_chunks(default_rules, assigned, clock):
     tickets = [assigned() for _i in range(5)]
     result = sweep_warnings(at(2026, 12, 10, 9), chunk=2)
     assert sorted(result.red) == sorted(t.pk for t in tickets)
+
+
+def test_sweep_emails_each_recipient_once_per_level(
+    default_rules, assigned, clock, squadron_officer, dispatcher, django_capture_on_commit_callbacks, mailoutbox
+):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_warnings(at(2026, 11, 30, 10))
+        sweep_warnings(at(2026, 11, 30, 11))
+    yellow = sorted(m.to[0] for m in mailoutbox)
+    assert yellow == sorted([squadron_officer.email, dispatcher.email])
+    assert all(ticket.number in m.subject and "黄灯" in m.subject for m in mailoutbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_warnings(at(2026, 12, 1, 9))
+        sweep_warnings(at(2026, 12, 1, 10))
+    red = [m for m in mailoutbox if "红灯" in m.subject]
+    assert sorted(m.to[0] for m in red) == sorted([squadron_officer.email, dispatcher.email])
+    assert len(mailoutbox) == 4
+    assert not Notification.objects.filter(object_id=ticket.pk, reason__startswith="ticket.warning",
+                                           emailed_at__isnull=True).exists()
+
+
+def test_a_new_deadline_lets_the_same_level_notify_again(default_rules, assigned, clock, squadron_officer,
+                                                        dispatcher):
+    """Yellow, an extension puts the light out, yellow again: a second change to yellow, told again."""
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    clock(at(2026, 11, 30, 10))
+    assert sweep_warnings().yellow == [ticket.pk]
+    ext = services.extension_request(Ticket.objects.get(pk=ticket.pk), by=squadron_officer, amount=2,
+                                     reason="材料待补")
+    services.extension_decide(ext, by=dispatcher, approve=True)
+    ticket.refresh_from_db()
+    assert ticket.warning_level == WarningLevel.NONE
+
+    assert sweep_warnings(ticket.warn_at + dt.timedelta(minutes=1)).yellow == [ticket.pk]
+    assert sweep_warnings(ticket.warn_at + dt.timedelta(minutes=2)).yellow == []
+    assert reasons(dispatcher, ticket) == ["ticket.warning.yellow", "ticket.warning.yellow"]
+    assert reasons(squadron_officer, ticket) == ["ticket.warning.yellow", "ticket.warning.yellow"]

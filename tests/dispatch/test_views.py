@@ -506,3 +506,56 @@ def test_admin_pages_of_the_ticket_desk_load(client_for, administrator, assigned
         assert client.get(reverse(f"admin:dispatch_{name}_changelist")).status_code == 200, name
     assert client.get(reverse("admin:dispatch_ticket_change", args=[ticket.pk])).status_code == 200
     assert client.get(reverse("admin:dispatch_ticket_add")).status_code == 403
+
+
+def test_lookup_code_is_shown_to_the_desk_and_the_filer_only(client_for, api_for, dispatcher, officer_a, officer_b,
+                                                             squadron_officer, category, county, matter):
+    """Whoever took the report down tells the caller the code; the handling agency does not need it."""
+    client_for(officer_a).post(reverse("dispatch:township-call"), {
+        "category": category.pk, "priority": "normal", "description": "夜市油烟扰民", "place": "甲镇夜市",
+    })
+    ticket = Ticket.objects.get()
+    services.ticket_triage(ticket, by=dispatcher, matter=matter, township=county.town_a)
+    services.ticket_assign(Ticket.objects.get(), by=dispatcher)
+    url = reverse("dispatch:ticket-detail", args=[ticket.pk])
+    marker = f'data-testid="lookup-code">{ticket.lookup_code}<'
+
+    assert marker in client_for(dispatcher).get(url).content.decode()
+    assert marker in client_for(officer_a).get(url).content.decode()
+    page = client_for(squadron_officer).get(url)
+    assert page.status_code == 200 and ticket.lookup_code not in page.content.decode()
+
+    api_url = f"/api/tickets/{ticket.pk}/"
+    assert api_for(dispatcher).get(api_url).json()["lookup_code"] == ticket.lookup_code
+    assert api_for(officer_a).get(api_url).json()["lookup_code"] == ticket.lookup_code
+    assert api_for(squadron_officer).get(api_url).json()["lookup_code"] is None
+    assert api_for(officer_b).get(api_url).status_code == 404
+
+
+@pytest.fixture
+def squadron_officer_2(county):
+    from enforcement.models import Role
+    from tests.conftest import member
+
+    return member(Role.SQUADRON_OFFICER, county.squadron_a, "squadron_a_officer_2", certified=True)
+
+
+def test_acting_on_a_page_loaded_before_a_colleague_acted_shows_the_conflict(client_for, assigned, squadron_officer,
+                                                                             squadron_officer_2):
+    """Two officers of the squadron open the ticket; one accepts; the other's accept is refused as a conflict."""
+    ticket = assigned()
+    url = reverse("dispatch:ticket-detail", args=[ticket.pk])
+    page = client_for(squadron_officer_2).get(url).content.decode()
+    assert '<input type="hidden" name="seen_status" value="assigned">' in page
+    services.ticket_accept(Ticket.objects.get(pk=ticket.pk), by=squadron_officer)
+
+    response = client_for(squadron_officer_2).post(
+        reverse("dispatch:ticket-action", args=[ticket.pk, "accept"]), {"seen_status": "assigned", "note": ""}
+    )
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "已被他人处理" in text and "已签收" in text
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.ACCEPTED
+    from enforcement.models import Event
+    assert Event.objects.filter(object_id=ticket.pk, action="accept", content_type__model="ticket").count() == 1

@@ -93,3 +93,59 @@ def test_notify_each_sends_many_subjects_once_in_constant_queries(
     assert len(mail.outbox) == 39
     assert notify_each(messages) == []
     assert Notification.objects.filter(reason="warning.red").count() == 40
+
+
+def test_notify_each_when_a_concurrent_sender_inserted_a_row_meanwhile(grid, officer_a, officer_b, monkeypatch):
+    """The INSERT hits the unique constraint: the others are still sent, the raced one only once."""
+    from enforcement.notifications import Message, notify_each
+
+    real_bulk_create = Notification.objects.bulk_create
+    calls = []
+
+    def racing_bulk_create(objs, **kwargs):
+        if not calls:
+            # Another worker sends officer_a's notification between our check and our INSERT.
+            Notification.objects.create(recipient=officer_a, content_type_id=objs[0].content_type_id,
+                                        object_id=grid.pk, reason="warning.red", title="红灯")
+        calls.append(kwargs)
+        return real_bulk_create(objs, **kwargs)
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", racing_bulk_create)
+    created = notify_each([Message([officer_a, officer_b], grid, "warning.red", "红灯")], email=False)
+
+    assert calls == [{}, {"ignore_conflicts": True}]  # the plain INSERT failed, the fallback ran
+    assert Notification.objects.filter(reason="warning.red", recipient=officer_a).count() == 1
+    assert Notification.objects.filter(reason="warning.red", recipient=officer_b).count() == 1
+    assert officer_b.pk in {n.recipient_id for n in created}
+
+
+class FailingBackend:
+    """An SMTP server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+
+def test_a_failed_batch_send_stays_unsent_for_the_retry(grid, officer_a, officer_b, settings):
+    from enforcement.notifications import send_notification_emails
+
+    notes = notify_many([officer_a, officer_b], subject=grid, reason="urge", title="催办", email=False)
+    settings.EMAIL_BACKEND = "tests.enforcement.test_notifications.FailingBackend"
+    with pytest.raises(OSError):
+        send_notification_emails([n.pk for n in notes])
+    assert Notification.objects.filter(reason="urge", emailed_at__isnull=True).count() == 2
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_notification_emails([n.pk for n in notes]) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([officer_a.email, officer_b.email])
+    assert send_notification_emails([n.pk for n in notes]) == 0
+    assert len(mail.outbox) == 2
