@@ -52,7 +52,7 @@ from .models import (
     WarningLevel,
 )
 from .services.intake import format_number, new_lookup_code
-from .sla import level_at, rule_for, warn_time
+from .sla import in_accept_stage, level_at, rule_for, warn_time
 
 TICKETS = 3000
 # The test suite seeds the demo county in many tests: a smaller desk keeps it fast
@@ -351,7 +351,8 @@ def _build(spec: Spec, rng, n, number, now, member_map, desk, desk_agency, rules
     ticket.assigned_at = assigned_at
     ticket.accept_due = accept.at
     ticket.resolve_due = resolve.at
-    ticket.warn_at = warn_time(assigned_at, resolve.at)
+    # The light's first stage runs against the accept deadline (dispatch.sla).
+    ticket.warn_at = warn_time(assigned_at, accept.at if target == TicketStatus.ASSIGNED else resolve.at)
     ticket.deadline_provisional = accept.provisional or resolve.provisional
     ev.append((assigned_at, "assign", TicketStatus.TRIAGED, TicketStatus.ASSIGNED, actor, desk_agency, "", True))
     handlers = member_map.get(spec.agency.pk) or [None]
@@ -417,20 +418,30 @@ def _light(ticket: Ticket, now: dt.datetime, forced: str | None = None) -> None:
     A coverage ticket that must show a given level gets deadlines that put it
     there whatever today's calendar is (as if an extension had moved them).
     """
+    accepting = in_accept_stage(ticket)
     if forced == WarningLevel.YELLOW:
         ticket.resolve_due = now + dt.timedelta(hours=6)
+        if accepting:
+            ticket.accept_due = now + dt.timedelta(hours=1)
         ticket.warn_at = now - dt.timedelta(hours=1)
     elif forced == WarningLevel.RED:
-        ticket.resolve_due = min(ticket.resolve_due, now - dt.timedelta(hours=2))
-        ticket.warn_at = min(ticket.warn_at, ticket.resolve_due)
+        if accepting:
+            ticket.accept_due = min(ticket.accept_due, now - dt.timedelta(hours=1))
+        else:
+            ticket.resolve_due = min(ticket.resolve_due, now - dt.timedelta(hours=2))
+        ticket.warn_at = min(ticket.warn_at, ticket.accept_due if accepting else ticket.resolve_due)
     elif forced == WarningLevel.NONE:
         ticket.resolve_due = max(ticket.resolve_due, now + dt.timedelta(days=3))
-        ticket.warn_at = max(ticket.warn_at, now + dt.timedelta(days=2))
+        if accepting:
+            ticket.accept_due = max(ticket.accept_due, now + dt.timedelta(days=1))
+            ticket.warn_at = max(ticket.warn_at, now + dt.timedelta(hours=20))
+        else:
+            ticket.warn_at = max(ticket.warn_at, now + dt.timedelta(days=2))
     level = level_at(ticket, now)
     ticket.warning_level = level
     if level != WarningLevel.NONE:
         ticket.warning_changed_at = now
-    ticket.overdue = level == WarningLevel.RED
+    ticket.overdue = level == WarningLevel.RED and now > ticket.resolve_due
 
 
 def _extras(specs: list[Spec], rng, now, departments, member_map) -> None:

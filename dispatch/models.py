@@ -96,7 +96,14 @@ class WarningLevel(models.TextChoices):
 
 # The warning sweep's candidates (dispatch.sla): the same Q objects build the partial
 # indexes below and the sweep's queries, so that PostgreSQL can prove the index applies.
-RED_CANDIDATES = Q(status__in=HANDLING_STATES, warning_level__in=[WarningLevel.NONE, WarningLevel.YELLOW])
+# The light runs against the deadline of the stage a ticket in the assignee's hands is in: the
+# accept deadline until it is signed for (签收), then the resolve deadline (dispatch.sla).
+# Red for the resolve deadline: not red yet, or red only for a late acceptance (not overdue).
+RED_CANDIDATES = Q(status__in=HANDLING_STATES) & (
+    Q(warning_level__in=[WarningLevel.NONE, WarningLevel.YELLOW]) | Q(warning_level=WarningLevel.RED, overdue=False)
+)
+# Red for the accept deadline: assigned, not signed for, not red yet.
+ACCEPT_RED_CANDIDATES = Q(status=TicketStatus.ASSIGNED, warning_level__in=[WarningLevel.NONE, WarningLevel.YELLOW])
 YELLOW_CANDIDATES = Q(status__in=HANDLING_STATES, warning_level=WarningLevel.NONE)
 
 
@@ -413,6 +420,7 @@ class Ticket(WorkflowModel):
             # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.
             models.Index(fields=["resolve_due"], name="ticket_red_candidate_idx", condition=RED_CANDIDATES),
             models.Index(fields=["warn_at"], name="ticket_yellow_candidate_idx", condition=YELLOW_CANDIDATES),
+            models.Index(fields=["accept_due"], name="ticket_accept_red_idx", condition=ACCEPT_RED_CANDIDATES),
             # The command centre's board (selectors.board_counts) counts open tickets by township
             # from these two alone, in index-only scans: tickets in the assignee's hands by light,
             # and those waiting for the desk (triage, assignment) or for the township's verdict.
@@ -495,8 +503,10 @@ class Ticket(WorkflowModel):
 
     @transition(field=status, source=TicketStatus.ASSIGNED, target=TicketStatus.ACCEPTED,
                 permission=_responsible_member, custom={"label": _("签收")})
-    def accept(self, *, by, at):
+    def accept(self, *, by, at, restage):
         self.accepted_at = at
+        # From now on the light runs against the resolve deadline (dispatch.sla.enter_resolve_stage).
+        restage(self, at)
 
     @transition(field=status, source=TicketStatus.ACCEPTED, target=TicketStatus.IN_PROGRESS,
                 permission=_responsible_member, custom={"label": _("开始处置")})

@@ -6,18 +6,25 @@ within"; ``enforcement.workdays.deadline_for`` turns them into times, counted
 from the assignment. A deadline that reaches into a year whose holiday
 schedule is not known yet is *provisional*.
 
-Warnings (亮灯): :func:`sweep_warnings` moves tickets in the assignee's hands
-to yellow once ``settings.WARNING_YELLOW_SHARE`` (default 0.8) of the time
-allowed has passed (the ``warn_at`` column, fixed when the deadline is set)
-and to red once the resolve deadline has passed (setting ``overdue``, which
-stays for statistics). It works in chunks: select the ids whose level must
+Warnings (亮灯) run in two stages. While a ticket waits to be signed for
+(assigned), its light runs against the *accept* deadline: yellow once
+``settings.WARNING_YELLOW_SHARE`` (default 0.8) of the time allowed to sign
+for it has passed, red once the accept deadline has passed (超时未签收).
+Signing for it (:func:`enter_resolve_stage`) moves the light to the *resolve*
+deadline: ``warn_at`` is set again at that share of the resolve time and the
+level is recomputed, so a late acceptance's red goes out and a ticket turns
+yellow and red again against its resolve deadline. Red for the resolve
+deadline sets ``overdue``, which stays for statistics.
+
+:func:`sweep_warnings` works in chunks: select the ids whose level must
 change (``FOR UPDATE SKIP LOCKED``, so a ticket being handled right now is
-simply picked up by the next run), update them by id, and notify the
-assignee's members and the command centre through ``notify_many`` in the
-same transaction. A crash rolls a chunk back whole; running twice changes
-and sends nothing more (idempotent), because the second run finds no
-candidates and the notification reason ``ticket.warning.<level>`` is sent at
-most once per recipient and ticket.
+simply picked up by the next run) through partial indexes that hold only the
+candidates, update them by id, and notify the assignee's members and the
+command centre with one bulk send per chunk (``notify_each``) in the same
+transaction. A crash rolls a chunk back whole; running twice changes and
+sends nothing more (idempotent): the second run finds no candidates, and a
+notification's reason names the level and the deadline it is about
+(:func:`warning_reason`), which is sent at most once per recipient and ticket.
 """
 
 from __future__ import annotations
@@ -39,7 +46,15 @@ from enforcement.notifications import Message, notify_each
 from enforcement.workdays import Deadline, Unit, deadline_for
 
 from .links import ticket_url
-from .models import RED_CANDIDATES, YELLOW_CANDIDATES, SlaRule, Ticket, WarningLevel
+from .models import (
+    ACCEPT_RED_CANDIDATES,
+    RED_CANDIDATES,
+    YELLOW_CANDIDATES,
+    SlaRule,
+    Ticket,
+    TicketStatus,
+    WarningLevel,
+)
 
 # Used only when an administrator has removed every rule: the 12345 defaults.
 FALLBACK_ACCEPT = (Decimal("2"), Unit.WORKING_HOURS)
@@ -86,21 +101,57 @@ def deadlines_for(ticket: Ticket, start: dt.datetime) -> TicketDeadlines:
     return TicketDeadlines(
         accept_due=accept_due.at,
         resolve_due=resolve_due.at,
-        warn_at=warn_time(start, resolve_due.at),
+        warn_at=warn_time(start, accept_due.at),  # the first stage: signing for it
         provisional=accept_due.provisional or resolve_due.provisional,
         rule=rule,
     )
 
 
-def level_at(ticket: Ticket, now: dt.datetime) -> str:
-    """The warning level a ticket in the assignee's hands should show at ``now``."""
+def in_accept_stage(ticket: Ticket) -> bool:
+    """Whether the ticket's light runs against its accept deadline (assigned, not signed for yet)."""
+    return ticket.status == TicketStatus.ASSIGNED and ticket.accept_due is not None
+
+
+def stage_due(ticket: Ticket) -> dt.datetime | None:
+    """The deadline the ticket's light runs against now."""
+    return ticket.accept_due if in_accept_stage(ticket) else ticket.resolve_due
+
+
+def level_at(ticket: Ticket, now: dt.datetime, *, accepting: bool | None = None) -> str:
+    """The warning level a ticket in the assignee's hands should show at ``now``.
+
+    ``accepting``: whether the light runs against the accept deadline
+    (default: the ticket's stage, :func:`in_accept_stage`).
+    """
     if ticket.resolve_due is None:
         return WarningLevel.NONE
-    if now > ticket.resolve_due:
+    if accepting is None:
+        accepting = in_accept_stage(ticket)
+    if now > ticket.resolve_due or (accepting and now > ticket.accept_due):
         return WarningLevel.RED
     if ticket.warn_at is not None and now >= ticket.warn_at:
         return WarningLevel.YELLOW
     return WarningLevel.NONE
+
+
+def resolve_warn_at(ticket: Ticket, now: dt.datetime) -> dt.datetime | None:
+    """When the resolve stage turns yellow: the share of the time from assignment to the resolve deadline."""
+    if ticket.resolve_due is None:
+        return None
+    return warn_time(ticket.assigned_at or now, ticket.resolve_due)
+
+
+def enter_resolve_stage(ticket: Ticket, now: dt.datetime) -> None:
+    """Signed for: the light now runs against the resolve deadline (in memory; the caller saves).
+
+    The accept transition calls this before its new state is set, so the
+    stage is named here rather than read from ``ticket.status``.
+    """
+    ticket.warn_at = resolve_warn_at(ticket, now)
+    level = level_at(ticket, now, accepting=False)
+    if level != ticket.warning_level:
+        ticket.warning_level = level
+        ticket.warning_changed_at = now
 
 
 # --- sweep ------------------------------------------------------------------------------
@@ -144,9 +195,17 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     dispatchers = command_centre_users()
     # Ordered by the partial indexes' own column: with the LIMIT of a chunk PostgreSQL then
     # walks the index (candidates only) rather than guessing that a table scan is cheaper.
+    # Red for the resolve deadline first (also for a ticket never signed for), then red for the
+    # accept deadline, then yellow: a ticket that skipped a level between two runs is told the worse.
     red = Ticket.objects.filter(RED_CANDIDATES, resolve_due__lt=now).order_by("resolve_due")
+    accept_red = Ticket.objects.filter(ACCEPT_RED_CANDIDATES, accept_due__lt=now).order_by("accept_due")
     yellow = Ticket.objects.filter(YELLOW_CANDIDATES, warn_at__lte=now, resolve_due__gte=now).order_by("warn_at")
-    for level, candidates, seen in ((WarningLevel.RED, red, result.red), (WarningLevel.YELLOW, yellow, result.yellow)):
+    passes = (
+        (WarningLevel.RED, red, {"overdue": True}, False, result.red),
+        (WarningLevel.RED, accept_red, {}, True, result.red),
+        (WarningLevel.YELLOW, yellow, {}, None, result.yellow),  # the stage each ticket is in
+    )
+    for level, candidates, extra, accepting, seen in passes:
         while True:
             with transaction.atomic():
                 ids = list(
@@ -154,12 +213,9 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
                 )
                 if not ids:
                     break
-                changes = {"warning_level": level, "warning_changed_at": now}
-                if level == WarningLevel.RED:
-                    changes["overdue"] = True
-                Ticket.objects.filter(pk__in=ids).update(**changes)
+                Ticket.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now, **extra)
                 started = time.perf_counter()
-                result.notified += _notify_level(ids, level, dispatchers)
+                result.notified += _notify_level(ids, level, dispatchers, accepting=accepting)
                 result.notify_seconds += time.perf_counter() - started
             seen.extend(ids)
             if len(ids) < chunk:
@@ -167,35 +223,50 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     return result
 
 
-def warning_reason(level: str, resolve_due: dt.datetime | None) -> str:
+def warning_reason(level: str, due: dt.datetime | None) -> str:
     """The notification key of a warning: once per level *for one deadline*.
 
-    A new deadline (an approved extension, a return and re-assignment) puts the
-    light back to none; when the ticket turns yellow or red again against that
-    deadline, it is a new change of level and notifies again. The same level
-    against the same deadline never notifies twice.
+    ``due`` is the deadline the light ran against (the accept deadline while
+    the ticket waits to be signed for, then the resolve deadline). A new
+    deadline (signing for it, an approved extension, a return and
+    re-assignment) is a new stage: when the ticket turns yellow or red again
+    against it, that is a new change of level and notifies again. The same
+    level against the same deadline never notifies twice.
     """
-    stamp = int(resolve_due.timestamp()) if resolve_due is not None else 0
+    stamp = int(due.timestamp()) if due is not None else 0
     return f"ticket.warning.{level}.{stamp}"
 
 
-def _notify_level(ids: list[int], level: str, dispatchers: list) -> int:
-    tickets = list(Ticket.objects.filter(pk__in=ids).only("pk", "number", "responsible_agency_id", "resolve_due"))
+def _local(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _notify_level(ids: list[int], level: str, dispatchers: list, *, accepting: bool | None = None) -> int:
+    """Notify the change to ``level``: about the accept deadline, the resolve deadline, or (None) per stage."""
+    tickets = list(
+        Ticket.objects.filter(pk__in=ids).only(
+            "pk", "number", "status", "responsible_agency_id", "accept_due", "resolve_due"
+        )
+    )
     members = members_by_agency(t.responsible_agency_id for t in tickets)
-    if level == WarningLevel.YELLOW:
-        title = _("工单 %(number)s 即将到期（黄灯）")
-    else:
-        title = _("工单 %(number)s 已超期（红灯）")
     messages = []
     for ticket in tickets:
-        due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else ""
+        about_accepting = in_accept_stage(ticket) if accepting is None else accepting
+        if about_accepting:
+            title = (_("工单 %(number)s 即将超时未签收（黄灯）") if level == WarningLevel.YELLOW
+                     else _("工单 %(number)s 超时未签收（红灯）"))
+            body = _("签收期限：%(due)s。") % {"due": _local(ticket.accept_due)}
+        else:
+            title = (_("工单 %(number)s 即将到期（黄灯）") if level == WarningLevel.YELLOW
+                     else _("工单 %(number)s 已超期（红灯）"))
+            body = _("办结期限：%(due)s。") % {"due": _local(ticket.resolve_due)}
         messages.append(
             Message(
                 recipients=[*members.get(ticket.responsible_agency_id, []), *dispatchers],
                 subject=ticket,
-                reason=warning_reason(level, ticket.resolve_due),
+                reason=warning_reason(level, ticket.accept_due if about_accepting else ticket.resolve_due),
                 title=title % {"number": ticket.number},
-                body=_("办结期限：%(due)s。") % {"due": due},
+                body=body,
                 url=ticket_url(ticket),
             )
         )

@@ -34,7 +34,7 @@ from ..models import (
     TicketExtension,
     TicketStatus,
 )
-from ..sla import level_at, warn_time
+from ..sla import in_accept_stage, level_at, resolve_warn_at
 from .common import agency_leaders, agency_members, command_centre_users, lock_ticket, notify_users
 
 __all__ = [
@@ -200,7 +200,8 @@ def extension_decide(extension: TicketExtension, *, by, approve: bool, note: str
             new_due = deadline_for(ticket.resolve_due or now, locked.amount, locked.unit)
             ticket.resolve_due = new_due.at
             ticket.deadline_provisional = ticket.deadline_provisional or new_due.provisional
-            ticket.warn_at = warn_time(ticket.assigned_at or now, new_due.at)
+            if not in_accept_stage(ticket):  # not signed for yet: the light still runs against acceptance
+                ticket.warn_at = resolve_warn_at(ticket, now)
             level = level_at(ticket, now)
             if level != ticket.warning_level:
                 ticket.warning_level = level

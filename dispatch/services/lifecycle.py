@@ -38,7 +38,7 @@ from ..models import (
     TicketCoHandler,
     TicketStatus,
 )
-from ..sla import deadlines_for
+from ..sla import deadlines_for, enter_resolve_stage
 from ..uploads import check_upload
 from .common import agency_members, command_centre_users, notify_users
 from .intake import _store_attachment
@@ -225,7 +225,8 @@ def revoke_many(perm: str, users: list, ticket: Ticket) -> None:
 
 def ticket_accept(ticket: Ticket, *, by, note: str = "") -> Ticket:
     """签收: a member of the responsible agency takes the ticket."""
-    return perform_transition(ticket, "accept", by=by, note=note, public=True, at=timezone.now())
+    return perform_transition(ticket, "accept", by=by, note=note, public=True, at=timezone.now(),
+                              restage=enter_resolve_stage)
 
 
 def ticket_start(ticket: Ticket, *, by, note: str = "") -> Ticket:

@@ -67,7 +67,7 @@ def test_escalate_raises_priority_and_alerts_leaders(assigned, dispatcher, count
 
 def test_approved_extension_moves_the_resolve_deadline(assigned, squadron_officer, dispatcher, clock):
     clock(at(2026, 11, 23, 9))
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     old_due = ticket.resolve_due
     extension = services.extension_request(ticket, by=squadron_officer, amount=3, reason="需协调产权单位")
     assert f"ticket.extension.{extension.pk}.requested" in reasons(dispatcher, ticket)
@@ -85,7 +85,7 @@ def test_extension_approved_after_yellow_resets_the_light(assigned, squadron_off
     from dispatch.sla import sweep_warnings
 
     clock(at(2026, 11, 23, 9))
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     clock(at(2026, 11, 30, 10))
     sweep_warnings()
     ticket.refresh_from_db()

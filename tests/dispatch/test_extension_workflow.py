@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def requested(assigned, squadron_officer, clock):
-    """A ticket assigned to squadron A on Monday 23 Nov 2026, with a pending request for 3 more working days."""
+    """A ticket assigned to and signed for by squadron A on Monday 23 Nov 2026, with a pending request for 3 more
+    working days."""
     clock(at(2026, 11, 23, 9))
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     extension = services.extension_request(ticket, by=squadron_officer, amount=3, reason="需协调产权单位")
     return ticket, extension
 
@@ -134,7 +135,6 @@ def test_deciding_twice_is_refused_and_moves_the_deadline_once(requested, dispat
 
 def test_no_decision_once_the_ticket_is_out_of_hand(requested, dispatcher, squadron_officer):
     ticket, extension = requested
-    services.ticket_accept(ticket, by=squadron_officer)
     services.ticket_resolve(Ticket.objects.get(pk=ticket.pk), by=squadron_officer, resolution="已处理完毕。")
     ticket.refresh_from_db()
 

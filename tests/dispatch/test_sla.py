@@ -81,11 +81,14 @@ def test_without_any_rule_the_12345_defaults_apply(assigned, clock):
     assert deadlines.accept_due == at(2026, 11, 23, 11)
 
 
-def test_yellow_share_is_read_from_settings(default_rules, assigned, clock, settings):
+def test_yellow_share_is_read_from_settings(default_rules, assigned, clock, settings, squadron_officer):
     settings.WARNING_YELLOW_SHARE = 0.5
     clock(at(2026, 11, 23, 9))  # Monday
-    ticket = assigned(priority="emergency")  # resolve within 4 working hours: 13:00
-    assert ticket.warn_at == at(2026, 11, 23, 11)
+    ticket = assigned(priority="emergency")  # accept within 30 minutes, resolve within 4 working hours: 13:00
+    assert ticket.warn_at == at(2026, 11, 23, 9, 15)  # half of the time to sign for it
+    clock(at(2026, 11, 23, 9, 5))
+    ticket = services.ticket_accept(ticket, by=squadron_officer)
+    assert ticket.warn_at == at(2026, 11, 23, 11)  # half of the time to resolve it, from assignment
 
 
 # --- sweep ------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ def test_sweep_turns_yellow_then_red_and_notifies_once_per_level(
     default_rules, assigned, clock, squadron_officer, dispatcher, officer_a
 ):
     clock(at(2026, 11, 23, 9))  # Monday; due Monday 30 November end of day
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     quiet = sweep_warnings(at(2026, 11, 24, 9))
     assert quiet.yellow == [] and quiet.red == []
 
@@ -186,7 +189,7 @@ def test_sweep_emails_each_recipient_once_per_level(
     default_rules, assigned, clock, squadron_officer, dispatcher, django_capture_on_commit_callbacks, mailoutbox
 ):
     clock(at(2026, 11, 23, 9))
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     with django_capture_on_commit_callbacks(execute=True):
         sweep_warnings(at(2026, 11, 30, 10))
         sweep_warnings(at(2026, 11, 30, 11))
@@ -208,7 +211,7 @@ def test_a_new_deadline_lets_the_same_level_notify_again(default_rules, assigned
                                                         dispatcher):
     """Yellow, an extension puts the light out, yellow again: a second change to yellow, told again."""
     clock(at(2026, 11, 23, 9))
-    ticket = assigned()
+    ticket = services.ticket_accept(assigned(), by=squadron_officer)
     clock(at(2026, 11, 30, 10))
     assert sweep_warnings().yellow == [ticket.pk]
     ext = services.extension_request(Ticket.objects.get(pk=ticket.pk), by=squadron_officer, amount=2,
@@ -221,3 +224,100 @@ def test_a_new_deadline_lets_the_same_level_notify_again(default_rules, assigned
     assert sweep_warnings(ticket.warn_at + dt.timedelta(minutes=2)).yellow == []
     assert reasons(dispatcher, ticket) == ["ticket.warning.yellow", "ticket.warning.yellow"]
     assert reasons(squadron_officer, ticket) == ["ticket.warning.yellow", "ticket.warning.yellow"]
+
+
+# --- the accept stage: a ticket nobody signs for ------------------------------------------------
+
+
+def titles(user, ticket):
+    return [n.title for n in Notification.objects.filter(recipient=user, object_id=ticket.pk,
+                                                         reason__startswith="ticket.warning").order_by("pk")]
+
+
+def test_a_ticket_nobody_signs_for_turns_yellow_then_red_against_its_accept_deadline(
+    default_rules, assigned, clock, squadron_officer, dispatcher
+):
+    clock(at(2026, 11, 23, 9))  # Monday; sign for it within 2 working hours: 11:00, yellow from 10:36
+    ticket = assigned()
+    assert ticket.accept_due == at(2026, 11, 23, 11) and ticket.warn_at == at(2026, 11, 23, 10, 36)
+    assert sweep_warnings(at(2026, 11, 23, 10, 30)).yellow == []
+
+    assert sweep_warnings(at(2026, 11, 23, 10, 40)).yellow == [ticket.pk]
+    assert sweep_warnings(at(2026, 11, 23, 10, 50)).yellow == []
+    ticket.refresh_from_db()
+    assert ticket.warning_level == WarningLevel.YELLOW
+    assert titles(squadron_officer, ticket) == [f"工单 {ticket.number} 即将超时未签收（黄灯）"]
+
+    late = sweep_warnings(at(2026, 11, 23, 11, 5))
+    assert late.red == [ticket.pk] and sweep_warnings(at(2026, 11, 23, 11, 10)).red == []
+    ticket.refresh_from_db()
+    assert ticket.warning_level == WarningLevel.RED and ticket.overdue is False  # late to sign, not overdue
+    assert titles(dispatcher, ticket) == [f"工单 {ticket.number} 即将超时未签收（黄灯）",
+                                          f"工单 {ticket.number} 超时未签收（红灯）"]
+    assert "签收期限：2026-11-23 11:00" in Notification.objects.filter(
+        recipient=dispatcher, object_id=ticket.pk, title__contains="红灯").get().body
+
+
+def test_signing_for_it_moves_the_light_to_the_resolve_deadline(
+    default_rules, assigned, clock, squadron_officer, dispatcher
+):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    sweep_warnings(at(2026, 11, 23, 11, 5))
+    assert Ticket.objects.get(pk=ticket.pk).warning_level == WarningLevel.RED
+
+    clock(at(2026, 11, 23, 14))
+    ticket = services.ticket_accept(Ticket.objects.get(pk=ticket.pk), by=squadron_officer)
+    assert ticket.warning_level == WarningLevel.NONE and ticket.accepted_on_time is False
+    assert ticket.warn_at > at(2026, 11, 27, 9)  # 80 % of the five working days from assignment
+    assert Ticket.objects.get(pk=ticket.pk).warning_level == WarningLevel.NONE
+    assert sweep_warnings(at(2026, 11, 24, 9)).red == []
+
+    # Against the resolve deadline it turns yellow and red again, and is told again.
+    assert sweep_warnings(at(2026, 11, 30, 10)).yellow == [ticket.pk]
+    assert sweep_warnings(at(2026, 12, 1, 9)).red == [ticket.pk]
+    ticket.refresh_from_db()
+    assert ticket.overdue is True
+    assert titles(squadron_officer, ticket) == [
+        f"工单 {ticket.number} 超时未签收（红灯）",
+        f"工单 {ticket.number} 即将到期（黄灯）",
+        f"工单 {ticket.number} 已超期（红灯）",
+    ]
+
+
+def test_signing_for_it_late_past_the_resolve_warning_shows_yellow_at_once(
+    default_rules, assigned, clock, squadron_officer
+):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    clock(at(2026, 11, 30, 10))  # after 80 % of the resolve time
+    ticket = services.ticket_accept(ticket, by=squadron_officer)
+    assert ticket.warning_level == WarningLevel.YELLOW and ticket.warning_changed_at == at(2026, 11, 30, 10)
+
+
+def test_a_ticket_never_signed_for_is_still_overdue_at_its_resolve_deadline(
+    default_rules, assigned, clock, squadron_officer
+):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    assert sweep_warnings(at(2026, 11, 23, 12)).red == [ticket.pk]
+    assert Ticket.objects.get(pk=ticket.pk).overdue is False
+
+    assert sweep_warnings(at(2026, 12, 1, 9)).red == [ticket.pk]
+    assert sweep_warnings(at(2026, 12, 1, 10)).red == []
+    ticket.refresh_from_db()
+    assert ticket.warning_level == WarningLevel.RED and ticket.overdue is True
+    assert titles(squadron_officer, ticket) == [f"工单 {ticket.number} 超时未签收（红灯）",
+                                                f"工单 {ticket.number} 已超期（红灯）"]
+
+
+def test_an_extension_before_signing_keeps_the_light_on_acceptance(
+    default_rules, assigned, clock, squadron_officer, dispatcher
+):
+    clock(at(2026, 11, 23, 9))
+    ticket = assigned()
+    warn_at = ticket.warn_at
+    ext = services.extension_request(ticket, by=squadron_officer, amount=2, reason="需协调")
+    services.extension_decide(ext, by=dispatcher, approve=True)
+    ticket.refresh_from_db()
+    assert ticket.warn_at == warn_at and ticket.warning_level == WarningLevel.NONE
