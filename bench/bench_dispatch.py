@@ -162,7 +162,10 @@ def generate_tickets(n: int, ref: dict) -> float:
         "responsible_agency_id": f"CASE WHEN {assigned_cond} THEN (ARRAY{sq!r})[1 + mod(i, {len(sq)})] END",
         "proposed_agency_id": f"CASE WHEN {k} >= 1 THEN (ARRAY{sq!r})[1 + mod(i, {len(sq)})] END",
         "assigned_at": f"CASE WHEN {assigned_cond} THEN {received} + interval '10 minutes' END",
-        "accept_due": f"CASE WHEN {assigned_cond} THEN {received} + interval '3 hours' END",
+        # In the assignee's hands the light runs against the accept deadline until the ticket is signed
+        # for (dispatch.sla): the same deadline as resolve_due keeps every light what it should be.
+        "accept_due": f"CASE WHEN {handling} THEN {resolve_due} WHEN {assigned_cond} THEN {received} + "
+                      "interval '3 hours' END",
         "resolve_due": resolve_due,
         "warn_at": warn_at,
         "warning_level": level,

@@ -32,9 +32,10 @@ from rest_framework.views import APIView
 
 from enforcement.errors import DomainError, NotFound, PermissionRefused
 from enforcement.models import Agency, Grid
-from enforcement.serializers import ErrorSerializer, Serializer
+from enforcement.serializers import ErrorSerializer, Serializer, represent
 
 from .models import HOTLINE_CHANNELS, Channel, Priority, Ticket, TicketCategory, TicketStatus
+from .refcache import CachedSlugRelatedField, cached
 from .services.intake import ticket_intake
 from .views_public import effective_ticket, public_events, public_status_label, scrub
 
@@ -48,16 +49,21 @@ def intake_channels_for(user) -> frozenset[str]:
     """The channels a client system may push through (groups ``intake:<channel>`` and settings)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_intake_channels", None)  # once per request (per user object), as scope_for
-    if cached is not None:
-        return cached
-    channels = {
-        name[len(CLIENT_GROUP_PREFIX):]
-        for name in user.groups.filter(name__startswith=CLIENT_GROUP_PREFIX).values_list("name", flat=True)
-    }
-    configured = getattr(settings, "DISPATCH_INTAKE_CLIENTS", {}) or {}
-    channels.update(configured.get(user.get_username(), ()))
-    user._intake_channels = frozenset(c for c in channels if c in Channel.values)
+    cached_here = getattr(user, "_intake_channels", None)  # once per request (per user object), as scope_for
+    if cached_here is not None:
+        return cached_here
+
+    def load() -> frozenset[str]:
+        channels = {
+            name[len(CLIENT_GROUP_PREFIX):]
+            for name in user.groups.filter(name__startswith=CLIENT_GROUP_PREFIX).values_list("name", flat=True)
+        }
+        configured = getattr(settings, "DISPATCH_INTAKE_CLIENTS", {}) or {}
+        channels.update(configured.get(user.get_username(), ()))
+        return frozenset(c for c in channels if c in Channel.values)
+
+    # Group memberships change rarely; the per-process reference cache drops them on every change.
+    user._intake_channels = cached("intake_channels", user.pk, load)
     return user._intake_channels
 
 
@@ -71,27 +77,6 @@ class IsIntakeClient(permissions.BasePermission):
 # --- shapes ------------------------------------------------------------------------------
 
 
-class OnceSlugRelatedField(serializers.SlugRelatedField):
-    """A SlugRelatedField that looks each distinct code up once per serializer instance.
-
-    In a batch (``many=True``) one child serializer validates every order:
-    fifty orders for one township cost one query, not fifty.
-    """
-
-    def to_internal_value(self, data):
-        seen = self.__dict__.setdefault("_seen", {})
-        key = data if isinstance(data, str) else repr(data)
-        if key not in seen:
-            try:
-                seen[key] = (super().to_internal_value(data), None)
-            except serializers.ValidationError as exc:
-                seen[key] = (None, exc)
-        value, error = seen[key]
-        if error is not None:
-            raise error
-        return value
-
-
 class HotlineOrderSerializer(Serializer):
     # All channels as choices (one shared enum in the OpenAPI schema); the view accepts
     # only the hotline channels granted to the client.
@@ -102,9 +87,9 @@ class HotlineOrderSerializer(Serializer):
     external_ref = serializers.CharField(max_length=64, help_text=_lazy("热线平台的工单编号（幂等键）"))
     description = serializers.CharField(max_length=5000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    category = OnceSlugRelatedField(
-        slug_field="code", queryset=TicketCategory.objects.filter(is_active=True), required=False, allow_null=True,
-        help_text=_lazy("问题类别编码"),
+    category = CachedSlugRelatedField(
+        cache_name="active_category", slug_field="code", queryset=TicketCategory.objects.filter(is_active=True),
+        required=False, allow_null=True, help_text=_lazy("问题类别编码"),
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     reporter_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -112,12 +97,12 @@ class HotlineOrderSerializer(Serializer):
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
     lng = serializers.FloatField(required=False, allow_null=True, default=None)
-    township = OnceSlugRelatedField(
-        slug_field="code", queryset=Agency.objects.townships(), required=False, allow_null=True,
+    township = CachedSlugRelatedField(
+        cache_name="township", slug_field="code", queryset=Agency.objects.townships(), required=False, allow_null=True,
         help_text=_lazy("乡镇（街道）机构编码"),
     )
-    grid = OnceSlugRelatedField(slug_field="code", queryset=Grid.objects.all(), required=False,
-                                        allow_null=True, help_text=_lazy("网格编码"))
+    grid = CachedSlugRelatedField(cache_name="grid", slug_field="code", queryset=Grid.objects.all(), required=False,
+                                  allow_null=True, help_text=_lazy("网格编码"))
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                             help_text=_lazy("热线平台受理时间（ISO 8601，含时区）"))
 
@@ -210,7 +195,7 @@ def ticket_payload(ticket: Ticket) -> dict:
 
 
 def _response(ticket: Ticket, code: int) -> Response:
-    return Response(HotlineTicketSerializer(ticket_payload(ticket)).data, status=code)
+    return Response(represent(HotlineTicketSerializer, ticket_payload(ticket)), status=code)
 
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="被拒绝：{code, message, fields}")

@@ -7,6 +7,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("指挥调度")
 
     def ready(self) -> None:
+        from . import refcache
+
+        refcache.connect_signals()
+
         # Menu entries (enforcement.navigation: apps register their own from ready()).
         from enforcement.models import Role
         from enforcement.navigation import NavEntry, register

@@ -122,12 +122,15 @@ def ticket_detail_queryset() -> QuerySet[Ticket]:
     )
 
 
-def prime_fresh_ticket(ticket: Ticket, *, attachments=()) -> Ticket:
+def prime_fresh_ticket(ticket: Ticket, *, attachments=(), public_events=None) -> Ticket:
     """Record on a ticket created in this request what :func:`ticket_detail_queryset` would prefetch.
 
     A new ticket has no co-handlers or extensions and only the attachments
-    just stored, so its detail can be serialised without reading it back.
+    just stored, so its detail can be serialised without reading it back;
+    ``public_events`` (its intake event) is its whole :func:`public_timeline`.
     """
+    if public_events is not None:
+        ticket._fresh_public_events = list(public_events)
     cache = getattr(ticket, "_prefetched_objects_cache", None)
     if cache is None:
         cache = ticket._prefetched_objects_cache = {}
@@ -165,6 +168,9 @@ def public_timeline(ticket: Ticket) -> list[Event]:
     A merged ticket's reporter keeps following the case through the survivor
     (and its survivor, if that was merged too).
     """
+    fresh = getattr(ticket, "_fresh_public_events", None)
+    if fresh is not None and not ticket.merged_into_id:  # created in this request (prime_fresh_ticket)
+        return list(fresh)
     ct = _ticket_ct()
     events = list(Event.objects.filter(content_type=ct, object_id=ticket.pk, is_public=True).order_by("at", "id"))
     current, depth = ticket, 0

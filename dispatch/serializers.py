@@ -22,6 +22,7 @@ from .models import (
 )
 from .permissions import available_actions, can_see_lookup_code
 from .privacy import reporter_for
+from .refcache import CachedPrimaryKeyRelatedField
 
 
 class CategoryBriefSerializer(ModelSerializer):
@@ -139,17 +140,19 @@ class TicketCreateSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.STAFF)
     description = serializers.CharField(max_length=5000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    category = serializers.PrimaryKeyRelatedField(queryset=TicketCategory.objects.filter(is_active=True),
-                                                  required=False, allow_null=True)
+    category = CachedPrimaryKeyRelatedField(cache_name="active_category_pk",
+                                            queryset=TicketCategory.objects.filter(is_active=True),
+                                            required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     reporter_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     reporter_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     place = serializers.CharField(max_length=300, required=False, allow_blank=True)
     lat = serializers.FloatField(required=False, allow_null=True)
     lng = serializers.FloatField(required=False, allow_null=True)
-    township = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships(), required=False,
-                                                  allow_null=True)
-    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    township = CachedPrimaryKeyRelatedField(cache_name="township_pk", queryset=Agency.objects.townships(),
+                                            required=False, allow_null=True)
+    grid = CachedPrimaryKeyRelatedField(cache_name="grid_pk", queryset=Grid.objects.all(), required=False,
+                                        allow_null=True)
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 

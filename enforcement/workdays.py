@@ -26,23 +26,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import math
-import time
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .localcache import SharedVersionCache
 from .models import CalendarYear, DayKind, HolidayOverride
 
 logger = logging.getLogger(__name__)
@@ -91,57 +88,21 @@ class _YearInfo:
     complete: bool  # an administrator marked the year's schedule complete
 
 
-@dataclass
-class _CacheState:
-    years: dict[int, _YearInfo] = field(default_factory=dict)
-    version: object = None
-    checked_at: float = -math.inf
-
-
-_state = _CacheState()
+# Years loaded so far (year -> _YearInfo), dropped in every process when an override changes.
+_calendar = SharedVersionCache(CACHE_VERSION_KEY, check_setting="WORKDAY_CACHE_CHECK_SECONDS")
 
 
 def invalidate_calendar_cache() -> None:
-    """Forget cached calendar data here now, and everywhere once the transaction commits.
-
-    Clearing again on commit matters: another thread may reload the old rows
-    between our write and its commit.
-    """
-    _clear_local()
-    transaction.on_commit(_bump_shared_version)
+    """Forget cached calendar data here now, and everywhere once the transaction commits."""
+    _calendar.invalidate()
 
 
 def _clear_local() -> None:
-    # Replace rather than clear the dict: a load running concurrently writes
-    # into the dict it started with, never into the fresh one.
-    _state.years = {}
-
-
-def _bump_shared_version() -> None:
-    _clear_local()
-    version = uuid.uuid4().hex
-    try:
-        cache.set(CACHE_VERSION_KEY, version, timeout=None)
-    except Exception:  # noqa: BLE001 - a cache outage must not fail the admin's save
-        logger.warning("Could not bump the working-day calendar version", exc_info=True)
-        return
-    _state.version = version
+    _calendar.clear_local()
 
 
 def _check_shared_version() -> None:
-    interval = float(getattr(settings, "WORKDAY_CACHE_CHECK_SECONDS", 10))
-    now = time.monotonic()
-    if now - _state.checked_at < interval:
-        return
-    _state.checked_at = now
-    try:
-        version = cache.get(CACHE_VERSION_KEY)
-    except Exception:  # noqa: BLE001 - keep computing from the local copy while the cache is down
-        logger.warning("Could not read the working-day calendar version", exc_info=True)
-        return
-    if version != _state.version:
-        _clear_local()
-        _state.version = version
+    _calendar.check()
 
 
 @functools.cache
@@ -154,7 +115,7 @@ def _package_covers(year: int) -> bool:
 
 
 def _year_info(year: int) -> _YearInfo:
-    years = _state.years
+    years = _calendar.data
     info = years.get(year)
     if info is not None:
         return info

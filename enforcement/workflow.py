@@ -50,6 +50,7 @@ from .models.events import Event
 M = TypeVar("M", bound=models.Model)
 
 __all__ = [
+    "NO_AGENCY",
     "FSMField",
     "WorkflowModel",
     "ensure_seen",
@@ -192,7 +193,7 @@ def perform_transition(
             from_state=current,
             to_state=getattr(locked, field_name),
             actor=by,
-            actor_agency=agency if agency is not None else _actor_agency(by),
+            actor_agency=_event_agency(agency, by),
             note=note,
             data=data or {},
             is_public=public,
@@ -225,11 +226,27 @@ def record_event(
         from_state=state,
         to_state=state,
         actor=by,
-        actor_agency=agency if agency is not None else _actor_agency(by),
+        actor_agency=_event_agency(agency, by),
         note=note,
         data=data or {},
         is_public=public,
     )
+
+
+class _NoAgency:
+    def __repr__(self) -> str:
+        return "NO_AGENCY"
+
+
+# ``agency=NO_AGENCY``: the actor acts for no agency (a client system pushing a report), so the
+# event's agency is empty without working out the actor's memberships.
+NO_AGENCY = _NoAgency()
+
+
+def _event_agency(agency, by):
+    if agency is NO_AGENCY:
+        return None
+    return agency if agency is not None else _actor_agency(by)
 
 
 def _actor_agency(user):

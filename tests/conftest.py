@@ -137,6 +137,16 @@ def _fresh_calendar_cache():
     workdays._clear_local()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """Likewise intake's per-process reference rows (dispatch.refcache): rolled-back rows must not be served."""
+    from dispatch.refcache import reference_cache
+
+    reference_cache.clear_local()
+    yield
+    reference_cache.clear_local()
+
+
 # --- Real Celery worker and browser (project infrastructure) ------------------
 
 @pytest.fixture(scope="session")

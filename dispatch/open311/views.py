@@ -28,6 +28,7 @@ from enforcement.models import Agency, AgencyKind, Event
 
 from ..api_intake import intake_channels_for
 from ..models import FINAL_STATES, HOTLINE_CHANNELS, OPEN_STATES, Channel, Ticket, TicketCategory
+from ..refcache import cached
 from ..services.intake import ticket_intake
 from . import serializers, xml
 
@@ -275,6 +276,13 @@ def _reporter_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
+def _active_category(code: str) -> TicketCategory | None:
+    try:
+        return cached("active_category", code, lambda: TicketCategory.objects.get(is_active=True, code=code))
+    except TicketCategory.DoesNotExist:
+        return None
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
     post = request.POST
@@ -284,7 +292,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     )}
     if not value["service_code"]:
         raise Open311Error(400, _("缺少 service_code。"))
-    category = TicketCategory.objects.filter(is_active=True, code=value["service_code"]).first()
+    category = _active_category(value["service_code"])
     if category is None:
         # GeoReport v2, POST Service Request, "Possible Errors": 404 - service_code was not found.
         raise Open311Error(404, _("service_code“%(code)s”不存在。") % {"code": value["service_code"]})

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from enforcement.access import scope_for
 from enforcement.errors import PermissionRefused, ValidationFailed
 from enforcement.models import TOWNSHIP_KINDS, Agency, Grid
-from enforcement.workflow import record_event
+from enforcement.workflow import NO_AGENCY, record_event
 
 from .. import permissions as perms
 from ..models import (
@@ -43,6 +43,8 @@ from ..uploads import check_upload
 from .common import command_centre_users, notify_users
 
 NUMBER_PREFIX = "GD"
+# Channels whose reports are pushed by another system's service account, not by a person of an agency.
+CLIENT_SYSTEM_CHANNELS = frozenset((*HOTLINE_CHANNELS, Channel.OPEN311))
 # Letters and digits that cannot be misread on a phone screen or over the phone.
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -207,8 +209,11 @@ def ticket_intake(
                 _store_attachment(ticket, upload, checked, kind=AttachmentKind.REPORT, by=by)
                 for upload, checked in uploads
             ]
-            record_event(
+            intake_event = record_event(
                 ticket, "intake", by=by, public=True,
+                # A client system (hotline platform, Open311 client) acts for no agency.
+                agency=submitted_by_agency if submitted_by_agency is not None else (
+                    NO_AGENCY if channel in CLIENT_SYSTEM_CHANNELS else None),
                 note=note or _("已受理（%(channel)s）。") % {"channel": Channel(channel).label},
                 data={**(event_data or {}), "channel": channel,
                       **({"external_ref": external_ref} if external_ref else {})},
@@ -227,7 +232,7 @@ def ticket_intake(
         if existing is None:
             raise
         return IntakeResult(existing, created=False)
-    prime_fresh_ticket(ticket, attachments=stored)
+    prime_fresh_ticket(ticket, attachments=stored, public_events=[intake_event])
     return IntakeResult(ticket, created=True)
 
 

@@ -185,7 +185,10 @@ def test_batch_push_files_every_order_in_one_request(platform, county, django_as
 
 
 def test_batch_lookups_do_not_grow_with_the_number_of_orders(platform, county):
+    from dispatch.refcache import reference_cache
+
     def queries(n: int, start: int) -> int:
+        reference_cache.clear_local()  # cold: every reference row is looked up once
         payload = {"orders": [order(external_ref=f"Q-{start + i}") for i in range(n)]}
         with CaptureQueriesContext(connection) as ctx:
             assert platform.post(BATCH, payload, format="json").status_code == 200
@@ -401,3 +404,59 @@ def test_schema_generation_has_no_warnings_for_the_intake_endpoints(db):
     ours = ("dispatch/api_intake.py", "HotlineIntakeView", "HotlineStatusView", "HotlineIntake", "HotlineTicket")
     messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     assert [m for m in messages if any(part in m for part in ours)] == []
+
+
+# --- the per-process reference cache (dispatch.refcache) -------------------------------------------
+
+
+def selects_of(ctx, *tables: str) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries
+            if q["sql"].startswith("SELECT") and any(f'FROM "{t}"' in q["sql"] for t in tables)]
+
+
+def test_a_warm_push_reads_no_reference_rows(platform, county):
+    assert platform.post(PUSH, order(external_ref="W-1"), format="json").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        assert platform.post(PUSH, order(external_ref="W-2"), format="json").status_code == 201
+    assert selects_of(ctx, "auth_group", "dispatch_ticketcategory", "enforcement_agency") == []
+    assert Ticket.objects.get(external_ref="W-2").category.code == "ZDJY"
+
+
+def test_removing_a_platforms_channel_refuses_its_next_push_at_once(platform, county):
+    assert platform.post(PUSH, order(external_ref="G-1"), format="json").status_code == 201
+    user = Token.objects.get(key=platform._credentials["HTTP_AUTHORIZATION"].split()[1]).user
+    user.groups.remove(Group.objects.get(name="intake:hotline_12345"))
+
+    r = platform.post(PUSH, order(external_ref="G-2"), format="json")
+    assert r.status_code == 403 and r.json()["code"] == "permission_denied"
+    assert not Ticket.objects.filter(external_ref="G-2").exists()
+
+
+def test_a_category_switched_off_is_refused_at_once(platform, county):
+    assert platform.post(PUSH, order(external_ref="C-1"), format="json").status_code == 201
+    category = TicketCategory.objects.get(code="ZDJY")
+    category.is_active = False
+    category.save()
+
+    r = platform.post(PUSH, order(external_ref="C-2"), format="json")
+    assert r.status_code == 400 and "category" in r.json()["fields"]
+    assert not Ticket.objects.filter(external_ref="C-2").exists()
+
+
+def test_a_change_saved_in_another_process_is_seen_once_the_shared_version_moves(platform, county, settings):
+    import uuid
+
+    from django.core.cache import cache
+
+    from dispatch.refcache import reference_cache
+
+    settings.LOCAL_CACHE_CHECK_SECONDS = 0
+    assert platform.post(PUSH, order(external_ref="V-1"), format="json").status_code == 201
+    # Another process switched the category off (no signal here) ...
+    TicketCategory.objects.filter(code="ZDJY").update(is_active=False)
+    assert platform.post(PUSH, order(external_ref="V-2"), format="json").status_code == 201  # cached answer
+
+    # ... and bumped the shared version when its transaction committed.
+    cache.set(reference_cache.version_key, f"elsewhere-{uuid.uuid4()}", timeout=None)
+    r = platform.post(PUSH, order(external_ref="V-3"), format="json")
+    assert r.status_code == 400 and "category" in r.json()["fields"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
@@ -218,7 +219,7 @@ def test_version_stamp_from_another_process_clears_the_local_cache(settings):
     assert is_working_day(dt.date(2026, 10, 12)) is True  # still the cached answer
 
     # A fresh value: with Redis the key outlives test runs, so a fixed string may already be there.
-    workdays.cache.set(workdays.CACHE_VERSION_KEY, f"bumped-elsewhere-{uuid.uuid4()}", timeout=None)
+    cache.set(workdays.CACHE_VERSION_KEY, f"bumped-elsewhere-{uuid.uuid4()}", timeout=None)
 
     assert is_working_day(dt.date(2026, 10, 12)) is False
 
