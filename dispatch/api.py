@@ -37,6 +37,7 @@ from .serializers import (
     ExtensionSerializer,
     FeedbackSerializer,
     FollowUpSerializer,
+    MatterSuggestionSerializer,
     MergeSerializer,
     NoteSerializer,
     ReasonSerializer,
@@ -48,6 +49,7 @@ from .serializers import (
     TriageSerializer,
     VerdictSerializer,
 )
+from .suggest import suggest_matters
 
 TAG = "工单"
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")
@@ -269,6 +271,13 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         for row, t in zip(data, found, strict=True):
             row["distance_m"] = round(t.distance_m) if t.distance_m is not None else None
         return Response(data)
+
+
+    @extend_schema(summary="分流建议的执法事项（按问题类别和描述匹配）", tags=[TAG],
+                   responses={200: MatterSuggestionSerializer(many=True), 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], url_path="matter_suggestions")
+    def matter_suggestions(self, request: Request, pk=None) -> Response:
+        return Response(MatterSuggestionSerializer(suggest_matters(self.get_object()), many=True).data)
 
 
 def _visible_ticket(user, ref: str) -> Ticket:

@@ -97,22 +97,16 @@ def ticket_workbook(tickets, *, full_reporter: bool) -> tuple[bytes, int, bool]:
 
 def stats_workbook(period: str, agency_rows, township_rows, total) -> bytes:
     wb = Workbook(write_only=True)
-    for title, rows, with_returns in ((_("承办单位"), agency_rows, True), (_("乡镇（街道）"), township_rows, False)):
+    for title, rows in ((_("承办单位"), agency_rows), (_("乡镇（街道）"), township_rows)):
         ws = wb.create_sheet(title)
         ws.append([_("统计期间"), period])
-        labels = [title, _("受理"), _("按时签收"), _("办结"), _("按时办结"), _("办结率"), _("超期"), _("平均评分"),
-                  _("回访"), _("满意率")]
-        if with_returns:
-            labels.insert(6, _("退单"))
-        _header(ws, labels)
+        _header(ws, [title, _("受理"), _("按时签收"), _("办结"), _("按时办结"), _("办结率"), _("退单"), _("超期"),
+                     _("平均评分"), _("回访"), _("满意率")])
         for r in [*rows, total]:
-            line = [r.agency.name, r.received, r.accepted_on_time, r.resolved, r.resolved_on_time,
-                    round(r.resolution_rate, 4) if r.resolution_rate is not None else None, r.overdue,
-                    round(r.avg_score, 2) if r.avg_score is not None else None, r.followed_up,
-                    round(r.satisfaction_rate, 4) if r.satisfaction_rate is not None else None]
-            if with_returns:
-                line.insert(6, r.returns)
-            ws.append(line)
+            ws.append([r.agency.name, r.received, r.accepted_on_time, r.resolved, r.resolved_on_time,
+                       round(r.resolution_rate, 4) if r.resolution_rate is not None else None, r.returns, r.overdue,
+                       round(r.avg_score, 2) if r.avg_score is not None else None, r.followed_up,
+                       round(r.satisfaction_rate, 4) if r.satisfaction_rate is not None else None])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

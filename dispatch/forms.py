@@ -12,6 +12,7 @@ from enforcement.workdays import Unit
 from .filters import HANDLER_KINDS, TicketFilter
 from .models import Channel, Priority, Satisfaction, TicketCategory
 from .services.intake import STAFF_CHANNELS
+from .suggest import suggest_matters
 from .uploads import accept_attribute
 
 __all__ = ["apply_domain_error"]
@@ -140,9 +141,10 @@ class TriageForm(BootstrapFormMixin, forms.Form):
         self.fields["matter"].queryset = Matter.objects.in_force().only("id", "code", "name")
         self.fields["grid"].queryset = Grid.objects.select_related("township")
         self.fields["category"].queryset = _categories()
+        # Ranked from the category and the words of the report (dispatch.suggest); the first is preselected.
+        self.suggestions = suggest_matters(ticket) if ticket is not None else []
         if ticket is not None and not self.is_bound:
-            suggested = ticket.matter or (ticket.category.suggested_matters.in_force().first()
-                                          if ticket.category_id else None)
+            suggested = ticket.matter_id or (self.suggestions[0].matter_id if self.suggestions else None)
             self.initial.update({"matter": suggested, "township": ticket.township, "grid": ticket.grid,
                                  "category": ticket.category, "priority": ticket.priority})
 

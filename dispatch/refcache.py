@@ -1,7 +1,8 @@
 """Reference rows that intake names on every request, cached per process (``enforcement.localcache``).
 
 A hotline or Open311 push names its category, township and grid by code, and
-its client system's channels come from the groups ``intake:<channel>``.
+its client system's channels come from the groups ``intake:<channel>``; triage
+ranks the matters in force by their names (``dispatch.suggest``).
 These change a few times a year, so each process keeps what it has looked
 up; a change saved anywhere (admin, the catalogue pages, a shell: the model
 signals below) drops them in every process within
@@ -78,11 +79,11 @@ def connect_signals() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from enforcement.models import Agency, Grid
+    from enforcement.models import Agency, Grid, Matter
 
     from .models import TicketCategory
 
-    for model in (TicketCategory, Agency, Grid, Group):
+    for model in (TicketCategory, Agency, Grid, Group, Matter):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"refcache-save-{model._meta.label}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"refcache-delete-{model._meta.label}")
     m2m_changed.connect(invalidate, sender=get_user_model().groups.through, dispatch_uid="refcache-user-groups")

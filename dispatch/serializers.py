@@ -227,6 +227,16 @@ class FollowUpSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MatterSuggestionSerializer(Serializer):
+    matter_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(help_text=_("相关度（越大越相关）"))
+    from_category = serializers.BooleanField(help_text=_("是否为问题类别的常见事项"))
+    words = serializers.ListField(child=serializers.CharField(), help_text=_("描述与事项名称共有的词（字对）"))
+    reason = serializers.CharField()
+
+
 class ConvertToCaseSerializer(Serializer):
     """转为案件线索: the lead's title and party; matter, place, facts and dates come from the ticket."""
 

@@ -249,24 +249,26 @@ def _notify_level(ids: list[int], level: str, dispatchers: list, *, accepting: b
         )
     )
     members = members_by_agency(t.responsible_agency_id for t in tickets)
+    yellow = level == WarningLevel.YELLOW
+    # (title, body) by stage, translated once per chunk.
+    texts = {
+        True: (_("工单 %(number)s 即将超时未签收（黄灯）") if yellow else _("工单 %(number)s 超时未签收（红灯）"),
+               _("签收期限：%(due)s。")),
+        False: (_("工单 %(number)s 即将到期（黄灯）") if yellow else _("工单 %(number)s 已超期（红灯）"),
+                _("办结期限：%(due)s。")),
+    }
     messages = []
     for ticket in tickets:
         about_accepting = in_accept_stage(ticket) if accepting is None else accepting
-        if about_accepting:
-            title = (_("工单 %(number)s 即将超时未签收（黄灯）") if level == WarningLevel.YELLOW
-                     else _("工单 %(number)s 超时未签收（红灯）"))
-            body = _("签收期限：%(due)s。") % {"due": _local(ticket.accept_due)}
-        else:
-            title = (_("工单 %(number)s 即将到期（黄灯）") if level == WarningLevel.YELLOW
-                     else _("工单 %(number)s 已超期（红灯）"))
-            body = _("办结期限：%(due)s。") % {"due": _local(ticket.resolve_due)}
+        due = ticket.accept_due if about_accepting else ticket.resolve_due
+        title, body = texts[about_accepting]
         messages.append(
             Message(
                 recipients=[*members.get(ticket.responsible_agency_id, []), *dispatchers],
                 subject=ticket,
-                reason=warning_reason(level, ticket.accept_due if about_accepting else ticket.resolve_due),
+                reason=warning_reason(level, due),
                 title=title % {"number": ticket.number},
-                body=body,
+                body=body % {"due": _local(due)},
                 url=ticket_url(ticket),
             )
         )

@@ -8,7 +8,8 @@ responsible agency now) and each township (the ticket's territory):
 * resolved / resolved on time - reported resolved (and before the resolve deadline);
 * resolution rate - resolved / received;
 * overdue - tickets that went past their resolve deadline (the flag stays after closing);
-* returns - returns (退单) the agency made in the period, from the event log;
+* returns - returns (退单) made in the period, from the event log: by the agency that returned the
+  ticket, and by the ticket's township;
 * average verdict score - of the tickets the township accepted;
 * satisfaction - share of followed-up reporters "satisfied" or better.
 """
@@ -19,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from enforcement.models import Agency, Event
@@ -99,16 +100,32 @@ def _groups(tickets, start: dt.date, end: dt.date) -> list[dict]:
     )
 
 
-def _returns(tickets, start: dt.date, end: dt.date) -> dict[int, int]:
-    """Returns (退单) made in the period, by the agency that returned the ticket (from the event log)."""
+def _returns(tickets, start: dt.date, end: dt.date) -> list[tuple[int | None, int | None, int]]:
+    """Returns (退单) made in the period, from the event log: (returning agency, ticket's township, count).
+
+    One query; the ticket's township comes from a correlated subquery on the
+    ticket's primary key.
+    """
     begin, finish = period_bounds(start, end)
-    return dict(
+    township = Ticket.objects.filter(pk=OuterRef("object_id")).values("township_id")[:1]
+    return list(
         Event.objects.filter(
             content_type=ContentType.objects.get_for_model(Ticket), action="return_to_dispatch",
-            at__gte=begin, at__lt=finish, actor_agency__isnull=False,
-            object_id__in=tickets.values("pk"),
-        ).order_by().values("actor_agency").annotate(n=Count("id")).values_list("actor_agency", "n")
+            at__gte=begin, at__lt=finish, object_id__in=tickets.values("pk"),
+        ).order_by().annotate(township=Subquery(township)).values("actor_agency", "township")
+        .annotate(n=Count("id")).values_list("actor_agency", "township", "n")
     )
+
+
+def _count_returns(returns, index: int | None) -> dict[int | None, int]:
+    """Returns summed by the agency (0), the township (1) or all together (None)."""
+    out: dict[int | None, int] = {}
+    for row in returns:
+        key = row[index] if index is not None else None
+        if index is not None and key is None:
+            continue
+        out[key] = out.get(key, 0) + row[2]
+    return out
 
 
 def _roll_up(groups: list[dict], key: str | None) -> dict[int | None, dict[str, int]]:
@@ -134,21 +151,27 @@ def summary(tickets, start: dt.date, end: dt.date, total_label: str) -> Summary:
 
     Three queries whatever the number of tickets: one aggregate by (agency,
     township) rolled up three ways (it reads the period's tickets once, not
-    once per table), the returns from the event log, and the agencies' names.
-    Returns are counted per agency only.
+    once per table), the returns from the event log (by the agency that
+    returned the ticket, and by the ticket's township), and the agencies' names.
     """
     groups = _groups(tickets, start, end)
     returns = _returns(tickets, start, end)
+    returns_by_agency = _count_returns(returns, 0)
+    returns_by_township = _count_returns(returns, 1)
     by_agency = _roll_up(groups, "responsible_agency")
     by_township = _roll_up(groups, "township")
-    agencies = Agency.objects.in_bulk(list(set(by_agency) | set(returns) | set(by_township)))
+    agencies = Agency.objects.in_bulk(
+        list(set(by_agency) | set(returns_by_agency) | set(by_township) | set(returns_by_township))
+    )
     empty = dict.fromkeys(AGGREGATES, 0)
 
     def ordered(rows: list[Row]) -> list[Row]:
         return sorted(rows, key=lambda r: (r.agency.sort_order, r.agency.code))
 
-    agency_rows = [_row(agencies[pk], by_agency.get(pk, empty), returns.get(pk, 0))
-                   for pk in set(by_agency) | set(returns)]
-    township_rows = [_row(agencies[pk], sums) for pk, sums in by_township.items()]
-    total = _row(Agency(name=total_label), _roll_up(groups, None).get(None, empty))
+    agency_rows = [_row(agencies[pk], by_agency.get(pk, empty), returns_by_agency.get(pk, 0))
+                   for pk in set(by_agency) | set(returns_by_agency)]
+    township_rows = [_row(agencies[pk], by_township.get(pk, empty), returns_by_township.get(pk, 0))
+                     for pk in set(by_township) | set(returns_by_township)]
+    total = _row(Agency(name=total_label), _roll_up(groups, None).get(None, empty),
+                 _count_returns(returns, None).get(None, 0))
     return Summary(ordered(agency_rows), ordered(township_rows), total)

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from ..models import FINAL_STATES, Ticket, TicketCategory, TicketStatus
-from ..views_public import public_status_label, scrub
+from ..views_public import effective_ticket, public_status_label, scrub
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The spec limits descriptions to 4,000 characters.
@@ -95,7 +95,14 @@ def open311_status(ticket: Ticket) -> str:
 def status_notes(ticket: Ticket) -> str:
     label = public_status_label(ticket)
     if ticket.status == TicketStatus.MERGED and ticket.merged_into_id:
-        return _("与工单 %(number)s 反映同一问题，已合并办理。") % {"number": ticket.merged_into.number}
+        # Closed as a duplicate (as other GeoReport servers report one), with the progress of the
+        # ticket it joined: the client follows the request it filed, and the survivor may have come
+        # in through a channel that Open311 does not list (a staff call, a township call).
+        survivor = ticket.merged_into
+        if survivor.merged_into_id:
+            survivor = effective_ticket(survivor)
+        return _("与工单 %(number)s 反映同一问题，已合并办理。合并后办理情况：%(progress)s") % {
+            "number": ticket.merged_into.number, "progress": status_notes(survivor)}
     if ticket.status == TicketStatus.DISMISSED and ticket.dismiss_reason:
         return f"{label}：{scrub(ticket.dismiss_reason)}"
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolution:

@@ -10,4 +10,18 @@
       event.preventDefault();
     }
   });
+
+  // A suggestion button fills a select: <button data-fill-select="id_of_select" data-value="42">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fill-select]");
+    if (!button) {
+      return;
+    }
+    var select = document.getElementById(button.getAttribute("data-fill-select"));
+    if (select) {
+      select.value = button.getAttribute("data-value");
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      select.focus();
+    }
+  });
 })();

@@ -333,11 +333,21 @@ def test_dismissed_request_is_closed_with_the_reason_as_status_notes(client, tic
     assert row["updated_datetime"] is not None
 
 
-def test_merged_request_is_closed_and_points_to_the_survivor(client, tickets, dispatcher):
+def test_merged_request_is_closed_and_points_to_the_survivor(client, tickets, dispatcher, matter, squadron_officer):
     merged = services.ticket_merge(tickets.web, into=tickets.hotline, by=dispatcher)
     [row] = body(client.get(f"{BASE}/requests/{merged.number}.json"))
     assert row["status"] == "closed"
     assert tickets.hotline.number in row["status_notes"]
+    assert "合并后办理情况：已受理" in row["status_notes"]
+
+    # The client follows the request it filed: the survivor's outcome reaches it there.
+    survivor = services.ticket_triage(Ticket.objects.get(pk=tickets.hotline.pk), by=dispatcher, matter=matter,
+                                      township=tickets.hotline.township)
+    survivor = services.ticket_accept(services.ticket_assign(survivor, by=dispatcher), by=squadron_officer)
+    services.ticket_resolve(survivor, by=squadron_officer, resolution="已拆除违规广告牌，联系电话13812345678。")
+    [row] = body(client.get(f"{BASE}/requests/{merged.number}.json"))
+    assert "合并后办理情况：" in row["status_notes"] and "已拆除违规广告牌" in row["status_notes"]
+    assert "13812345678" not in row["status_notes"]
 
 
 def test_service_code_filter(client, tickets):

@@ -445,12 +445,17 @@ def test_statistics_per_agency_and_township(client_for, resolved, assigned, offi
     assert squad.avg_score == pytest.approx(3.0)
     assert squad.satisfaction_rate == 1.0
     [town] = [r for r in page.context["township_rows"] if r.agency == county.town_a]
-    assert town.received == 4 and town.resolution_rate == 0.5
-    assert page.context["total"].received == 4
+    assert town.received == 4 and town.resolution_rate == 0.5 and town.returns == 1
+    assert page.context["total"].received == 4 and page.context["total"].returns == 1
+    township_table = page.content.decode().split('data-testid="stats-township"')[1]
+    assert "<th class=\"text-end\" scope=\"col\">退单</th>" in township_table
 
     export = client_for(dispatcher).get(reverse("dispatch:stats"), {"format": "xlsx"})
     wb = openpyxl.load_workbook(io.BytesIO(export.content))
     assert wb.sheetnames == ["承办单位", "乡镇（街道）"]
+    header = [c.value for c in wb["乡镇（街道）"][2]]
+    town_line = [c.value for c in wb["乡镇（街道）"][3]]
+    assert header[6] == "退单" and town_line[0] == "甲镇" and town_line[6] == 1
 
 
 def test_statistics_roll_up_agencies_townships_and_the_total_from_one_query(

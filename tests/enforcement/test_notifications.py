@@ -95,8 +95,13 @@ def test_notify_each_sends_many_subjects_once_in_constant_queries(
     assert Notification.objects.filter(reason="warning.red").count() == 40
 
 
-def test_notify_each_when_a_concurrent_sender_inserted_a_row_meanwhile(grid, officer_a, officer_b, monkeypatch):
-    """The INSERT hits the unique constraint: the others are still sent, the raced one only once."""
+def test_notify_each_when_a_concurrent_sender_inserted_a_row_meanwhile(postgres, grid, officer_a, officer_b,
+                                                                     monkeypatch):
+    """The INSERT hits the unique constraint: the others are still sent, the raced one only once.
+
+    PostgreSQL: SQLite cannot hold the constraint (NULLS NOT DISTINCT), and the embedded default's
+    get_or_create guard is what keeps notify() once there.
+    """
     from enforcement.notifications import Message, notify_each
 
     real_bulk_create = Notification.objects.bulk_create
@@ -149,3 +154,55 @@ def test_a_failed_batch_send_stays_unsent_for_the_retry(grid, officer_a, officer
     assert sorted(m.to[0] for m in mail.outbox) == sorted([officer_a.email, officer_b.email])
     assert send_notification_emails([n.pk for n in notes]) == 0
     assert len(mail.outbox) == 2
+
+
+def test_a_large_send_sets_every_id_and_stays_once_per_reason(county, officer_a, officer_b, dispatcher,
+                                                             django_assert_max_num_queries):
+    """Sixty subjects x three recipients: the one-statement INSERT on PostgreSQL, bulk_create elsewhere."""
+    from django.db import connection
+
+    from enforcement.notifications import Message, notify_each
+
+    grids = [GridFactory(township=county.town_a) for _ in range(60)]
+    messages = [Message([officer_a, officer_b, dispatcher], g, f"warning.red.{g.pk}", f"红灯 {g.code}",
+                        body="办结期限", url=f"/grids/{g.pk}/") for g in grids]
+    # PostgreSQL: the check and one INSERT (SQLite's bulk_create splits it by its variable limit).
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 12):
+        created = notify_each(messages, email=False)
+
+    assert len(created) == 180 and all(n.pk for n in created)
+    stored = {n.pk: n for n in Notification.objects.filter(reason__startswith="warning.red.")}
+    assert set(stored) == {n.pk for n in created}
+    for n in created:  # each id is the row of its own key
+        row = stored[n.pk]
+        assert (row.recipient_id, row.object_id, row.reason, row.title, row.url) == (
+            n.recipient_id, n.object_id, n.reason, n.title, n.url)
+    assert notify_each(messages, email=False) == []
+    assert Notification.objects.count() == 180
+
+
+def test_a_large_send_racing_a_concurrent_sender_still_sends_each_once(postgres, county, officer_a, officer_b,
+                                                                       monkeypatch):
+    from django.db.models import Q
+
+    from enforcement import notifications
+    from enforcement.notifications import Message, notify_each
+
+    grids = [GridFactory(township=county.town_a) for _ in range(40)]
+    messages = [Message([officer_a, officer_b], g, "warning.red", "红灯") for g in grids]
+    # Another worker sent one of them between our check and our INSERT: the check saw nothing.
+    notify(officer_a, subject=grids[7], reason="warning.red", title="红灯", email=False)
+    real_keys, calls = notifications._keys, []
+
+    def first_check_sees_nothing(wanted):
+        calls.append(1)
+        return Q(pk__in=[]) if len(calls) == 1 else real_keys(wanted)
+
+    monkeypatch.setattr(notifications, "_keys", first_check_sees_nothing)
+
+    created = notify_each(messages, email=False)
+    # The INSERT failed whole; the fallback inserted the 79 others and read back every unsent one.
+    assert all(n.pk for n in created)
+    assert {(n.recipient_id, n.object_id) for n in created} == {
+        (u.pk, g.pk) for g in grids for u in (officer_a, officer_b)}
+    assert Notification.objects.filter(reason="warning.red").count() == 80
