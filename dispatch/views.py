@@ -243,11 +243,13 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(exc))
         return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket), status=exc.status)
     form = _form_for(action, ticket, request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             spec.run(request, ticket, form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
+            status = exc.status  # as the API answers: 403 wrong role or agency, 409 wrong state
         else:
             messages.success(request, _("已完成：%(action)s。") % {"action": spec.label})
             # After a merge or a return the actor may no longer see the ticket: go to the list then.
@@ -256,7 +258,7 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("dispatch:ticket-list")
     ticket = selectors.ticket_get_for_user(request.user, pk)
     return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket, (action, form)),
-                  status=400)
+                  status=status)
 
 
 @require_GET

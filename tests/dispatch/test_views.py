@@ -282,7 +282,7 @@ def test_refusal_is_shown_on_the_form(client_for, assigned, squadron_a_uncertifi
     ticket = services.ticket_accept(assigned(), by=squadron_a_uncertified)
     response = client_for(squadron_a_uncertified).post(action_url(ticket, "resolve"),
                                                        {"resolve-resolution": "已处理"})
-    assert response.status_code == 400
+    assert response.status_code == 403  # as the API: wrong person, nothing changes
     html = response.content.decode()
     assert "没有有效的行政执法证件" in html
     resolve = next(a for a in response.context["action_forms"] if a["name"] == "resolve")
