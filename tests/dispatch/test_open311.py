@@ -467,3 +467,64 @@ def test_wrong_method_is_an_open311_error(client, db):
 
 def test_open311_needs_no_login(client, db):
     assert client.get(f"{BASE}/services.json").status_code == 200
+
+
+# --- conformance: XML of every resource, and refusals that write nothing ------------------------------
+
+
+def xml_of(response, status: int = 200):
+    assert response.status_code == status
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    return ElementTree.fromstring(response.content)
+
+
+def test_service_definition_in_xml(client, db):
+    root = xml_of(client.get(f"{BASE}/services/ZDJY.xml"))
+    assert root.tag == "service_definition"
+    assert root.find("service_code").text == "ZDJY"
+    assert root.find("attributes") is not None and list(root.find("attributes")) == []
+
+
+def test_one_request_in_xml_is_a_list_of_one(client, tickets):
+    root = xml_of(client.get(f"{BASE}/requests/{tickets.hotline.number}.xml"))
+    assert root.tag == "service_requests"
+    [request] = root.findall("request")
+    assert request.find("service_request_id").text == tickets.hotline.number
+    assert request.find("status").text == "open"
+
+
+def test_token_in_xml(client, api_key):
+    [answer] = body(post(client, valid_post(api_key)))
+    ticket = Ticket.objects.get(number=answer["service_request_id"])
+    root = xml_of(client.get(f"{BASE}/tokens/{ticket.external_ref}.xml"))
+    assert root.tag == "service_requests"
+    [request] = root.findall("request")
+    assert (request.find("service_request_id").text, request.find("token").text) == (
+        ticket.number, ticket.external_ref)
+
+
+def test_post_errors_in_xml(client, api_key):
+    root = xml_of(post(client, valid_post(api_key, service_code="NOPE"), fmt="xml"), 404)
+    assert root.tag == "errors" and root.find("error/code").text == "404"
+    root = xml_of(post(client, valid_post("wrong-key"), fmt="xml"), 403)
+    assert root.find("error/code").text == "403"
+
+
+@pytest.mark.parametrize("change, status", [
+    ({"api_key": ""}, 403),
+    ({"api_key": "not-a-key"}, 403),
+    ({"service_code": "NOPE"}, 404),
+    ({"service_code": ""}, 400),
+    ({"lat": "", "long": "", "address_string": ""}, 400),
+    ({"lat": "91"}, 400),
+    ({"email": "not-an-address"}, 400),
+])
+def test_a_refused_post_writes_nothing(client, api_key, change, status):
+    data = {**valid_post(api_key), **change}
+    if not data["api_key"]:
+        del data["api_key"]
+    error_of(post(client, data), status)
+    assert not Ticket.objects.exists()
+    from enforcement.models import Event
+
+    assert not Event.objects.filter(action="intake").exists()

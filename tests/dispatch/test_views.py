@@ -564,3 +564,26 @@ def test_acting_on_a_page_loaded_before_a_colleague_acted_shows_the_conflict(cli
     assert ticket.status == TicketStatus.ACCEPTED
     from enforcement.models import Event
     assert Event.objects.filter(object_id=ticket.pk, action="accept", content_type__model="ticket").count() == 1
+
+
+@pytest.mark.parametrize("who, url_name", [
+    ("squadron_officer", "dispatch:agency-inbox"),
+    ("officer_a", "dispatch:township-inbox"),
+    ("squadron_officer", "dispatch:field"),
+])
+def test_inboxes_and_the_field_page_run_constant_queries(request, client, assigned, resolved, make_ticket,
+                                                         who, url_name, django_assert_max_num_queries):
+    """The work lists of a unit, a township and a field officer cost the same with 2 or 12 tickets in them."""
+    client.force_login(request.getfixturevalue(who))
+    url = reverse(url_name)
+    assigned(), resolved()
+    few = _count(client, url)
+    for _i in range(5):
+        assigned()
+        resolved()
+    page = client.get(url)
+    assert page.status_code == 200
+    shown = sum(len(s["tickets"]) for s in page.context.get("sections", [])) or len(page.context.get("in_hand", []))
+    assert shown >= 6  # the longer lists are on the page
+    with django_assert_max_num_queries(few):
+        client.get(url)
