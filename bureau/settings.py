@@ -286,6 +286,11 @@ LOGGING = {
 # --- Domain configuration (defaults; admin-editable tables override) -------
 # Deadline warnings turn yellow when this share of the allowed time is used.
 WARNING_YELLOW_SHARE = float(env_str("WARNING_YELLOW_SHARE", "0.8"))
+# Reference data cached per process (enforcement.localcache: the holiday calendar, intake's
+# categories, townships and client channels, the matter index of triage) is dropped in every
+# process within this many seconds of a change saved elsewhere (the version is kept in Redis).
+LOCAL_CACHE_CHECK_SECONDS = env_int("LOCAL_CACHE_CHECK_SECONDS", 10)
+WORKDAY_CACHE_CHECK_SECONDS = env_int("WORKDAY_CACHE_CHECK_SECONDS", LOCAL_CACHE_CHECK_SECONDS)
 # Public report form (dispatch.views_public): at most this many reports per client
 # address per hour, a minimum time to fill the form (seconds, against bots), and the
 # number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
