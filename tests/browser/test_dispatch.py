@@ -90,7 +90,11 @@ def test_township_call_is_triaged_assigned_resolved_with_photo_and_judged(
     desk = sign_in(dispatcher)
     desk.goto(f"/dispatch/tickets/{ticket.pk}/")
     open_action(desk, "triage")
-    desk.select_option("select[name=triage-matter]", str(matter.pk))
+    # The report mentions 占道经营: the matter is suggested (and preselected); a click on the
+    # suggestion chooses it again after the dispatcher cleared the field.
+    desk.select_option("select[name=triage-matter]", "")
+    desk.locator(f"[data-testid=matter-suggestions] button[data-value='{matter.pk}']").click()
+    expect(desk.locator("select[name=triage-matter]")).to_have_value(str(matter.pk))
     desk.locator("[data-testid=do-triage]").click()
     expect(desk.locator("[data-testid=ticket-status]")).to_have_text("待交办")
     expect(desk.locator("[data-testid=proposal]")).to_contain_text("甲镇派驻中队")
