@@ -587,3 +587,16 @@ def test_inboxes_and_the_field_page_run_constant_queries(request, client, assign
     assert shown >= 6  # the longer lists are on the page
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+def test_on_a_phone_the_actions_are_one_tap_away(client_for, assigned, squadron_officer, judicial_reviewer):
+    """The detail page is long on a phone: a button at the top jumps to the actions (hidden on wide screens)."""
+    ticket = assigned()
+    html = client_for(squadron_officer).get(detail_url(ticket)).content.decode()
+    assert 'data-testid="jump-to-actions"' in html and 'href="#actions"' in html and 'id="actions"' in html
+    assert "d-lg-none" in html.split('data-testid="jump-to-actions"')[0].rsplit("<a", 1)[1]
+
+    # A reader who may act on nothing gets no button.
+    page = client_for(judicial_reviewer).get(detail_url(ticket))
+    assert page.status_code == 200 and page.context["action_forms"] == []
+    assert 'data-testid="jump-to-actions"' not in page.content.decode()
