@@ -272,7 +272,6 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             row["distance_m"] = round(t.distance_m) if t.distance_m is not None else None
         return Response(data)
 
-
     @extend_schema(summary="分流建议的执法事项（按问题类别和描述匹配）", tags=[TAG],
                    responses={200: MatterSuggestionSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"], url_path="matter_suggestions")
