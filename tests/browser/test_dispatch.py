@@ -148,3 +148,23 @@ def test_township_call_is_triaged_assigned_resolved_with_photo_and_judged(
     # Public events only: the internal steps' notes (the township's verdict reason) stay inside.
     expect(public.locator("[data-testid=public-events]")).not_to_contain_text("群众满意")
     expect(public.locator("body")).not_to_contain_text(officer_a.username)
+
+
+def test_the_board_redraws_itself_with_new_tickets(sign_in, dispatcher, category):  # noqa: F811
+    """The board polls every minute (htmx); one poll is run here at once instead of waiting for it."""
+    from playwright.sync_api import expect
+
+    from dispatch import services
+
+    desk = sign_in(dispatcher)
+    desk.goto("/dispatch/")
+    expect(desk.locator("[data-count=new]")).to_have_text("0")
+    trigger = desk.locator("[data-testid=board-live]").get_attribute("hx-trigger")
+    assert trigger.startswith("every 60s")
+
+    services.ticket_intake(channel="staff", description="新来电：人民路占道经营", category=category)
+    services.ticket_intake(channel="staff", description="新来电：夜间施工噪声", category=category)
+    desk.evaluate("() => htmx.ajax('GET', location.pathname, "
+                  "{target: '#board-live', select: '#board-live', swap: 'outerHTML'})")
+    expect(desk.locator("[data-count=new]")).to_have_text("2")
+    expect(desk.locator("[data-testid=board-live]")).to_have_count(1)  # replaced, not nested
