@@ -528,3 +528,11 @@ def test_a_refused_post_writes_nothing(client, api_key, change, status):
     from enforcement.models import Event
 
     assert not Event.objects.filter(action="intake").exists()
+
+
+def test_a_jurisdiction_id_sent_by_multi_city_clients_is_accepted(client, api_key, tickets):
+    """GeoReport v2: jurisdiction_id is needed only where one endpoint serves several; this one serves one."""
+    assert len(body(client.get(f"{BASE}/services.json", {"jurisdiction_id": "county.example.gov.cn"}))) >= 1
+    assert len(numbers(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "county.example.gov.cn"}))) == 3
+    response = post(client, {**valid_post(api_key), "jurisdiction_id": "county.example.gov.cn"})
+    assert response.status_code == 201
