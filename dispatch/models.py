@@ -545,7 +545,7 @@ class Ticket(WorkflowModel):
 
     @transition(field=status, source=TicketStatus.RESOLVED, target=TicketStatus.IN_PROGRESS,
                 permission=_verdict_giver, custom={"label": _("评价不认可（退回重办）")})
-    def reopen(self, *, by, at, reason):
+    def reopen(self, *, by, at, reason, resolve_due, warn_at, provisional):
         if not reason.strip():
             raise ValidationFailed(_("不认可时请说明理由。"), field="reason")
         self.verdict = Verdict.REJECTED
@@ -555,6 +555,12 @@ class Ticket(WorkflowModel):
         self.verdict_at = at
         self.resolved_at = None
         self.reopen_count += 1
+        # Handled again (重办) within a fresh time limit: the light starts over against it.
+        self.resolve_due = resolve_due
+        self.warn_at = warn_at
+        self.deadline_provisional = provisional
+        self.warning_level = WarningLevel.NONE
+        self.warning_changed_at = None
 
     @transition(field=status, source=[TicketStatus.ASSIGNED, TicketStatus.ACCEPTED], target=TicketStatus.TRIAGED,
                 permission=_responsible_member, custom={"label": _("退单")})

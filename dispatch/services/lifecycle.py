@@ -38,7 +38,7 @@ from ..models import (
     TicketCoHandler,
     TicketStatus,
 )
-from ..sla import deadlines_for, enter_resolve_stage
+from ..sla import deadlines_for, enter_resolve_stage, warn_time
 from ..uploads import check_upload
 from .common import agency_members, command_centre_users, notify_users
 from .intake import _store_attachment
@@ -263,14 +263,26 @@ def ticket_resolve(ticket: Ticket, *, by, resolution: str, files: Iterable = ())
 
 
 def ticket_verdict(ticket: Ticket, *, by, accepted: bool, score: int | None = None, reason: str = "") -> Ticket:
-    """The ticket's township judges the result: accept with a score 1-5 (closes), or reject with a reason."""
+    """The ticket's township judges the result: accept with a score 1-5 (closes), or reject with a reason.
+
+    A rejected ticket goes back to the same agency to be handled again (重办)
+    within a fresh resolve limit from the ticket's SLA rule, counted from the
+    rejection: the first round met or missed its own deadline (``overdue``
+    keeps that), and the second round is judged against its own, rather than
+    turning red at once against a deadline that passed while the township
+    was judging.
+    """
     now = timezone.now()
     with transaction.atomic():
         if accepted:
             return perform_transition(ticket, "close", by=by, public=True, at=now, score=score, reason=reason or "",
                                       note=reason or "", data={"score": score})
-        reopened = perform_transition(ticket, "reopen", by=by, public=True, at=now, reason=reason or "",
-                                      note=reason or "")
+        again = deadlines_for(ticket, now)
+        reopened = perform_transition(
+            ticket, "reopen", by=by, public=True, at=now, reason=reason or "", note=reason or "",
+            resolve_due=again.resolve_due, warn_at=warn_time(now, again.resolve_due), provisional=again.provisional,
+            data={"resolve_due": again.resolve_due.isoformat(), "provisional": again.provisional},
+        )
         notify_users(agency_members(reopened.responsible_agency_id), reopened,
                      reason=f"ticket.reopened.{reopened.reopen_count}",
                      title=_("工单 %(number)s 评价未通过，请重新办理") % {"number": reopened.number},

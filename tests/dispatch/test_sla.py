@@ -321,3 +321,20 @@ def test_an_extension_before_signing_keeps_the_light_on_acceptance(
     services.extension_decide(ext, by=dispatcher, approve=True)
     ticket.refresh_from_db()
     assert ticket.warn_at == warn_at and ticket.warning_level == WarningLevel.NONE
+
+
+def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
+    default_rules, resolved, clock, squadron_officer, officer_a
+):
+    """Resolved in time, rejected after the first deadline passed: not red, not overdue; red only past the new one."""
+    clock(at(2026, 11, 23, 9))  # due Monday 30 November
+    ticket = resolved()
+    clock(at(2026, 12, 2, 10))  # the township judges two days after the first deadline
+    ticket = services.ticket_verdict(ticket, by=officer_a, accepted=False, reason="摊贩仍在")
+    assert ticket.status == TicketStatus.IN_PROGRESS and ticket.warning_level == WarningLevel.NONE
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 12, 9)  # 5 working days
+    assert sweep_warnings(at(2026, 12, 2, 11)).red == []
+    assert Ticket.objects.get(pk=ticket.pk).overdue is False
+
+    assert sweep_warnings(at(2026, 12, 10, 9)).red == [ticket.pk]
+    assert Ticket.objects.get(pk=ticket.pk).overdue is True
