@@ -25,6 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -771,3 +772,17 @@ class TicketGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("工单用户组授权")
         verbose_name_plural = _("工单用户组授权")
+
+
+class ClientSystem(User):
+    """A system that pushes tickets (a hotline platform, an Open311 client): a service account.
+
+    Only a proxy of the user table, for its own admin page (接入系统): which
+    channels it may push through (the groups ``intake:<channel>``) and its
+    key (a DRF token; Open311 calls it ``api_key``). See ``dispatch.admin``.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("接入系统")
+        verbose_name_plural = _("接入系统")

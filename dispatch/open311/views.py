@@ -94,7 +94,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
         "changeset": CHANGESET,
         "contact": _("%(name)s指挥中心；群众举报请拨打 12345 热线。") % {"name": name},
         "key_service": _(
-            "接入系统的 api_key 由本局系统管理员签发（后台“认证令牌”），并将接入账号加入 intake:open311 用户组。"
+            "接入系统的 api_key 由本局系统管理员在后台“接入系统”中签发（勾选“Open311接口”渠道）。"
         ),
         "endpoints": [{
             "specification": serializers.SPECIFICATION,
