@@ -112,11 +112,6 @@ def in_accept_stage(ticket: Ticket) -> bool:
     return ticket.status == TicketStatus.ASSIGNED and ticket.accept_due is not None
 
 
-def stage_due(ticket: Ticket) -> dt.datetime | None:
-    """The deadline the ticket's light runs against now."""
-    return ticket.accept_due if in_accept_stage(ticket) else ticket.resolve_due
-
-
 def level_at(ticket: Ticket, now: dt.datetime, *, accepting: bool | None = None) -> str:
     """The warning level a ticket in the assignee's hands should show at ``now``.
 
@@ -135,10 +130,17 @@ def level_at(ticket: Ticket, now: dt.datetime, *, accepting: bool | None = None)
 
 
 def resolve_warn_at(ticket: Ticket, now: dt.datetime) -> dt.datetime | None:
-    """When the resolve stage turns yellow: the share of the time from assignment to the resolve deadline."""
+    """When the resolve stage turns yellow: the share of the time from the round's start to the resolve deadline.
+
+    The round starts at the assignment, or at the township's rejection of the
+    result when the ticket is being handled again (重办, ``ticket_verdict``).
+    """
     if ticket.resolve_due is None:
         return None
-    return warn_time(ticket.assigned_at or now, ticket.resolve_due)
+    start = ticket.assigned_at or now
+    if ticket.reopen_count and ticket.verdict_at is not None and ticket.verdict_at > start:
+        start = ticket.verdict_at
+    return warn_time(start, ticket.resolve_due)
 
 
 def enter_resolve_stage(ticket: Ticket, now: dt.datetime) -> None:

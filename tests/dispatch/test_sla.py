@@ -9,7 +9,7 @@ import pytest
 
 from dispatch import services
 from dispatch.models import SlaRule, Ticket, TicketStatus, WarningLevel
-from dispatch.sla import deadlines_for, rule_for, sweep_warnings
+from dispatch.sla import deadlines_for, rule_for, sweep_warnings, warn_time
 from enforcement.models import Notification
 from tests.dispatch.conftest import at
 
@@ -324,7 +324,7 @@ def test_an_extension_before_signing_keeps_the_light_on_acceptance(
 
 
 def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
-    default_rules, resolved, clock, squadron_officer, officer_a
+    default_rules, resolved, clock, squadron_officer, officer_a, dispatcher
 ):
     """Resolved in time, rejected after the first deadline passed: not red, not overdue; red only past the new one."""
     clock(at(2026, 11, 23, 9))  # due Monday 30 November
@@ -333,8 +333,18 @@ def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
     ticket = services.ticket_verdict(ticket, by=officer_a, accepted=False, reason="摊贩仍在")
     assert ticket.status == TicketStatus.IN_PROGRESS and ticket.warning_level == WarningLevel.NONE
     assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 12, 9)  # 5 working days
+    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due)  # yellow late in the new round
     assert sweep_warnings(at(2026, 12, 2, 11)).red == []
     assert Ticket.objects.get(pk=ticket.pk).overdue is False
 
-    assert sweep_warnings(at(2026, 12, 10, 9)).red == [ticket.pk]
+    # An extension in the second round keeps counting the round from the rejection.
+    clock(at(2026, 12, 3, 9))
+    ext = services.extension_request(Ticket.objects.get(pk=ticket.pk), by=squadron_officer, amount=1,
+                                     reason="需等待当事人整改")
+    services.extension_decide(ext, by=dispatcher, approve=True)
+    ticket.refresh_from_db()
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 12, 10)
+    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due)
+
+    assert sweep_warnings(at(2026, 12, 11, 9)).red == [ticket.pk]
     assert Ticket.objects.get(pk=ticket.pk).overdue is True
