@@ -151,8 +151,9 @@ class ClientSystemAdmin(admin.ModelAdmin):
             super().get_queryset(request)
             # In a channel's group, or a keyed account that cannot sign in with a password and
             # belongs to no agency (a system whose channels were all taken away).
-            .filter(Q(groups__in=clients) | Q(auth_token__isnull=False, password__startswith="!", is_staff=False,
-                                              is_superuser=False, memberships__isnull=True))
+            # Staff and administrators are people, never edited here.
+            .filter(Q(groups__in=clients) | Q(auth_token__isnull=False, password__startswith="!",
+                                              memberships__isnull=True), is_staff=False, is_superuser=False)
             .distinct()
             .select_related("auth_token")
             .prefetch_related("groups")
@@ -183,8 +184,6 @@ class ClientSystemAdmin(admin.ModelAdmin):
         with transaction.atomic():
             if not change:
                 obj.set_unusable_password()
-            obj.is_staff = False
-            obj.is_superuser = False
             super().save_model(request, obj, form, change)
             wanted = set(form.cleaned_data.get("channels") or ())
             keep = [g for g in obj.groups.all() if not g.name.startswith(CLIENT_GROUP_PREFIX)]

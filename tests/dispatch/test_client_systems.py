@@ -105,9 +105,14 @@ def test_switching_a_system_off_refuses_its_pushes(client_for, administrator, co
 
 def test_staff_accounts_are_not_listed_as_client_systems(client_for, administrator, dispatcher, county):
     Token.objects.create(user=dispatcher)  # a dispatcher using the API is a person, not a client system
-    Group.objects.get_or_create(name="intake:hotline_12345")
-    listing = client_for(administrator).get(reverse(LIST)).content.decode()
+    group, _created = Group.objects.get_or_create(name="intake:hotline_12345")
+    administrator.groups.add(group)  # even an administrator put in a channel's group by mistake
+    admin = client_for(administrator)
+    listing = admin.get(reverse(LIST)).content.decode()
     assert dispatcher.username not in listing and administrator.username not in listing.split("<tbody>")[-1]
+    # ... cannot be edited through this page (it would be a way to change a person's account).
+    assert admin.get(reverse("admin:dispatch_clientsystem_change", args=[administrator.pk])).status_code in (
+        302, 404)
 
 
 def test_only_administrators_reach_the_page(client_for, dispatcher, county):
