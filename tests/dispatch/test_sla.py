@@ -348,3 +348,18 @@ def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
 
     assert sweep_warnings(at(2026, 12, 11, 9)).red == [ticket.pk]
     assert Ticket.objects.get(pk=ticket.pk).overdue is True
+
+
+def test_default_rules_name_the_national_guideline_and_edited_notes_are_kept(default_rules):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    edited = default_rules[0]
+    edited.source_note = "县政府〔2026〕8号：本县签收时限"
+    edited.save()
+    module = import_module("dispatch.migrations.0007_sla_source_notes")
+    module.forwards(apps, None)
+    notes = dict(SlaRule.objects.values_list("pk", "source_note"))
+    assert notes.pop(edited.pk) == "县政府〔2026〕8号：本县签收时限"
+    assert notes and all("国办发〔2020〕53号" in n for n in notes.values())
