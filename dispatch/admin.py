@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from .api_intake import CLIENT_GROUP_PREFIX
 from .models import (
-    HOTLINE_CHANNELS,
+    CLIENT_CHANNELS,
     Channel,
     ClientSystem,
     DispatchPolicy,
@@ -95,9 +95,6 @@ class TicketExtensionAdmin(ReadOnlyAdmin):
 
 # --- client systems (接入系统): hotline platforms and Open311 clients --------------------------------
 
-CLIENT_CHANNELS = (*HOTLINE_CHANNELS, Channel.OPEN311)
-
-
 def _mask(key: str) -> str:
     return f"{key[:4]}…{key[-4:]}" if key else "—"
 
@@ -162,7 +159,7 @@ class ClientSystemAdmin(admin.ModelAdmin):
     @admin.display(description=_("渠道"))
     def channel_list(self, obj) -> str:
         labels = dict(Channel.choices)
-        return "、".join(str(labels[c]) for c in sorted(client_channels(obj)) if c in labels) or "—"
+        return str(_("、")).join(str(labels[c]) for c in sorted(client_channels(obj)) if c in labels) or "—"
 
     def _token(self, obj):
         try:

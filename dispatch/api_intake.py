@@ -221,7 +221,7 @@ class HotlineIntakeView(ClientMixin, APIView):
         data = dict(serializer.validated_data)
         channel = _channel_for(request.user, data.pop("channel", None), field="channel")
         files = data.pop("files", [])
-        result = ticket_intake(channel=channel, by=request.user, attachments=files, **data)
+        result = ticket_intake(channel=channel, by=request.user, attachments=files, by_client_system=True, **data)
         return _response(result.ticket, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
@@ -267,7 +267,7 @@ class HotlineBatchIntakeView(ClientMixin, APIView):
         with transaction.atomic():
             for index, (channel, data) in enumerate(orders):
                 try:
-                    result = ticket_intake(channel=channel, by=request.user, **data)
+                    result = ticket_intake(channel=channel, by=request.user, by_client_system=True, **data)
                 except DomainError as exc:
                     raise _for_order(exc, index) from exc
                 ticket = result.ticket

@@ -56,6 +56,8 @@ class Channel(models.TextChoices):
 
 
 HOTLINE_CHANNELS = (Channel.HOTLINE_12345, Channel.HOTLINE_12319, Channel.HOTLINE_12369)
+# What a client system (接入系统: a hotline platform, an Open311 client) may be allowed to push through.
+CLIENT_CHANNELS = (*HOTLINE_CHANNELS, Channel.OPEN311)
 
 
 class Priority(models.TextChoices):

@@ -331,7 +331,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             channel=Channel.OPEN311, by=client, category=category, description=description,
             reporter_name=_reporter_name(value["first_name"], value["last_name"]),
             reporter_phone=re.sub(r"[().]", "", value["phone"]), place=place, lat=lat, lng=lng,
-            external_ref=token, event_data={"open311": extras} if extras else None,
+            external_ref=token, event_data={"open311": extras} if extras else None, by_client_system=True,
         )
     except DomainError as error:
         messages = [str(m) for msgs in error.fields.values() for m in msgs] or [str(error)]

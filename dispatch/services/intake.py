@@ -43,8 +43,6 @@ from ..uploads import check_upload
 from .common import command_centre_users, notify_users
 
 NUMBER_PREFIX = "GD"
-# Channels whose reports are pushed by another system's service account, not by a person of an agency.
-CLIENT_SYSTEM_CHANNELS = frozenset((*HOTLINE_CHANNELS, Channel.OPEN311))
 # Letters and digits that cannot be misread on a phone screen or over the phone.
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -155,6 +153,7 @@ def ticket_intake(
     attachments: Iterable = (),
     note: str = "",
     event_data: dict | None = None,
+    by_client_system: bool = False,
 ) -> IntakeResult:
     """Create a ticket from any channel, with its attachments and its first (public) event.
 
@@ -162,6 +161,9 @@ def ticket_intake(
     now) is when the source received the report, e.g. the hotline's time.
     ``event_data`` adds source details that have no column (an Open311
     client's email, device id, media URL) to the intake event's data.
+    ``by_client_system``: ``by`` is a client system's service account (the
+    hotline push, Open311), which acts for no agency; the intake event then
+    names none without working out the account's memberships.
     Raises ValidationFailed naming the fields at fault.
     """
     description = _clean(description)
@@ -213,7 +215,7 @@ def ticket_intake(
                 ticket, "intake", by=by, public=True,
                 # A client system (hotline platform, Open311 client) acts for no agency.
                 agency=submitted_by_agency if submitted_by_agency is not None else (
-                    NO_AGENCY if channel in CLIENT_SYSTEM_CHANNELS else None),
+                    NO_AGENCY if by_client_system else None),
                 note=note or _("已受理（%(channel)s）。") % {"channel": Channel(channel).label},
                 data={**(event_data or {}), "channel": channel,
                       **({"external_ref": external_ref} if external_ref else {})},

@@ -460,3 +460,22 @@ def test_a_change_saved_in_another_process_is_seen_once_the_shared_version_moves
     cache.set(reference_cache.version_key, f"elsewhere-{uuid.uuid4()}", timeout=None)
     r = platform.post(PUSH, order(external_ref="V-3"), format="json")
     assert r.status_code == 400 and "category" in r.json()["fields"]
+
+
+def test_the_intake_event_names_the_desk_for_a_rekeyed_call_and_no_agency_for_a_platform(
+    platform, api_for, dispatcher, county
+):
+    """The actor decides the event's agency, not the channel: the desk also re-keys 12345 calls."""
+    from enforcement.models import Event
+
+    rekeyed = api_for(dispatcher).post("/api/tickets/", {
+        "channel": "hotline_12345", "description": "坐席转录的12345来电：占道经营", "township": county.town_a.pk,
+    }, format="json")
+    assert rekeyed.status_code == 201
+    desk_event = Event.objects.get(object_id=rekeyed.json()["id"], action="intake", content_type__model="ticket")
+    assert desk_event.actor == dispatcher and desk_event.actor_agency == county.command
+
+    assert platform.post(PUSH, order(external_ref="E-1"), format="json").status_code == 201
+    pushed = Ticket.objects.get(external_ref="E-1")
+    platform_event = Event.objects.get(object_id=pushed.pk, action="intake", content_type__model="ticket")
+    assert platform_event.actor.username == "svc-12345" and platform_event.actor_agency is None
