@@ -138,9 +138,9 @@ def run(rows: int, runs: int) -> int:
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from enforcement.importers.catalogue import export_matters, import_catalogue
+    from enforcement.catalogue.importer import export_matters, import_catalogue
+    from enforcement.catalogue.powers import power_map
     from enforcement.models import Matter
-    from enforcement.services.powers import power_map
 
     _bureau, departments, townships = build_reference_data()
     data = catalogue_xlsx(rows, departments)

@@ -49,8 +49,8 @@ ITEMS = 120  # matters devolved by the benchmark batch, each to 10 townships
 def build(matters: int):
     from django.contrib.auth import get_user_model
 
+    from enforcement.catalogue.powers import grant_power
     from enforcement.models import Agency, AgencyKind, Domain, GrantMode, GrantSource, Matter, PowerType
-    from enforcement.services.powers import grant_power
     from tests.devolution.helpers import staff_township
 
     bureau = Agency.objects.create(code="BUREAU", name="县综合行政执法局", kind=AgencyKind.BUREAU)
@@ -148,8 +148,8 @@ def run(matters: int, runs: int) -> int:
     from rest_framework.test import APIClient
 
     from devolution import services
+    from enforcement.catalogue.powers import holder_of, power_map
     from enforcement.models import Matter
-    from enforcement.services.powers import holder_of, power_map
 
     (admin, townships), t_build, _ = timed(lambda: build(matters))
     batch, t_prepare, _ = timed(lambda: enact_batch(admin, townships))

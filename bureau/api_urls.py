@@ -8,7 +8,8 @@ from devolution import api as devolution_api
 from dispatch import api as dispatch_api
 from dispatch import api_intake as dispatch_api_intake
 from enforcement import api as enforcement_api
-from enforcement import api_cases, api_catalogue
+from enforcement.cases import api as api_cases
+from enforcement.catalogue import api as api_catalogue
 
 router = DefaultRouter()
 enforcement_api.register(router)

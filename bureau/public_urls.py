@@ -2,7 +2,9 @@
 
 from django.urls import include, path
 
-from enforcement import views_public, views_public_cases, views_public_catalogue
+from enforcement import views_public
+from enforcement.cases import views_public as views_public_cases
+from enforcement.catalogue import views_public as views_public_catalogue
 
 urlpatterns = [
     path("", views_public.index, name="public-index"),

@@ -24,8 +24,8 @@ urlpatterns = [
     path("open311/v2/", include("dispatch.open311.urls")),
     path("devolution/", include("devolution.urls")),
     path("dispatch/", include("dispatch.urls")),
-    path("catalogue/", include("enforcement.urls_catalogue")),
-    path("cases/", include("enforcement.urls_cases")),
+    path("catalogue/", include("enforcement.catalogue.urls")),
+    path("cases/", include("enforcement.cases.urls")),
     path("", include("enforcement.urls")),
 ]
 if settings.DEBUG:

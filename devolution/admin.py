@@ -9,18 +9,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import BatchItem, DevolutionBatch, ReadinessPolicy, ResponsibilityList
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from devolution.models import BatchItem, DevolutionBatch, ReadinessPolicy, ResponsibilityList
+from enforcement.admin_base import ReadOnlyAdmin
 
 
 class BatchItemInline(admin.TabularInline):

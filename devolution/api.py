@@ -20,15 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement.api_base import Pagination, ScopedQuerysetMixin
-from enforcement.errors import ValidationFailed
-from enforcement.serializers import AgencyBriefSerializer, ErrorSerializer
-
-from . import selectors, services
-from .filters import BatchFilter, ItemFilter
-from .models import BatchItem, DevolutionBatch, ReviewOpinion
-from .rules import blocking_problems, load_context
-from .serializers import (
+from devolution import selectors, services
+from devolution.filters import BatchFilter, ItemFilter
+from devolution.models import BatchItem, DevolutionBatch, ReviewOpinion
+from devolution.rules import blocking_problems, load_context
+from devolution.serializers import (
     BatchChecksSerializer,
     BatchDetailSerializer,
     BatchItemSerializer,
@@ -41,6 +37,9 @@ from .serializers import (
     BatchWriteSerializer,
     ReviewOpinionSerializer,
 )
+from enforcement.api_base import Pagination, ScopedQuerysetMixin
+from enforcement.errors import ValidationFailed
+from enforcement.serializers import AgencyBriefSerializer, ErrorSerializer
 
 TAG = "赋权批次"
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")

@@ -23,11 +23,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from enforcement.demo import county, seed_step
-from enforcement.models import Agency, Matter
-
-from . import services
-from .models import (
+from devolution import services
+from devolution.models import (
     AssessmentConclusion,
     Category,
     DevolutionBatch,
@@ -35,6 +32,8 @@ from .models import (
     ReviewDecision,
     StatutoryKind,
 )
+from enforcement.demo import county, seed_step
+from enforcement.models import Agency, Matter
 
 User = get_user_model()
 

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from devolution.models import DevolutionBatch
+from devolution.rules import blocking_problems, load_context
+from devolution.selectors import opinions_of
+from enforcement.catalogue.powers import power_map
 from enforcement.models import Agency, Matter
-from enforcement.services.powers import power_map
-
-from .models import DevolutionBatch
-from .rules import blocking_problems, load_context
-from .selectors import opinions_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MATTER_CHUNK = 500

@@ -5,9 +5,16 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from devolution.models import (
+    BatchItem,
+    BatchStatus,
+    Category,
+    DevolutionBatch,
+    ItemMode,
+    ItemState,
+    ReviewStatus,
+)
 from enforcement.models import TOWNSHIP_KINDS, Agency
-
-from .models import BatchItem, BatchStatus, Category, DevolutionBatch, ItemMode, ItemState, ReviewStatus
 
 
 class BatchFilter(django_filters.FilterSet):

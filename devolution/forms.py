@@ -6,59 +6,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.errors import DomainError
-from enforcement.models import Agency, Domain, Matter
-
-from .models import (
+from devolution.models import (
     AssessmentConclusion,
     Category,
     ItemMode,
     ReviewDecision,
     StatutoryKind,
 )
-from .selectors import all_townships
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Give every widget its Bootstrap class."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service's refusal on the form: field errors on their fields, the rest on top."""
-    field_map = field_map or {}
-    placed = False
-    for name, messages in (exc.fields or {}).items():
-        target = field_map.get(name, name)
-        for message in messages:
-            if target in form.fields:
-                form.add_error(target, message)
-                placed = True
-            else:
-                form.add_error(None, message)
-                placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
+from devolution.selectors import all_townships
+from enforcement.forms import (  # noqa: F401  (views import it from here)
+    BootstrapFormMixin,
+    DateInput,
+    apply_domain_error,
+)
+from enforcement.models import Agency, Domain, Matter
 
 
 class TownshipChoiceField(forms.ModelMultipleChoiceField):
@@ -68,7 +29,7 @@ class TownshipChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class BatchForm(BootstrapMixin, forms.Form):
+class BatchForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label=_("批次编号"), max_length=40, help_text=_("例如 2026-1"))
     title = forms.CharField(label=_("批次名称"), max_length=200)
     provincial_decision = forms.CharField(label=_("省级赋权决定"), max_length=300,
@@ -82,7 +43,7 @@ class BatchForm(BootstrapMixin, forms.Form):
         self.fields["townships"].queryset = all_townships()
 
 
-class ItemForm(BootstrapMixin, forms.Form):
+class ItemForm(BootstrapFormMixin, forms.Form):
     matter_code = forms.CharField(label=_("事项编码"), max_length=40,
                                   help_text=_("须为省级赋权指导目录内的事项"))
     townships = TownshipChoiceField(label=_("承接乡镇（街道）"), queryset=Agency.objects.none())
@@ -135,12 +96,12 @@ class ItemForm(BootstrapMixin, forms.Form):
 ITEM_FIELD_MAP = {"matter": "matter_code"}
 
 
-class PackageForm(BootstrapMixin, forms.Form):
+class PackageForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("“一件事”名称"), max_length=200)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class AssessmentForm(BootstrapMixin, forms.Form):
+class AssessmentForm(BootstrapFormMixin, forms.Form):
     assessed_on = forms.DateField(label=_("评估日期"), widget=DateInput())
     experts = forms.CharField(label=_("评估专家"), widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("专家姓名及单位，每行一位"))
@@ -149,14 +110,14 @@ class AssessmentForm(BootstrapMixin, forms.Form):
     opinion_file = forms.FileField(label=_("评估意见书"), required=False)
 
 
-class StatutoryRecordForm(BootstrapMixin, forms.Form):
+class StatutoryRecordForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=StatutoryKind.choices)
     document_no = forms.CharField(label=_("文号"), max_length=100)
     issued_on = forms.DateField(label=_("日期"), widget=DateInput())
     file = forms.FileField(label=_("附件"), required=False)
 
 
-class AgreementForm(BootstrapMixin, forms.Form):
+class AgreementForm(BootstrapFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("委托部门"), queryset=Agency.objects.departments().active())
     townships = TownshipChoiceField(label=_("受委托乡镇（街道）"), queryset=Agency.objects.none())
     document_no = forms.CharField(label=_("协议编号"), max_length=100, required=False)
@@ -170,16 +131,16 @@ class AgreementForm(BootstrapMixin, forms.Form):
         self.fields["townships"].queryset = batch.townships.order_by("sort_order", "code")
 
 
-class ReviewForm(BootstrapMixin, forms.Form):
+class ReviewForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label=_("审查意见"), choices=ReviewDecision.choices)
     text = forms.CharField(label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RevokeForm(BootstrapMixin, forms.Form):
+class RevokeForm(BootstrapFormMixin, forms.Form):
     on = forms.DateField(label=_("撤销生效日期"), widget=DateInput(), help_text=_("自该日起终止授权，不早于今天"))
     reason = forms.CharField(label=_("撤销原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -188,7 +149,7 @@ class RevokeForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ResponsibilityForm(BootstrapMixin, forms.Form):
+class ResponsibilityForm(BootstrapFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("监管部门"), queryset=Agency.objects.none())
     duties = forms.CharField(label=_("监管责任"), widget=forms.Textarea(attrs={"rows": 6}),
                              help_text=_("下放后部门仍须履行的监管职责，每行一条"))
@@ -198,7 +159,7 @@ class ResponsibilityForm(BootstrapMixin, forms.Form):
         self.fields["department"].queryset = departments
 
 
-class PowerMapFilterForm(BootstrapMixin, forms.Form):
+class PowerMapFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("事项编码或名称"), required=False)
     domain = forms.ModelChoiceField(label=_("执法领域"), queryset=Domain.objects.all(), required=False,
                                     empty_label=_("全部领域"))

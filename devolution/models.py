@@ -6,7 +6,7 @@ moves draft -> submitted -> under review -> approved -> published -> in force
 (or withdrawn before that, or revoked after) through
 ``enforcement.workflow.perform_transition`` only; the services in
 :mod:`devolution.services` call it. Enacting writes ``PowerGrant`` rows through
-``enforcement.services.powers`` (ARCHITECTURE.md "Dependency direction"):
+``enforcement.catalogue.powers`` (ARCHITECTURE.md "Dependency direction"):
 this app never decides who may act now, ``holder_of`` does.
 """
 
@@ -22,10 +22,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
+from devolution import permissions as perms
 from enforcement.models import TOWNSHIP_KINDS, Agency, AgencyKind, GrantMode, Matter, PowerGrant
 from enforcement.workflow import FSMField, WorkflowModel
-
-from . import permissions as perms
 
 
 class BatchStatus(models.TextChoices):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from enforcement.access import scope_for
+from enforcement.access import is_administrator, scope_for
 from enforcement.models import AgencyKind, Membership, Role
 
 BUREAU_KINDS = (AgencyKind.BUREAU, AgencyKind.COMMAND_CENTRE)
@@ -56,11 +56,6 @@ def posts_of(user) -> Posts:
     posts = Posts(rows=rows, superuser=bool(user.is_superuser))
     user._devolution_posts = posts
     return posts
-
-
-def is_administrator(user) -> bool:
-    posts = posts_of(user)
-    return posts.superuser or posts.any(role=Role.ADMINISTRATOR)
 
 
 def can_manage_batches(user) -> bool:

@@ -25,9 +25,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from devolution.models import ReadinessPolicy
 from enforcement.models import TOWNSHIP_KINDS, Agency, AgencyKind, Certificate, Membership, Role
-
-from .models import ReadinessPolicy
 
 __all__ = ["CountyReadiness", "TownshipReadiness", "county_readiness", "township_readiness"]
 

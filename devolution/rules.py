@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from enforcement.models import Agency, AgencyKind
-
-from .models import (
+from devolution.models import (
     AssessmentConclusion,
     BatchItem,
     Category,
@@ -36,8 +34,9 @@ from .models import (
     ReviewStatus,
     StatutoryKind,
 )
-from .readiness import TownshipReadiness, township_readiness
-from .selectors import agreements_of, case_counts_3y, items_of
+from devolution.readiness import TownshipReadiness, township_readiness
+from devolution.selectors import agreements_of, case_counts_3y, items_of
+from enforcement.models import Agency, AgencyKind
 
 __all__ = [
     "BatchContext",

@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from enforcement.access import scope_for
-from enforcement.models import TOWNSHIP_KINDS, Agency, Event, GrantSource, Matter, PowerGrant
-from enforcement.services.powers import HolderAnswer, power_map
-
-from .models import (
+from devolution.models import (
     BatchItem,
     DevolutionBatch,
     EntrustmentAgreement,
     ResponsibilityList,
     ReviewOpinion,
 )
+from enforcement.access import scope_for
+from enforcement.catalogue.powers import HolderAnswer, power_map
+from enforcement.models import TOWNSHIP_KINDS, Agency, Event, GrantSource, Matter, PowerGrant
 
 __all__ = [
     "PowerMapRow",

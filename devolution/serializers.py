@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enforcement.models import TOWNSHIP_KINDS, Agency, Matter
-from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
-
-from .models import (
+from devolution.models import (
     BatchItem,
     Category,
     DevolutionBatch,
@@ -17,6 +14,8 @@ from .models import (
     ReviewDecision,
     ReviewOpinion,
 )
+from enforcement.models import TOWNSHIP_KINDS, Agency, Matter
+from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
 
 
 class BatchPackageSerializer(ModelSerializer):
@@ -63,7 +62,7 @@ class BatchItemSerializer(ModelSerializer):
         counts = self.context.get("case_counts")
         if counts is not None and item.pk in counts:
             return counts[item.pk]
-        from .selectors import case_count_3y
+        from devolution.selectors import case_count_3y
 
         return case_count_3y(item)
 
@@ -118,7 +117,7 @@ class BatchDetailSerializer(BatchSerializer):
         fields = [*BatchSerializer.Meta.fields, "items", "packages", "opinions"]
 
     def get_items(self, batch) -> list[dict]:
-        from .selectors import case_counts_3y, items_of
+        from devolution.selectors import case_counts_3y, items_of
 
         items = list(items_of(batch))
         return BatchItemSerializer(items, many=True, context={"case_counts": case_counts_3y(items)}).data

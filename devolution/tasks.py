@@ -8,6 +8,6 @@ from celery import shared_task
 @shared_task(name="devolution.tasks.enact_due_batches")
 def enact_due_batches() -> list[str]:
     """Put in force every published batch whose effective date has arrived (safe to run twice)."""
-    from .services import enact_due_batches as run
+    from devolution.services import enact_due_batches as run
 
     return run()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_powers
+from devolution import views, views_powers
 
 app_name = "devolution"
 

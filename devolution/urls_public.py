@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public
+from devolution import views_public
 
 urlpatterns = [
     path("", views_public.devolved_index, name="public-devolved"),

@@ -19,13 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enforcement.access import get_visible_or_404
-from enforcement.errors import DomainError
-from enforcement.models import Matter
-from enforcement.workflow import transition_label
-
-from . import exports, permissions, selectors, services
-from .forms import (
+from devolution import exports, permissions, selectors, services
+from devolution.forms import (
     ITEM_FIELD_MAP,
     AgreementForm,
     AssessmentForm,
@@ -36,9 +31,8 @@ from .forms import (
     ReviewForm,
     RevokeForm,
     StatutoryRecordForm,
-    apply_domain_error,
 )
-from .models import (
+from devolution.models import (
     EDITABLE_STATES,
     PRE_IN_FORCE_STATES,
     BatchItem,
@@ -48,7 +42,12 @@ from .models import (
     ItemMode,
     ItemState,
 )
-from .rules import blocking_problems, load_context, readiness_townships
+from devolution.rules import blocking_problems, load_context, readiness_townships
+from enforcement.access import get_visible_or_404
+from enforcement.errors import DomainError
+from enforcement.forms import apply_domain_error
+from enforcement.models import Matter
+from enforcement.workflow import event_label, transition_label
 
 BATCH_PAGE_SIZE = 30
 
@@ -326,10 +325,7 @@ def batch_history(request: HttpRequest, pk: int) -> HttpResponse:
     states = dict(BatchStatus.choices)
     events = []
     for event in selectors.batch_history(batch):
-        try:
-            label = EVENT_LABELS.get(event.action) or transition_label(batch, event.action)
-        except TypeError:
-            label = event.action
+        label = event_label(batch, event.action, EVENT_LABELS)
         events.append({"event": event, "label": label, "from": states.get(event.from_state, event.from_state),
                        "to": states.get(event.to_state, event.to_state),
                        "changed": event.from_state != event.to_state, "details": _event_details(event.data)})

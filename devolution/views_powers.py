@@ -18,21 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from devolution import exports, permissions, selectors, services
+from devolution.forms import PowerMapFilterForm, ResponsibilityForm
+from devolution.models import DevolutionBatch, ResponsibilityList
+from devolution.readiness import county_readiness
 from enforcement.access import get_visible_or_404
 from enforcement.errors import DomainError
+from enforcement.forms import apply_domain_error
 from enforcement.models import Agency, AgencyKind, GrantMode, GrantSource, Matter, PowerGrant
-
-from . import exports, permissions, selectors, services
-from .forms import (
-    PowerMapFilterForm,
-    ResponsibilityForm,
-    apply_domain_error,
-)
-from .models import (
-    DevolutionBatch,
-    ResponsibilityList,
-)
-from .readiness import county_readiness
 
 MAP_PAGE_SIZE = 50
 MAP_MAX_PAGE_SIZE = 2000

@@ -12,10 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from devolution import selectors
+from devolution.models import BatchItem, DevolutionBatch, ItemState
 from enforcement.models import TOWNSHIP_KINDS, Agency, AgencyKind
-
-from . import selectors
-from .models import BatchItem, DevolutionBatch, ItemState
 
 
 def _bureau():

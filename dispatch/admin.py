@@ -18,8 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
-from .api_intake import CLIENT_GROUP_PREFIX
-from .models import (
+from dispatch.api_intake import CLIENT_GROUP_PREFIX
+from dispatch.models import (
     CLIENT_CHANNELS,
     Channel,
     ClientSystem,
@@ -29,6 +29,7 @@ from .models import (
     TicketCategory,
     TicketExtension,
 )
+from enforcement.admin_base import ReadOnlyAdmin
 
 
 @admin.register(SlaRule)
@@ -56,17 +57,6 @@ class DispatchPolicyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # One row (pk=1), created with the defaults by the migration or on first use.
         return not DispatchPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

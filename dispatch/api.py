@@ -17,15 +17,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from enforcement.api_base import ScopedQuerysetMixin
-from enforcement.errors import NotFound, ValidationFailed
-from enforcement.serializers import ErrorSerializer, represent
-from enforcement.workflow import ensure_seen
-
-from . import selectors, services
-from .filters import TicketFilter
-from .models import Ticket, TicketExtension
-from .serializers import (
+from dispatch import selectors, services
+from dispatch.filters import TicketFilter
+from dispatch.models import Ticket, TicketExtension
+from dispatch.serializers import (
     AssignSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -49,7 +44,11 @@ from .serializers import (
     TriageSerializer,
     VerdictSerializer,
 )
-from .suggest import suggest_matters
+from dispatch.suggest import suggest_matters
+from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.errors import NotFound, ValidationFailed
+from enforcement.serializers import ErrorSerializer, represent
+from enforcement.workflow import ensure_seen
 
 TAG = "工单"
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")

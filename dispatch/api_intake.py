@@ -30,14 +30,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dispatch.models import (
+    HOTLINE_CHANNELS,
+    Channel,
+    Priority,
+    Ticket,
+    TicketCategory,
+    TicketStatus,
+)
+from dispatch.refcache import CachedSlugRelatedField, cached
+from dispatch.services.intake import ticket_intake
+from dispatch.views_public import effective_ticket, public_events, public_status_label, scrub
 from enforcement.errors import DomainError, NotFound, PermissionRefused
 from enforcement.models import Agency, Grid
 from enforcement.serializers import ErrorSerializer, Serializer, represent
-
-from .models import HOTLINE_CHANNELS, Channel, Priority, Ticket, TicketCategory, TicketStatus
-from .refcache import CachedSlugRelatedField, cached
-from .services.intake import ticket_intake
-from .views_public import effective_ticket, public_events, public_status_label, scrub
 
 CLIENT_GROUP_PREFIX = "intake:"
 # Orders per batch push: large enough to catch up quickly, small enough for one transaction.

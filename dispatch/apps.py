@@ -7,7 +7,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("指挥调度")
 
     def ready(self) -> None:
-        from . import refcache
+        from dispatch import refcache
 
         refcache.connect_signals()
 

@@ -30,13 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.demo import seed_step
-from enforcement.demo.names import person_name
-from enforcement.models import Agency, AgencyKind, Domain, Event, Grid, Matter, Membership, Role
-from enforcement.services.powers import power_map
-from enforcement.workdays import deadline_for
-
-from .models import (
+from dispatch.models import (
     Channel,
     ExtensionStatus,
     Priority,
@@ -51,8 +45,13 @@ from .models import (
     Verdict,
     WarningLevel,
 )
-from .services.intake import format_number, new_lookup_code
-from .sla import in_accept_stage, level_at, rule_for, warn_time
+from dispatch.services.intake import format_number, new_lookup_code
+from dispatch.sla import in_accept_stage, level_at, rule_for, warn_time
+from enforcement.catalogue.powers import power_map
+from enforcement.demo import seed_step
+from enforcement.demo.names import person_name
+from enforcement.models import Agency, AgencyKind, Domain, Event, Grid, Matter, Membership, Role
+from enforcement.workdays import deadline_for
 
 TICKETS = 3000
 # The test suite seeds the demo county in many tests: a smaller desk keeps it fast

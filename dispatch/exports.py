@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .models import Channel, Priority, TicketStatus, WarningLevel
-from .privacy import mask_name, mask_phone
+from dispatch.models import Channel, Priority, TicketStatus, WarningLevel
+from dispatch.privacy import mask_name, mask_phone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,9 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.models import (
+    FINAL_STATES,
+    OPEN_STATES,
+    Channel,
+    Priority,
+    Ticket,
+    TicketCategory,
+    TicketStatus,
+    WarningLevel,
+)
 from enforcement.models import SQUADRON_KINDS, TOWNSHIP_KINDS, Agency, AgencyKind, Domain
-
-from .models import FINAL_STATES, OPEN_STATES, Channel, Priority, Ticket, TicketCategory, TicketStatus, WarningLevel
 
 
 class AllYesNo(forms.NullBooleanSelect):

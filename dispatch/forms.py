@@ -5,17 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.forms import BootstrapFormMixin, apply_domain_error
+from dispatch.filters import HANDLER_KINDS, TicketFilter
+from dispatch.models import Channel, Priority, Satisfaction, TicketCategory
+from dispatch.services.intake import STAFF_CHANNELS
+from dispatch.suggest import suggest_matters
+from dispatch.uploads import accept_attribute
+from enforcement.forms import BootstrapFormMixin
 from enforcement.models import Agency, Grid, Matter, PartyKind
 from enforcement.workdays import Unit
-
-from .filters import HANDLER_KINDS, TicketFilter
-from .models import Channel, Priority, Satisfaction, TicketCategory
-from .services.intake import STAFF_CHANNELS
-from .suggest import suggest_matters
-from .uploads import accept_attribute
-
-__all__ = ["apply_domain_error"]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -16,12 +16,11 @@ from django.core import signing
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.forms import MultipleFileField, MultipleFileInput
+from dispatch.models import TicketCategory
+from dispatch.uploads import allowed_types
 from enforcement.forms import BootstrapFormMixin
 from enforcement.models import Agency
-
-from .forms import MultipleFileField, MultipleFileInput
-from .models import TicketCategory
-from .uploads import allowed_types
 
 STARTED_SALT = "dispatch.public-report.started"
 MAX_PHOTOS = 5

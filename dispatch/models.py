@@ -14,7 +14,7 @@ set-based updates.
 
 ``linked_case_id`` links a ticket to the case lead it became:
 ``services.ticket_convert_to_case`` registers the lead through
-``enforcement.services.cases.case_create_lead`` (which keeps the link back as
+``enforcement.cases.services.lifecycle.case_create_lead`` (which keeps the link back as
 ``Case.source_ticket_id``) and stores the case's id here in the same
 transaction; the ticket page lists the cases either way
 (``selectors.cases_from``).
@@ -34,13 +34,20 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from dispatch import permissions as perms
+from dispatch.choices import (  # noqa: F401  (re-exported: callers import them from the models)
+    DESK_QUEUE_STATES,
+    FINAL_STATES,
+    HANDLING_STATES,
+    OPEN_STATES,
+    UNTRIAGED_STATES,
+    TicketStatus,
+)
 from enforcement.access import scope_for
 from enforcement.errors import InvalidTransition, ValidationFailed
 from enforcement.models import TOWNSHIP_KINDS, Agency, Domain, Grid, Matter
 from enforcement.workdays import Unit, working_days_between
 from enforcement.workflow import FSMField, WorkflowModel
-
-from . import permissions as perms
 
 
 class Channel(models.TextChoices):
@@ -67,28 +74,6 @@ class Priority(models.TextChoices):
 
 
 PRIORITY_ORDER = [Priority.NORMAL, Priority.URGENT, Priority.EMERGENCY]
-
-
-class TicketStatus(models.TextChoices):
-    NEW = "new", _("待分流")
-    TRIAGED = "triaged", _("待交办")
-    ASSIGNED = "assigned", _("待签收")
-    ACCEPTED = "accepted", _("已签收")
-    IN_PROGRESS = "in_progress", _("处置中")
-    RESOLVED = "resolved", _("待评价")
-    CLOSED = "closed", _("已办结")
-    MERGED = "merged", _("已合并")
-    DISMISSED = "dismissed", _("不予受理")
-
-
-# The assignee's clock runs in these states (deadline warnings apply).
-HANDLING_STATES = (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
-OPEN_STATES = (TicketStatus.NEW, TicketStatus.TRIAGED, *HANDLING_STATES, TicketStatus.RESOLVED)
-FINAL_STATES = (TicketStatus.CLOSED, TicketStatus.MERGED, TicketStatus.DISMISSED)
-# Waiting for the command centre (triage, assignment), and all that waits for someone other than
-# the assignee (the township's verdict too): the board's queue columns.
-UNTRIAGED_STATES = (TicketStatus.NEW, TicketStatus.TRIAGED)
-DESK_QUEUE_STATES = (*UNTRIAGED_STATES, TicketStatus.RESOLVED)
 
 
 class WarningLevel(models.TextChoices):

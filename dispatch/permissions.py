@@ -9,6 +9,7 @@ never cost a query beyond the user's (cached) scope.
 
 from __future__ import annotations
 
+from dispatch.choices import FINAL_STATES, HANDLING_STATES, TicketStatus
 from enforcement.access import scope_for
 from enforcement.models import Role
 
@@ -118,8 +119,6 @@ def available_actions(user, ticket) -> list[str]:
 
     A hint for pages and API clients; the services check again when called.
     """
-    from .models import FINAL_STATES, HANDLING_STATES, TicketStatus
-
     status = ticket.status
     desk = is_command_centre(user)
     assignee = is_member_of(user, ticket.responsible_agency_id)

@@ -29,7 +29,7 @@ def mask_name(name: str) -> str:
 
 def reporter_for(user, ticket) -> dict[str, str]:
     """Reporter name and phone as ``user`` may read them."""
-    from .permissions import can_see_reporter
+    from dispatch.permissions import can_see_reporter
 
     if can_see_reporter(user, ticket):
         return {"name": ticket.reporter_name, "phone": ticket.reporter_phone, "masked": False}

@@ -79,9 +79,8 @@ def connect_signals() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from dispatch.models import TicketCategory
     from enforcement.models import Agency, Grid, Matter
-
-    from .models import TicketCategory
 
     for model in (TicketCategory, Agency, Grid, Group, Matter):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"refcache-save-{model._meta.label}")

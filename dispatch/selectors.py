@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from enforcement.access import get_visible_or_404
-from enforcement.models import Agency, Event
-
-from .models import (
+from dispatch.models import (
     DESK_QUEUE_STATES,
     HANDLING_STATES,
     UNTRIAGED_STATES,
@@ -26,6 +22,9 @@ from .models import (
     TicketStatus,
     WarningLevel,
 )
+from enforcement.access import get_visible_or_404
+from enforcement.cases.models import Case
+from enforcement.models import Agency, Event
 
 EARTH_RADIUS_M = 6_371_000.0
 # Metres per degree of latitude (and of longitude at the equator).
@@ -192,20 +191,14 @@ def public_timeline(ticket: Ticket) -> list[Event]:
 def cases_from(ticket: Ticket, user) -> list:
     """Cases the user may see that were registered from this ticket (``Case.source_ticket_id``).
 
-    The cases work links a case to its ticket from its side (enforcement
-    imports no other app); this reads that link, so the ticket page shows it
-    whether or not ``linked_case_id`` was filled in.
+    A case links to its ticket from its side (enforcement imports no other
+    app); this reads that link, so the ticket page shows it whether or not
+    ``linked_case_id`` was filled in.
     """
-    try:
-        case_model = apps.get_model("enforcement", "Case")
-    except LookupError:  # pragma: no cover - before the cases work
-        return []
-    if not hasattr(case_model, "source_ticket_id"):  # pragma: no cover
-        return []
     where = Q(source_ticket_id=ticket.pk)
     if ticket.linked_case_id:
         where |= Q(pk=ticket.linked_case_id)
-    return list(case_model.objects.visible_to(user).filter(where).order_by("pk")[:10])
+    return list(Case.objects.visible_to(user).filter(where).order_by("pk")[:10])
 
 
 def pending_extension(ticket: Ticket) -> TicketExtension | None:

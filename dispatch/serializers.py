@@ -5,12 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enforcement.models import Agency, Grid, Matter, PartyKind
-from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
-from enforcement.workdays import Unit
-
-from .links import ticket_url
-from .models import (
+from dispatch.links import ticket_url
+from dispatch.models import (
     Channel,
     Priority,
     Satisfaction,
@@ -20,9 +16,12 @@ from .models import (
     TicketCoHandler,
     TicketExtension,
 )
-from .permissions import available_actions, can_see_lookup_code
-from .privacy import reporter_for
-from .refcache import CachedPrimaryKeyRelatedField
+from dispatch.permissions import available_actions, can_see_lookup_code
+from dispatch.privacy import reporter_for
+from dispatch.refcache import CachedPrimaryKeyRelatedField
+from enforcement.models import Agency, Grid, Matter, PartyKind
+from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
+from enforcement.workdays import Unit
 
 
 class CategoryBriefSerializer(ModelSerializer):

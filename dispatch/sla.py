@@ -41,12 +41,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.models import Membership, Role
-from enforcement.notifications import Message, notify_each
-from enforcement.workdays import Deadline, Unit, deadline_for
-
-from .links import ticket_url
-from .models import (
+from dispatch.links import ticket_url
+from dispatch.models import (
     ACCEPT_RED_CANDIDATES,
     RED_CANDIDATES,
     YELLOW_CANDIDATES,
@@ -55,6 +51,9 @@ from .models import (
     TicketStatus,
     WarningLevel,
 )
+from enforcement.models import Membership, Role
+from enforcement.notifications import Message, notify_each
+from enforcement.workdays import Deadline, Unit, deadline_for
 
 # Used only when an administrator has removed every rule: the 12345 defaults.
 FALLBACK_ACCEPT = (Decimal("2"), Unit.WORKING_HOURS)

@@ -23,9 +23,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from dispatch.models import Satisfaction, Ticket, TicketStatus
 from enforcement.models import Agency, Event
-
-from .models import Satisfaction, Ticket, TicketStatus
 
 GOOD_SATISFACTION = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 RESOLVED_STATES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)

@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from dispatch.models import Ticket
+from dispatch.refcache import cached
 from enforcement.models import Matter
-
-from .models import Ticket
-from .refcache import cached
 
 # A pair must mean something on its own: these turn up in most matter names.
 STOP_PAIRS = frozenset({

@@ -10,6 +10,6 @@ from django.db import OperationalError
              max_retries=3)
 def sweep_ticket_warnings() -> dict:
     """Move tickets to yellow / red and notify once per change of level (safe to run twice)."""
-    from .sla import sweep_warnings
+    from dispatch.sla import sweep_warnings
 
     return sweep_warnings().as_dict()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_field
+from dispatch import views, views_field
 
 app_name = "dispatch"
 

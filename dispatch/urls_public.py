@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public
+from dispatch import views_public
 
 urlpatterns = [
     path("", views_public.report_new, name="public-report-new"),

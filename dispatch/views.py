@@ -23,15 +23,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enforcement.access import scope_for
-from enforcement.api_base import CappedPaginator
-from enforcement.errors import Conflict, DomainError
-from enforcement.models import Grid
-from enforcement.workflow import ensure_seen, transition_label
-
-from . import exports, permissions, selectors, services, stats
-from .filters import TicketFilter
-from .forms import (
+from dispatch import (
+    exports,
+    permissions,
+    selectors,
+    services,
+    stats,
+)
+from dispatch.filters import TicketFilter
+from dispatch.forms import (
     AssignForm,
     AttachForm,
     CoHandlersForm,
@@ -51,10 +51,9 @@ from .forms import (
     TownshipCallForm,
     TriageForm,
     VerdictForm,
-    apply_domain_error,
     styled_filter,
 )
-from .models import (
+from dispatch.models import (
     HANDLING_STATES,
     OPEN_STATES,
     Ticket,
@@ -63,7 +62,13 @@ from .models import (
     TicketExtension,
     TicketStatus,
 )
-from .privacy import reporter_for
+from dispatch.privacy import reporter_for
+from enforcement.access import scope_for
+from enforcement.api_base import CappedPaginator
+from enforcement.errors import Conflict, DomainError
+from enforcement.forms import apply_domain_error
+from enforcement.models import Grid
+from enforcement.workflow import ensure_seen, event_label
 
 LIST_PAGE_SIZE = 30
 INBOX_LIMIT = 50
@@ -182,12 +187,7 @@ def _history_rows(ticket: Ticket) -> list[dict]:
     labels = dict(TicketStatus.choices)
     rows = []
     for event in selectors.history(ticket):
-        label = EVENT_LABELS.get(event.action)
-        if label is None:
-            try:
-                label = transition_label(ticket, event.action)
-            except TypeError:
-                label = event.action
+        label = event_label(ticket, event.action, EVENT_LABELS)
         rows.append({
             "event": event, "label": label, "changed": event.from_state != event.to_state,
             "from": labels.get(event.from_state, event.from_state), "to": labels.get(event.to_state, event.to_state),

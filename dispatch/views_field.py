@@ -20,13 +20,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dispatch import services
+from dispatch.forms import GridReportForm
+from dispatch.models import Ticket
+from dispatch.views_public import PUBLIC_STATUS, public_view
 from enforcement.errors import DomainError
+from enforcement.forms import apply_domain_error
 from enforcement.models import Grid
-
-from . import services
-from .forms import GridReportForm, apply_domain_error
-from .models import Ticket
-from .views_public import PUBLIC_STATUS, public_view
 
 MY_REPORTS_LIMIT = 20
 

@@ -33,13 +33,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from dispatch import selectors
+from dispatch.forms_public import PublicReportForm, TrackForm, seconds_since_started, sign_started
+from dispatch.models import Channel, Ticket, TicketStatus
+from dispatch.privacy import mask_name, mask_phone
+from dispatch.services.intake import format_number, new_lookup_code, ticket_intake
 from enforcement.errors import DomainError
-
-from . import selectors
-from .forms_public import PublicReportForm, TrackForm, seconds_since_started, sign_started
-from .models import Channel, Ticket, TicketStatus
-from .privacy import mask_name, mask_phone
-from .services.intake import format_number, new_lookup_code, ticket_intake
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,15 @@ from django.db import connection, models
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from .models import COUNTY_WIDE_KINDS, SQUADRON_KINDS, TOWNSHIP_KINDS, Agency, AgencyKind, Membership, Role
+from enforcement.models.agencies import (
+    COUNTY_WIDE_KINDS,
+    SQUADRON_KINDS,
+    TOWNSHIP_KINDS,
+    Agency,
+    AgencyKind,
+    Membership,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,13 @@ def _memberships_and_agencies(user_id: int) -> tuple[list[tuple[int, str, str]],
     memberships = [(agency_id, role, kind) for part, _id, agency_id, role, kind, _s in sorted(result) if part == 0]
     agencies = [(agency_id, kind, stationed_in) for part, _id, agency_id, _r, kind, stationed_in in result if part == 1]
     return memberships, agencies
+
+
+def is_administrator(user) -> bool:
+    """Superusers and members with the administrator role (the one copy of this predicate)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or scope_for(user).has_role(Role.ADMINISTRATOR))
 
 
 def forget_scope(user) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, CalendarYear, Certificate, Event, Grid, HolidayOverride, Membership, Notification
+from enforcement.models.agencies import Agency, Certificate, Membership
+from enforcement.models.calendar import CalendarYear, HolidayOverride
+from enforcement.models.events import Event
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
 
 
 class ScopedAdminMixin:
@@ -116,4 +120,4 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 admin.site.empty_value_display = _("（空）")
-from . import admin_cases, admin_catalogue  # noqa: E402,F401
+from enforcement.catalogue import admin as admin_catalogue  # noqa: E402,F401

@@ -14,12 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import notifications
-from .access import scope_for
-from .api_base import ScopedQuerysetMixin
-from .filters import AgencyFilter, GridFilter, NotificationFilter
-from .models import Agency, Certificate, Grid, Membership, Notification
-from .serializers import (
+from enforcement import notifications
+from enforcement.access import scope_for
+from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.filters import AgencyFilter, GridFilter, NotificationFilter
+from enforcement.models.agencies import Agency, Certificate, Membership
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
+from enforcement.serializers import (
     AgencySerializer,
     ErrorSerializer,
     GridSerializer,

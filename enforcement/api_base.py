@@ -13,7 +13,7 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from enforcement.errors import DomainError
 
 # Lists count their matches exactly up to here and say "more than" past it.
 COUNT_CAP = 10_000

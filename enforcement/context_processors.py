@@ -8,26 +8,17 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from . import workdays
-from .access import ANONYMOUS_SCOPE, scope_for
-from .models import Agency, AgencyKind, Role
-from .navigation import nav_items_for
-from .notifications import unread_count
-
-
-def is_administrator(user) -> bool:
-    """Superusers and members with the administrator role."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or scope_for(user).has_role(Role.ADMINISTRATOR)
+from enforcement import workdays
+from enforcement.access import ANONYMOUS_SCOPE, is_administrator, scope_for
+from enforcement.models.agencies import Agency, AgencyKind
+from enforcement.navigation import nav_items_for
+from enforcement.notifications import unread_count
 
 
 def _calendar_warning(user):
     if not is_administrator(user):
         return None
-    # enforcement.workdays grows this helper; until it exists the page still works.
-    warning = getattr(workdays, "calendar_warning", None)
-    return warning() if callable(warning) else None
+    return workdays.calendar_warning()
 
 
 def _bureau():

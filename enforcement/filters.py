@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import TOWNSHIP_KINDS, Agency, AgencyKind, Grid, Notification
+from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, AgencyKind
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
 
 
 class AgencyFilter(django_filters.FilterSet):

@@ -6,6 +6,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class DateInput(forms.DateInput):
+    """An HTML date picker that round-trips ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class BootstrapFormMixin:
     """Give widgets Bootstrap 5 classes, and mark fields with errors invalid.
 
@@ -74,17 +90,19 @@ class GridFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["township"].choices = [("", _("全部乡镇/街道"))] + [(t.pk, t.name) for t in townships]
 
 
-def apply_domain_error(form, error) -> None:
+def apply_domain_error(form, error, field_map: dict[str, str] | None = None) -> None:
     """Show a service's DomainError on the form: on its fields when named, else as a form error.
 
     Views call a service inside ``try``; on DomainError they call this and
     re-render the form, so the clerk sees the service's own message.
+    ``field_map`` renames a service's field to the form's where they differ.
     """
+    field_map = field_map or {}
     placed = False
-    for field_name, messages in getattr(error, "fields", {}).items():
-        if field_name in form.fields:
-            for message in messages:
-                form.add_error(field_name, message)
+    for name, messages in (getattr(error, "fields", None) or {}).items():
+        target = field_map.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
             placed = True
     if not placed:
         form.add_error(None, str(error))

@@ -17,8 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .access import scope_for
-from .models import Role
+from enforcement.access import scope_for
+from enforcement.models.agencies import Role
 
 
 @dataclass(frozen=True)

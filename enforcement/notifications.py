@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from celery import signature
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Notification
+from enforcement.models.notifications import Notification
 
 
 def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, int | None]:
@@ -272,10 +273,9 @@ EMAIL_BATCH = 100
 def _queue_email(ids: list[int]) -> None:
     if not ids:
         return
-    from .tasks import email_notifications
-
     def enqueue() -> None:
+        # Queued by name: enforcement.tasks sits above this module and imports it.
         for i in range(0, len(ids), EMAIL_BATCH):
-            email_notifications.delay(ids[i : i + EMAIL_BATCH])
+            signature("enforcement.tasks.email_notifications", args=(ids[i : i + EMAIL_BATCH],)).delay()
 
     transaction.on_commit(enqueue)

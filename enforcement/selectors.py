@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .access import scope_for
-from .models import Certificate, Grid, Membership, Notification, Role
+from enforcement.access import scope_for
+from enforcement.models.agencies import Certificate, Membership, Role
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
 
 # Which home page a user with several roles lands on: the broadest duty first.
 ROLE_PRIORITY: tuple[str, ...] = (

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Agency, Certificate, Grid, Membership, Notification
+from enforcement.models.agencies import Agency, Certificate, Membership
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
 
 User = get_user_model()
 

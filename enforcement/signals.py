@@ -3,13 +3,13 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import CalendarYear, HolidayOverride
+from enforcement.models.calendar import CalendarYear, HolidayOverride
 
 
 @receiver([post_save, post_delete], sender=HolidayOverride, dispatch_uid="workdays_override_changed")
 @receiver([post_save, post_delete], sender=CalendarYear, dispatch_uid="workdays_calendar_year_changed")
 def invalidate_working_day_calendar(sender, **kwargs) -> None:
     """A holiday override or year changed: cached working-day lookups are stale (enforcement.workdays)."""
-    from .workdays import invalidate_calendar_cache
+    from enforcement.workdays import invalidate_calendar_cache
 
     invalidate_calendar_cache()

@@ -7,7 +7,7 @@ from celery import shared_task
 
 @shared_task(name="enforcement.tasks.email_notification", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def email_notification(notification_id: int) -> bool:
-    from .notifications import send_notification_email
+    from enforcement.notifications import send_notification_email
 
     return send_notification_email(notification_id)
 
@@ -15,7 +15,7 @@ def email_notification(notification_id: int) -> bool:
 @shared_task(name="enforcement.tasks.email_notifications", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def email_notifications(notification_ids: list[int]) -> int:
     """Send a batch of notification e-mails over one connection (see send_notification_emails)."""
-    from .notifications import send_notification_emails
+    from enforcement.notifications import send_notification_emails
 
     return send_notification_emails(notification_ids)
 
@@ -23,7 +23,7 @@ def email_notifications(notification_ids: list[int]) -> int:
 @shared_task(name="enforcement.tasks.check_calendar_coverage")
 def check_calendar_coverage() -> list[int]:
     """Notify administrators once per uncovered year that its holiday schedule is missing."""
-    from .workdays import notify_uncovered_years
+    from enforcement.workdays import notify_uncovered_years
 
     return notify_uncovered_years()
 
@@ -31,7 +31,7 @@ def check_calendar_coverage() -> list[int]:
 @shared_task(name="enforcement.tasks.import_catalogue_job")
 def import_catalogue_job(job_id: str) -> str:
     """Perform a catalogue import confirmed on the web page (progress in the cache)."""
-    from .catalogue_jobs import run_import_job
+    from enforcement.catalogue.jobs import run_import_job
 
     return run_import_job(job_id)
 
@@ -39,6 +39,6 @@ def import_catalogue_job(job_id: str) -> str:
 @shared_task(name="enforcement.tasks.sweep_case_warnings")
 def sweep_case_warnings() -> dict:
     """Move cases to yellow/red for their most urgent pending step; notify once per change (idempotent)."""
-    from .case_deadlines import sweep_case_warnings as sweep
+    from enforcement.cases.deadlines import sweep_case_warnings as sweep
 
     return sweep().as_dict()

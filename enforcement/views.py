@@ -19,11 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from . import notifications, selectors
-from .access import get_visible_or_404, scope_for
-from .forms import GridFilterForm, InboxFilterForm
-from .models import Agency, Grid, Notification, Role
-from .navigation import is_postless_grid_member
+from enforcement import notifications, selectors
+from enforcement.access import get_visible_or_404, scope_for
+from enforcement.forms import GridFilterForm, InboxFilterForm
+from enforcement.models.agencies import Agency, Role
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
+from enforcement.navigation import is_postless_grid_member
 
 INBOX_PAGE_SIZE = 20
 GRID_PAGE_SIZE = 50

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .navigation import public_links
+from enforcement.navigation import public_links
 
 
 @require_safe

@@ -39,8 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .localcache import SharedVersionCache
-from .models import CalendarYear, DayKind, HolidayOverride
+from enforcement.localcache import SharedVersionCache
+from enforcement.models.calendar import CalendarYear, DayKind, HolidayOverride
 
 logger = logging.getLogger(__name__)
 
@@ -406,8 +406,8 @@ def notify_uncovered_years(*, today: dt.date | None = None) -> list[int]:
     from django.db.models import Q
     from django.urls import reverse
 
-    from .models import Membership, Role
-    from .notifications import notify_many
+    from enforcement.models.agencies import Membership, Role
+    from enforcement.notifications import notify_many
 
     missing = uncovered_years(today=today)
     if not missing:
@@ -424,3 +424,11 @@ def notify_uncovered_years(*, today: dt.date | None = None) -> list[int]:
             url=url,
         )
     return missing
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -33,7 +33,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -41,11 +41,11 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import FSMField, FSMFieldMixin, FSMModelMixin, TransitionNotAllowed
 
-from .errors import Conflict, InvalidTransition, NotFound, PermissionRefused
+from enforcement.errors import Conflict, InvalidTransition, NotFound, PermissionRefused
 
 # The submodule, not the package: models (e.g. cases) import this module while
 # enforcement.models is still initialising.
-from .models.events import Event
+from enforcement.models.events import Event
 
 M = TypeVar("M", bound=models.Model)
 
@@ -58,6 +58,7 @@ __all__ = [
     "perform_transition",
     "record_event",
     "state_field_name",
+    "event_label",
     "transition_label",
 ]
 
@@ -92,6 +93,16 @@ def transition_label(instance: models.Model, action: str) -> str:
         if label:
             return str(label)
     return action
+
+
+def event_label(instance: models.Model, action: str, labels: Mapping[str, Any] | None = None) -> str:
+    """The name of an event in a history: the app's label for a recorded event, else the transition's, else the key."""
+    if labels and action in labels:
+        return str(labels[action])
+    try:
+        return transition_label(instance, action)
+    except TypeError:
+        return action
 
 
 def _state_label(instance: models.Model, field_name: str, value: str) -> str:
@@ -252,11 +263,11 @@ def _event_agency(agency, by):
 def _actor_agency(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    from .access import scope_for
+    from enforcement.access import scope_for
 
     agency_id = scope_for(user).primary_agency_id
     if agency_id is None:
         return None
-    from .models import Agency
+    from enforcement.models.agencies import Agency
 
     return Agency(pk=agency_id)

@@ -4,14 +4,14 @@ Batch transitions go through ``enforcement.workflow.perform_transition`` (row
 lock, permission, one event); other writes lock the batch row and write their
 event with ``record_event`` on the batch, so the batch history page shows the
 whole process. Grants are written only through
-``enforcement.services.powers`` (grant_power / end_grant / holder_of).
+``enforcement.catalogue.powers`` (grant_power / end_grant / holder_of).
 
 Modules by job: :mod:`.batches` (heading and transitions up to publication),
 :mod:`.items` (items and their records), :mod:`.reviews`, :mod:`.enacting`
 (enacting and revoking), :mod:`.responsibilities`.
 """
 
-from .batches import (
+from devolution.services.batches import (
     batch_approve,
     batch_create,
     batch_publish,
@@ -21,8 +21,8 @@ from .batches import (
     batch_update,
     batch_withdraw,
 )
-from .enacting import batch_enact, batch_revoke, enact_due_batches, item_revoke
-from .items import (
+from devolution.services.enacting import batch_enact, batch_revoke, enact_due_batches, item_revoke
+from devolution.services.items import (
     agreement_save,
     assessment_save,
     item_add,
@@ -31,8 +31,8 @@ from .items import (
     package_create,
     statutory_record_save,
 )
-from .responsibilities import responsibility_delete, responsibility_save
-from .reviews import batch_review, item_review
+from devolution.services.responsibilities import responsibility_delete, responsibility_save
+from devolution.services.reviews import batch_review, item_review
 
 __all__ = [
     "agreement_save", "assessment_save", "batch_approve", "batch_create", "batch_enact", "batch_publish",

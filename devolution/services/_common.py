@@ -11,12 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.access import primary_agency
-from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
-from enforcement.models import TOWNSHIP_KINDS, Agency
-from enforcement.workflow import record_event
-
-from ..models import (
+from devolution.models import (
     EDITABLE_STATES,
     BatchItem,
     BatchStatus,
@@ -24,6 +19,10 @@ from ..models import (
     ReviewDecision,
     ReviewOpinion,
 )
+from enforcement.access import primary_agency
+from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
+from enforcement.models import TOWNSHIP_KINDS, Agency
+from enforcement.workflow import record_event
 
 User = get_user_model()
 

@@ -11,20 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.errors import ValidationFailed
-from enforcement.models import Agency, AgencyKind, Event, Role
-from enforcement.notifications import notify_many
-from enforcement.workflow import perform_transition, record_event
-
-from .. import permissions as perms
-from ..models import (
-    BatchItem,
-    DevolutionBatch,
-    ReviewDecision,
-    ReviewStatus,
-)
-from ..rules import Problem, blocking_problems
-from ._common import (
+from devolution import permissions as perms
+from devolution.models import BatchItem, DevolutionBatch, ReviewDecision, ReviewStatus
+from devolution.rules import Problem, blocking_problems
+from devolution.services._common import (
     BATCH_FIELDS,
     User,
     _detail_url,
@@ -34,6 +24,10 @@ from ._common import (
     _townships_only,
     _write_opinion,
 )
+from enforcement.errors import ValidationFailed
+from enforcement.models import Agency, AgencyKind, Event, Role
+from enforcement.notifications import notify_many
+from enforcement.workflow import perform_transition, record_event
 
 
 @transaction.atomic

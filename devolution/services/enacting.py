@@ -1,4 +1,4 @@
-"""Enacting a batch (grants written through enforcement.services.powers) and revoking items or whole batches."""
+"""Enacting a batch (grants written through enforcement.catalogue.powers) and revoking items or whole batches."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from enforcement.models import Agency, GrantMode, GrantSource, Role
-from enforcement.notifications import notify_many
-from enforcement.services.powers import end_grant, grant_power, holder_of
-from enforcement.workflow import perform_transition, record_event
-
-from .. import permissions as perms
-from ..models import (
+from devolution import permissions as perms
+from devolution.models import (
     BatchItem,
     BatchStatus,
     DevolutionBatch,
@@ -24,8 +18,8 @@ from ..models import (
     ItemState,
     ReviewStatus,
 )
-from ..rules import BatchContext, agreement_for, load_context
-from ._common import (
+from devolution.rules import BatchContext, agreement_for, load_context
+from devolution.services._common import (
     User,
     _detail_url,
     _event_data,
@@ -33,6 +27,11 @@ from ._common import (
     _require,
     _today,
 )
+from enforcement.catalogue.powers import end_grant, grant_power, holder_of
+from enforcement.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from enforcement.models import Agency, GrantMode, GrantSource, Role
+from enforcement.notifications import notify_many
+from enforcement.workflow import perform_transition, record_event
 
 
 def _grant_plan(item: BatchItem, ctx: BatchContext) -> list[tuple[Agency, Agency, str, Agency | None, dt.date | None]]:

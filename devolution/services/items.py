@@ -9,12 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from enforcement.errors import ValidationFailed
-from enforcement.models import Agency, AgencyKind, Matter
-from enforcement.workflow import record_event
-
-from .. import permissions as perms
-from ..models import (
+from devolution import permissions as perms
+from devolution.models import (
     Assessment,
     AssessmentConclusion,
     BatchItem,
@@ -27,14 +23,17 @@ from ..models import (
     StatutoryKind,
     StatutoryRecord,
 )
-from ..rules import item_field_errors, load_context
-from ._common import (
+from devolution.rules import item_field_errors, load_context
+from devolution.services._common import (
     ITEM_FIELDS,
     _event_data,
     _lock_editable,
     _require,
     _townships_only,
 )
+from enforcement.errors import ValidationFailed
+from enforcement.models import Agency, AgencyKind, Matter
+from enforcement.workflow import record_event
 
 
 def _validated(item: BatchItem, batch: DevolutionBatch) -> BatchItem:

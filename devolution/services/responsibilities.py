@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from devolution import permissions as perms
+from devolution.models import ResponsibilityList
+from devolution.services._common import _require
 from enforcement.errors import ValidationFailed
 from enforcement.models import Agency, AgencyKind, Matter
 from enforcement.workflow import record_event
-
-from .. import permissions as perms
-from ..models import ResponsibilityList
-from ._common import _require
 
 _RESPONSIBILITY_REFUSED = gettext_lazy("只有该部门人员或系统管理员可以编辑其监管责任清单。")
 

@@ -6,21 +6,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions as perms
-from ..models import (
+from devolution import permissions as perms
+from devolution.models import (
     BatchItem,
     DevolutionBatch,
     ReviewDecision,
     ReviewOpinion,
     ReviewStatus,
 )
-from ._common import (
-    _check_review,
-    _lock,
-    _require,
-    _write_opinion,
-)
-from .batches import batch_return
+from devolution.services._common import _check_review, _lock, _require, _write_opinion
+from devolution.services.batches import batch_return
 
 
 @transaction.atomic

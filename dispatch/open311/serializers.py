@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from ..models import FINAL_STATES, Ticket, TicketCategory, TicketStatus
-from ..views_public import effective_ticket, public_status_label, scrub
+from dispatch.models import FINAL_STATES, Ticket, TicketCategory, TicketStatus
+from dispatch.views_public import effective_ticket, public_status_label, scrub
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The spec limits descriptions to 4,000 characters.

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from . import views
+from dispatch.open311 import views
 
 app_name = "open311"
 

@@ -23,14 +23,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
+from dispatch.api_intake import intake_channels_for
+from dispatch.models import (
+    FINAL_STATES,
+    HOTLINE_CHANNELS,
+    OPEN_STATES,
+    Channel,
+    Ticket,
+    TicketCategory,
+)
+from dispatch.open311 import serializers, xml
+from dispatch.refcache import cached
+from dispatch.services.intake import ticket_intake
 from enforcement.errors import DomainError
 from enforcement.models import Agency, AgencyKind, Event
-
-from ..api_intake import intake_channels_for
-from ..models import FINAL_STATES, HOTLINE_CHANNELS, OPEN_STATES, Channel, Ticket, TicketCategory
-from ..refcache import cached
-from ..services.intake import ticket_intake
-from . import serializers, xml
 
 # Tickets the public may read through Open311: reports that came from the public.
 # A township's own calls, patrol and grid reports are internal and never listed.

@@ -8,7 +8,7 @@
   escalate, extensions, co-handler feedback, follow-up, case lead).
 """
 
-from .actions import (
+from dispatch.services.actions import (
     co_handler_feedback,
     extension_decide,
     extension_request,
@@ -18,7 +18,7 @@ from .actions import (
     ticket_supervise,
     ticket_urge,
 )
-from .intake import (
+from dispatch.services.intake import (
     IntakeResult,
     allocate_number,
     attachment_add,
@@ -27,7 +27,7 @@ from .intake import (
     ticket_file_township_call,
     ticket_intake,
 )
-from .lifecycle import (
+from dispatch.services.lifecycle import (
     Proposal,
     propose_agency,
     set_co_handlers,

@@ -17,14 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
-from enforcement.models import CaseSource
-from enforcement.services.cases import can_register_for, case_create_lead
-from enforcement.workdays import Unit, deadline_for
-from enforcement.workflow import perform_transition, record_event
-
-from .. import permissions as perms
-from ..models import (
+from dispatch import permissions as perms
+from dispatch.models import (
     HANDLING_STATES,
     PRIORITY_ORDER,
     ExtensionStatus,
@@ -34,8 +28,19 @@ from ..models import (
     TicketExtension,
     TicketStatus,
 )
-from ..sla import in_accept_stage, level_at, resolve_warn_at
-from .common import agency_leaders, agency_members, command_centre_users, lock_ticket, notify_users
+from dispatch.services.common import (
+    agency_leaders,
+    agency_members,
+    command_centre_users,
+    lock_ticket,
+    notify_users,
+)
+from dispatch.sla import in_accept_stage, level_at, resolve_warn_at
+from enforcement.cases.services.lifecycle import can_register_for, case_create_lead
+from enforcement.errors import InvalidTransition, NotFound, PermissionRefused, ValidationFailed
+from enforcement.models import CaseSource
+from enforcement.workdays import Unit, deadline_for
+from enforcement.workflow import perform_transition, record_event
 
 __all__ = [
     "co_handler_feedback",
@@ -282,7 +287,7 @@ def ticket_convert_to_case(
     """Register the ticket as a case lead (转为案件线索) and keep the link both ways.
 
     In one transaction: create the lead through
-    ``enforcement.services.cases.case_create_lead`` in the name of the
+    ``enforcement.cases.services.lifecycle.case_create_lead`` in the name of the
     responsible agency (the ticket's matter, township, description, place and
     received day; ``source=ticket``, ``source_ticket_id``), set
     ``linked_case_id`` and write the ``converted_to_case`` event with the

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from dispatch.links import ticket_url
+from dispatch.models import Ticket
+from dispatch.sla import command_centre_users, members_by_agency
 from enforcement.errors import NotFound
 from enforcement.models import Membership, Role
 from enforcement.notifications import notify_many
 from enforcement.workflow import lock_as_seen
-
-from ..links import ticket_url
-from ..models import Ticket
-from ..sla import command_centre_users, members_by_agency
 
 __all__ = [
     "agency_leaders",

@@ -22,13 +22,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.access import scope_for
-from enforcement.errors import PermissionRefused, ValidationFailed
-from enforcement.models import TOWNSHIP_KINDS, Agency, Grid
-from enforcement.workflow import NO_AGENCY, record_event
-
-from .. import permissions as perms
-from ..models import (
+from dispatch import permissions as perms
+from dispatch.models import (
     HOTLINE_CHANNELS,
     AttachmentKind,
     Channel,
@@ -38,9 +33,13 @@ from ..models import (
     TicketCategory,
     TicketCounter,
 )
-from ..selectors import prime_fresh_ticket
-from ..uploads import check_upload
-from .common import command_centre_users, notify_users
+from dispatch.selectors import prime_fresh_ticket
+from dispatch.services.common import command_centre_users, notify_users
+from dispatch.uploads import check_upload
+from enforcement.access import scope_for
+from enforcement.errors import PermissionRefused, ValidationFailed
+from enforcement.models import TOWNSHIP_KINDS, Agency, Grid
+from enforcement.workflow import NO_AGENCY, record_event
 
 NUMBER_PREFIX = "GD"
 # Letters and digits that cannot be misread on a phone screen or over the phone.
@@ -301,7 +300,7 @@ def _store_attachment(ticket: Ticket, upload, checked, *, kind: str, by) -> Tick
 
 def can_add_attachment(user, ticket: Ticket) -> bool:
     """Whoever works on the ticket: the command centre, the assignee, co-handlers, its township."""
-    from ..models import TicketCoHandler
+    from dispatch.models import TicketCoHandler
 
     if perms.is_command_centre(user) or perms.is_member_of(user, ticket.responsible_agency_id):
         return True

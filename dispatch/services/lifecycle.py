@@ -20,15 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.access import grant, revoke
-from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
-from enforcement.models import Agency, AgencyKind, Grid, Matter, MatterStatus
-from enforcement.services.officers import require_certified
-from enforcement.services.powers import holder_of
-from enforcement.workflow import perform_transition, record_event
-
-from .. import permissions as perms
-from ..models import (
+from dispatch import permissions as perms
+from dispatch.models import (
     FINAL_STATES,
     AttachmentKind,
     DispatchPolicy,
@@ -38,10 +31,16 @@ from ..models import (
     TicketCoHandler,
     TicketStatus,
 )
-from ..sla import deadlines_for, enter_resolve_stage, warn_time
-from ..uploads import check_upload
-from .common import agency_members, command_centre_users, notify_users
-from .intake import _store_attachment
+from dispatch.services.common import agency_members, command_centre_users, notify_users
+from dispatch.services.intake import _store_attachment
+from dispatch.sla import deadlines_for, enter_resolve_stage, warn_time
+from dispatch.uploads import check_upload
+from enforcement.access import grant, revoke
+from enforcement.catalogue.powers import holder_of
+from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from enforcement.models import Agency, AgencyKind, Grid, Matter, MatterStatus
+from enforcement.officers import require_certified
+from enforcement.workflow import perform_transition, record_event
 
 __all__ = [
     "Proposal",

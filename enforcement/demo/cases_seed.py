@@ -30,11 +30,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement import case_deadlines
-from enforcement.documents import build_document
-from enforcement.models import Agency as AgencyModel
-from enforcement.models import (
-    AgencyKind,
+from enforcement.cases import deadlines as case_deadlines
+from enforcement.cases.documents import build_document
+from enforcement.cases.models import (
     AppealKind,
     AppealOutcome,
     AppealRecord,
@@ -46,40 +44,33 @@ from enforcement.models import (
     CaseOfficer,
     CaseSource,
     CaseStatus,
-    Certificate,
     Deliberation,
     DocumentKind,
-    Event,
     Evidence,
     EvidenceKind,
     ExecutionMethod,
-    GrantMode,
-    GrantSource,
     LegalReview,
-    Matter,
-    Membership,
     OfficerRole,
     Outcome,
     PartyKind,
-    PenaltyKind,
-    PowerGrant,
-    PowerType,
     Procedure,
     Publication,
     ReviewResult,
-    Role,
     ServiceMethod,
     StepDecision,
     TransferTarget,
 )
-from enforcement.services.cases import DEFAULT_LEVELS
-from enforcement.services.cases_publication import public_content
-from enforcement.services.cases_rules import NUMBER_KINDS, hearing_reasons, number_prefix
-from enforcement.services.powers import grant_power
+from enforcement.cases.rules import NUMBER_KINDS, hearing_reasons, number_prefix
+from enforcement.cases.services.lifecycle import DEFAULT_LEVELS
+from enforcement.cases.services.publication import public_content
+from enforcement.catalogue.models import GrantMode, GrantSource, Matter, PenaltyKind, PowerGrant, PowerType
+from enforcement.catalogue.powers import grant_power
+from enforcement.demo import county
+from enforcement.demo.names import person_name
+from enforcement.models.agencies import Agency as AgencyModel
+from enforcement.models.agencies import AgencyKind, Certificate, Membership, Role
+from enforcement.models.events import Event
 from enforcement.workdays import SHANGHAI
-
-from . import county
-from .names import person_name
 
 User = get_user_model()
 
@@ -334,7 +325,7 @@ def seed_cases(stdout, password: str) -> None:
 
 
 def _all_tiers():
-    from enforcement.models import DiscretionTier
+    from enforcement.catalogue.models import DiscretionTier
 
     return DiscretionTier.objects.order_by("matter_id", "order")
 
@@ -677,7 +668,7 @@ def _ancestors(agency):
 
 
 def _chain(plan, case, first, submitted, reviewer, reviewed, leader, township_case, approved_through):
-    from enforcement.models import ApprovalScope
+    from enforcement.cases.models import ApprovalScope
 
     levels = DEFAULT_LEVELS[ApprovalScope.TOWNSHIP if township_case else ApprovalScope.BUREAU]
     for order, (kind, label) in enumerate(levels, start=1):

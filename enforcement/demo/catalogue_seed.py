@@ -1,7 +1,7 @@
 """Demo seed step: the enforcement-matter catalogue, imported through the real importer.
 
 The demo spreadsheet (``catalogue.csv`` beside this module) goes through the
-same :func:`~enforcement.importers.catalogue.import_catalogue` as any county's
+same :func:`~enforcement.catalogue.importer.import_catalogue` as any county's
 file, so the demo also proves the import path. Re-running imports nothing new
 (every row reports unchanged).
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from enforcement.importers.catalogue import import_catalogue
-from enforcement.models import Domain
+from enforcement.catalogue.importer import import_catalogue
+from enforcement.catalogue.models import Domain
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.csv")
 # Initial county-wide grants (权力归属 column) apply from this day, so that

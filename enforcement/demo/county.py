@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from enforcement.models import AgencyKind, Role
-
-from .names import person_name
+from enforcement.demo.names import person_name
+from enforcement.models.agencies import AgencyKind, Role
 
 # --- organisations ---------------------------------------------------------
 

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.models import Agency, Certificate, Grid, Membership
-
-from . import add_key_login, county, demo_password_hash
-from .upsert import by_key, upsert
+from enforcement.demo import add_key_login, county, demo_password_hash
+from enforcement.demo.upsert import by_key, upsert
+from enforcement.models.agencies import Agency, Certificate, Membership
+from enforcement.models.grids import Grid
 
 User = get_user_model()
 

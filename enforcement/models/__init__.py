@@ -1,16 +1,4 @@
-from .agencies import (
-    COUNTY_WIDE_KINDS,
-    SQUADRON_KINDS,
-    TOWNSHIP_KINDS,
-    Agency,
-    AgencyKind,
-    Certificate,
-    Grid,
-    Membership,
-    Role,
-)
-from .calendar import CalendarYear, DayKind, HolidayOverride
-from .catalogue import (
+from enforcement.catalogue.models import (
     MATTER_INTERNAL_FIELDS,
     DiscretionTier,
     Domain,
@@ -23,12 +11,24 @@ from .catalogue import (
     PowerGrant,
     PowerType,
 )
-from .events import AppendOnlyError, Event
-from .notifications import Notification
+from enforcement.models.agencies import (
+    COUNTY_WIDE_KINDS,
+    SQUADRON_KINDS,
+    TOWNSHIP_KINDS,
+    Agency,
+    AgencyKind,
+    Certificate,
+    Membership,
+    Role,
+)
+from enforcement.models.calendar import CalendarYear, DayKind, HolidayOverride
+from enforcement.models.events import AppendOnlyError, Event
+from enforcement.models.grids import Grid
+from enforcement.models.notifications import Notification
 
 # isort: split
 # Last: cases import the workflow helper, which needs Event above.
-from .cases import (
+from enforcement.cases.models import (
     CHANGING_OUTCOMES,
     DECIDABLE_STATES,
     DECIDED_STATES,

@@ -41,7 +41,7 @@ def test_administrator_imports_a_spreadsheet_and_finds_the_matter(
 ):
     from playwright.sync_api import expect
 
-    from enforcement.catalogue_jobs import run_import_job
+    from enforcement.catalogue.jobs import run_import_job
     from enforcement.models import Matter
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,9 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from enforcement.models import AgencyKind, Role
+from tests.devolution.helpers import county_grant, make_matter, staff_township
 from tests.factories import AgencyFactory, member
-
-from .helpers import county_grant, make_matter, staff_township
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from devolution import services
 from devolution.models import AssessmentConclusion, Category, ItemMode, StatutoryKind
+from enforcement.catalogue.powers import grant_power
 from enforcement.models import Agency, Domain, GrantMode, GrantSource, Matter, Membership, PowerType, Role
-from enforcement.services.powers import grant_power
 from tests.factories import CertificateFactory, UserFactory
 
 _serial = count(1)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from devolution.models import BatchStatus, DevolutionBatch
+from enforcement.catalogue.powers import holder_of
 from enforcement.models import GrantMode
-from enforcement.services.powers import holder_of
-
-from .helpers import add_item, make_batch, today
+from tests.devolution.helpers import add_item, make_batch, today
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +110,7 @@ def test_item_update_and_delete_through_the_api(dv, api_for):
 def test_power_map_api_lists_matters_by_township_in_constant_queries(dv, api_for, django_assert_max_num_queries):
     batch = make_batch(dv.admin, [dv.town_a])
     add_item(batch, dv.admin, dv.matters[0], [dv.town_a], mode="stationed")
-    from .helpers import enact
+    from tests.devolution.helpers import enact
 
     enact(batch, dv.admin, dv.reviewer)
     client = api_for(dv.reviewer)

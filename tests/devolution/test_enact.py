@@ -9,11 +9,16 @@ import pytest
 from devolution import services
 from devolution.models import BatchItem, BatchStatus, Category, EnactedGrant, ItemMode, ItemState
 from devolution.tasks import enact_due_batches
+from enforcement.catalogue.powers import grant_power, holder_of
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import Event, GrantMode, GrantSource, PowerGrant
-from enforcement.services.powers import grant_power, holder_of
-
-from .helpers import add_agreement, add_item, enact, make_batch, today
+from tests.devolution.helpers import (
+    add_agreement,
+    add_item,
+    enact,
+    make_batch,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
 

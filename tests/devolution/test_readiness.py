@@ -14,9 +14,8 @@ from devolution.readiness import county_readiness, township_readiness
 from devolution.rules import blocking_problems
 from enforcement.errors import ValidationFailed
 from enforcement.models import Certificate, Membership, Role
+from tests.devolution.helpers import add_item, make_batch, staff_township, today
 from tests.factories import AgencyFactory, CertificateFactory, TownshipFactory, UserFactory
-
-from .helpers import add_item, make_batch, staff_township, today
 
 pytestmark = pytest.mark.django_db
 

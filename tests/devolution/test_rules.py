@@ -17,9 +17,7 @@ from devolution.models import (
 from devolution.rules import blocking_problems
 from enforcement.errors import ValidationFailed
 from enforcement.models import AgencyKind
-from tests.factories import AgencyFactory
-
-from .helpers import (
+from tests.devolution.helpers import (
     add_agreement,
     add_assessment,
     add_item,
@@ -28,6 +26,7 @@ from .helpers import (
     make_matter,
     today,
 )
+from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,17 @@ from django.urls import reverse
 
 from devolution import services
 from devolution.models import BatchItem, BatchStatus, DevolutionBatch, ItemMode, ResponsibilityList
+from enforcement.catalogue.powers import holder_of
 from enforcement.models import Event, GrantMode
-from enforcement.services.powers import holder_of
-
-from .helpers import add_item, approve, county_grant, enact, make_batch, make_matter, today
+from tests.devolution.helpers import (
+    add_item,
+    approve,
+    county_grant,
+    enact,
+    make_batch,
+    make_matter,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,14 @@ from devolution import services
 from devolution.models import BatchItem, BatchStatus, Category, DevolutionBatch, ReviewOpinion, ReviewStatus
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import Event, Notification, Role
+from tests.devolution.helpers import (
+    add_assessment,
+    add_item,
+    approve,
+    make_batch,
+    staff_township,
+)
 from tests.factories import member
-
-from .helpers import add_assessment, add_item, approve, make_batch, staff_township
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +240,7 @@ def test_withdrawing_is_possible_from_every_state_before_in_force(dv, batch):
 
 
 def test_in_force_batch_cannot_be_withdrawn(dv, batch):
-    from .helpers import enact
+    from tests.devolution.helpers import enact
 
     batch = enact(batch, dv.admin, dv.reviewer)
 

@@ -139,7 +139,7 @@ def test_triage_without_a_holder_asks_for_a_manual_choice(make_ticket, dispatche
 
 
 def test_suspended_matter_cannot_be_used_for_triage(make_ticket, dispatcher, matter):
-    from enforcement.services.catalogue import matter_suspend
+    from enforcement.catalogue.services import matter_suspend
 
     matter = matter_suspend(matter, on=dt.date(2026, 1, 1), by=None)
     with pytest.raises(ValidationFailed) as exc:

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
+from enforcement.catalogue.services import TierSpec, matter_create
 from enforcement.models import AgencyKind, Domain, Matter, PowerType
-from enforcement.services.catalogue import TierSpec, matter_create
 from tests.factories import AgencyFactory
 
 HEADER = [

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from enforcement.access import grant
+from enforcement.cases.services import lifecycle as svc
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import (
     ApprovalLevel,
@@ -21,7 +22,6 @@ from enforcement.models import (
     Role,
     StepDecision,
 )
-from enforcement.services import cases as svc
 from tests.enforcement.test_cases_support import FILED_ON, lead, world
 from tests.factories import member
 

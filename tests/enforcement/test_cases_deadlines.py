@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from enforcement import case_deadlines as deadlines
+from enforcement.cases import deadlines
+from enforcement.cases.services import lifecycle as svc
 from enforcement.models import Case, CaseDeadlineRule, Notification, ServiceMethod, WarningLevel
-from enforcement.services import cases as svc
 from enforcement.workdays import SHANGHAI, Unit
 from tests.enforcement.test_cases_support import decided, filed, world
 

@@ -11,7 +11,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from enforcement.documents.pdf import case_file_pdf
+from enforcement.cases.documents.pdf import case_file_pdf
+from enforcement.cases.services import lifecycle as svc
+from enforcement.cases.services.publication import case_publish
 from enforcement.models import (
     AppealKind,
     AppealRecord,
@@ -26,8 +28,6 @@ from enforcement.models import (
     Role,
     StepDecision,
 )
-from enforcement.services import cases as svc
-from enforcement.services.cases_publication import case_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from enforcement.documents.pdf import case_file_entries, case_file_pdf, document_pdf
-from enforcement.documents.render import render_page
+from enforcement.cases.documents.pdf import case_file_entries, case_file_pdf, document_pdf
+from enforcement.cases.documents.render import render_page
+from enforcement.cases.services import lifecycle as svc
+from enforcement.cases.services.evidence import evidence_add
 from enforcement.models import AppendOnlyError, Case, CaseDocument, DocumentKind, EvidenceKind, ServiceMethod
-from enforcement.services import cases as svc
-from enforcement.services.cases_evidence import evidence_add
 from enforcement.workdays import SHANGHAI
 from tests.enforcement.test_cases_support import decided, filed, world
 

@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from enforcement.documents.language import official_language
+from enforcement.cases.documents.language import official_language
 
 
 def test_official_language_is_chinese_and_restores_the_callers_language():

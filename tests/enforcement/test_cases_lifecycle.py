@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from enforcement.cases.services import lifecycle as svc
 from enforcement.errors import Conflict, DomainError, InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import (
     Case,
@@ -24,7 +25,6 @@ from enforcement.models import (
     ServiceMethod,
     TransferTarget,
 )
-from enforcement.services import cases as svc
 from enforcement.workdays import SHANGHAI
 from tests.enforcement.test_cases_support import FILED_ON, decided, expired_officer, filed, lead, noticed, world
 
@@ -225,7 +225,7 @@ def test_township_cannot_file_under_a_matter_it_does_not_hold_and_is_told_who_do
 
 
 def test_filing_before_the_devolution_took_effect_is_refused(world):
-    from enforcement.services.powers import grant_power
+    from enforcement.catalogue.powers import grant_power
     from tests.enforcement.test_cases_support import _matter
 
     later = _matter("CSGL-0009", "新下放事项", world.domain, world.county.department)

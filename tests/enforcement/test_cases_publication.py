@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from enforcement import case_deadlines as deadlines
-from enforcement.errors import InvalidTransition, ValidationFailed
-from enforcement.models import AppealKind, AppealOutcome, Case, PartyKind, WarningLevel
-from enforcement.services.cases_publication import (
+from enforcement.cases import deadlines
+from enforcement.cases.services.publication import (
     appeal_set_outcome,
     case_publish,
     case_record_appeal,
     case_withdraw_publication,
 )
+from enforcement.errors import InvalidTransition, ValidationFailed
+from enforcement.models import AppealKind, AppealOutcome, Case, PartyKind, WarningLevel
 from enforcement.workdays import SHANGHAI
 from tests.enforcement.test_cases_support import decided, filed, world
 

@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from enforcement.cases.services import lifecycle as svc
+from enforcement.catalogue.powers import grant_power
 from enforcement.models import (
     AgencyKind,
     CaseSource,
@@ -27,8 +29,6 @@ from enforcement.models import (
     Procedure,
     Role,
 )
-from enforcement.services import cases as svc
-from enforcement.services.powers import grant_power
 from tests.factories import AgencyFactory, CertificateFactory, member
 
 GRANTS_FROM = dt.date(2024, 1, 1)

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from enforcement.cases.services.evidence import evidence_add
 from enforcement.models import Case, CaseStatus, Event, EvidenceKind
-from enforcement.services.cases_evidence import evidence_add
 from tests.enforcement.test_cases_support import FILED_ON, decided, filed, lead, world
 
 __all__ = ["world"]

@@ -9,10 +9,10 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIClient
 
-from enforcement import api_catalogue
+from enforcement.catalogue import api as api_catalogue
+from enforcement.catalogue.powers import grant_power
+from enforcement.catalogue.services import matter_create
 from enforcement.models import GrantMode, GrantSource, Matter, PowerType
-from enforcement.services.catalogue import matter_create
-from enforcement.services.powers import grant_power
 from tests.enforcement import catalogue_fixtures as fixtures
 
 matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from enforcement.importers.catalogue import EXPORT_HEADERS, export_matters, import_catalogue
+from enforcement.catalogue.importer import EXPORT_HEADERS, export_matters, import_catalogue
+from enforcement.catalogue.powers import grant_power
+from enforcement.catalogue.services import TierSpec, matter_create, matter_repeal, matter_set_status
 from enforcement.models import DiscretionTier, GrantMode, Matter, MatterStatus, PowerType
-from enforcement.services.catalogue import TierSpec, matter_create, matter_repeal, matter_set_status
-from enforcement.services.powers import grant_power
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import sample_rows, snapshot, xlsx_bytes
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from enforcement.importers.catalogue import import_catalogue, parse_tiers
+from enforcement.catalogue.importer import import_catalogue, parse_tiers
 from enforcement.models import Agency, AgencyKind, DiscretionTier, Domain, GrantMode, Matter, MatterStatus, PowerGrant
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import (

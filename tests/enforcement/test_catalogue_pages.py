@@ -14,11 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enforcement import catalogue_jobs
-from enforcement.importers.catalogue import import_catalogue
+from enforcement.catalogue import jobs as catalogue_jobs
+from enforcement.catalogue.importer import import_catalogue
+from enforcement.catalogue.powers import grant_power
+from enforcement.catalogue.services import TierSpec, matter_create, matter_set_status, matter_update
 from enforcement.models import GrantMode, GrantSource, Matter, MatterStatus, PowerType
-from enforcement.services.catalogue import TierSpec, matter_create, matter_set_status, matter_update
-from enforcement.services.powers import grant_power
 from tests.enforcement.catalogue_fixtures import refs, row, snapshot, xlsx_bytes  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -451,7 +451,7 @@ def test_import_form_refuses_bad_files_with_a_clear_error(client_for, administra
 
 
 def test_import_form_refuses_files_over_the_size_limit(client_for, administrator, catalogue, monkeypatch):
-    from enforcement import forms_catalogue
+    from enforcement.catalogue import forms as forms_catalogue
 
     monkeypatch.setattr(forms_catalogue, "IMPORT_MAX_SIZE", 100)
     html = _upload(client_for(administrator), xlsx_bytes([row("NEW-0001", "新事项")])).content.decode()

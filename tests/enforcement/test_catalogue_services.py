@@ -10,20 +10,20 @@ import pytest
 from django.contrib.admin.sites import AdminSite
 from django.contrib.auth.models import AnonymousUser
 
-from enforcement.admin_catalogue import MatterAdmin
-from enforcement.errors import DomainError, InvalidTransition, PermissionRefused, ValidationFailed
-from enforcement.models import DiscretionTier, GrantMode, Matter, MatterStatus, PowerType
-from enforcement.selectors_catalogue import matter_detail, matter_history, matter_search
-from enforcement.services.catalogue import (
+from enforcement.catalogue.admin import MatterAdmin
+from enforcement.catalogue.permissions import can_manage_catalogue
+from enforcement.catalogue.powers import grant_power
+from enforcement.catalogue.selectors import matter_detail, matter_history, matter_search
+from enforcement.catalogue.services import (
     TierSpec,
-    can_manage_catalogue,
     matter_create,
     matter_delete,
     matter_repeal,
     matter_set_status,
     matter_update,
 )
-from enforcement.services.powers import grant_power
+from enforcement.errors import DomainError, InvalidTransition, PermissionRefused, ValidationFailed
+from enforcement.models import DiscretionTier, GrantMode, Matter, MatterStatus, PowerType
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import csv_bytes, sample_rows
 

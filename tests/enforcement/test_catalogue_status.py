@@ -8,17 +8,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enforcement.errors import Conflict, InvalidTransition, PermissionRefused
-from enforcement.importers.catalogue import import_catalogue
-from enforcement.models import Event, GrantMode, Matter, MatterStatus, PowerGrant, Role
-from enforcement.services.catalogue import (
+from enforcement.catalogue.importer import import_catalogue
+from enforcement.catalogue.powers import grant_power
+from enforcement.catalogue.services import (
     matter_reinstate,
     matter_repeal,
     matter_set_status,
     matter_suspend,
     status_transition,
 )
-from enforcement.services.powers import grant_power
+from enforcement.errors import Conflict, InvalidTransition, PermissionRefused
+from enforcement.models import Event, GrantMode, Matter, MatterStatus, PowerGrant, Role
 from enforcement.workflow import perform_transition
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.enforcement.catalogue_fixtures import HEADER, sample_rows, xlsx_bytes

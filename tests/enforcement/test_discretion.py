@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from enforcement.catalogue.services import ProposedPenalty, TierSpec, check_penalty, matter_create
 from enforcement.models import PowerType
-from enforcement.services.catalogue import ProposedPenalty, TierSpec, check_penalty, matter_create
 from tests.enforcement import catalogue_fixtures as fixtures
 
 matter, refs, chinese = fixtures.matter, fixtures.refs, fixtures.chinese  # shared fixtures

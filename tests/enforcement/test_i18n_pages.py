@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from dispatch import services as tickets
 from dispatch.models import TicketCategory
+from enforcement.cases.services import lifecycle as cases
 from enforcement.models import (
     AgencyKind,
     CaseSource,
@@ -41,7 +42,6 @@ from enforcement.models import (
     Procedure,
     Role,
 )
-from enforcement.services import cases
 from tests.factories import AgencyFactory, TownshipFactory, member
 
 pytestmark = pytest.mark.django_db

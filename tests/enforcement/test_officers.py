@@ -5,7 +5,7 @@ from django import forms
 
 from enforcement.errors import PermissionRefused, ValidationFailed
 from enforcement.forms import apply_domain_error
-from enforcement.services.officers import certified_officer_ids, has_valid_certificate, require_certified
+from enforcement.officers import certified_officer_ids, has_valid_certificate, require_certified
 from tests.factories import CertificateFactory, UserFactory
 
 

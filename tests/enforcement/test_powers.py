@@ -8,10 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from enforcement.errors import InvalidTransition, ValidationFailed
-from enforcement.models import AgencyKind, Event, GrantMode, GrantSource, Matter, PowerGrant, PowerType
-from enforcement.services.catalogue import matter_create, matter_repeal
-from enforcement.services.powers import (
+from enforcement.catalogue.powers import (
     GrantOverlap,
     end_grant,
     grant_power,
@@ -20,6 +17,9 @@ from enforcement.services.powers import (
     holders_of_matter,
     power_map,
 )
+from enforcement.catalogue.services import matter_create, matter_repeal
+from enforcement.errors import InvalidTransition, ValidationFailed
+from enforcement.models import AgencyKind, Event, GrantMode, GrantSource, Matter, PowerGrant, PowerType
 from tests.conftest import require
 from tests.enforcement import catalogue_fixtures as fixtures
 from tests.factories import AgencyFactory, TownshipFactory

@@ -8,9 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from enforcement.catalogue.importer import export_matters
+from enforcement.catalogue.selectors import matter_search
 from enforcement.errors import ValidationFailed
-from enforcement.importers.catalogue import export_matters
-from enforcement.selectors_catalogue import matter_search
 
 
 class Command(BaseCommand):

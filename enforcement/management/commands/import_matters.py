@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from enforcement.importers.catalogue import import_catalogue
+from enforcement.catalogue.importer import import_catalogue
 
 
 class Command(BaseCommand):

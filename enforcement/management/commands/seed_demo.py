@@ -11,7 +11,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from enforcement import demo
-from enforcement.models import Membership, Role
+from enforcement.models.agencies import Membership, Role
 
 
 class Command(BaseCommand):

@@ -1,0 +1,121 @@
+"""Reads of cases: list, detail, history, township summary, published decisions.
+
+Selectors own the query shape (select_related / prefetch_related), so list
+pages and the API run a constant number of queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from enforcement.access import get_visible_or_404
+from enforcement.cases.models import (
+    OPEN_STATES,
+    ApprovalStep,
+    Case,
+    CaseOfficer,
+    CaseStatus,
+    Evidence,
+    LegalReview,
+    Publication,
+    WarningLevel,
+)
+from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
+from enforcement.models.events import Event
+
+LIST_RELATED = ("agency", "matter", "township", "subject_agency")
+
+
+def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
+    """Cases ``user`` may see, filtered (status, warning, procedure, agency, major, year, free text)."""
+    filters = filters or {}
+    qs = Case.objects.visible_to(user).select_related(*LIST_RELATED)
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    warning = filters.get("warning")
+    if warning == "any":
+        qs = qs.exclude(warning_level=WarningLevel.NONE)
+    elif warning:
+        qs = qs.filter(warning_level=warning)
+    if filters.get("procedure"):
+        qs = qs.filter(procedure=filters["procedure"])
+    if filters.get("agency"):
+        qs = qs.filter(agency_id=filters["agency"])
+    if filters.get("major"):
+        qs = qs.filter(Q(is_major=True) | Q(is_complex=True))
+    if filters.get("year"):
+        qs = qs.filter(discovered_on__year=filters["year"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(filing_number__icontains=q) | Q(decision_number__icontains=q)
+            | Q(title__icontains=q) | Q(party_name__icontains=q)
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def filter_agencies(user) -> list[Agency]:
+    """The handling agencies the list filter offers (those with cases the user may see)."""
+    ids = Case.objects.visible_to(user).order_by().values("agency_id").distinct()
+    return list(Agency.objects.filter(pk__in=ids).order_by("sort_order", "code"))
+
+
+def case_detail(user, pk: int) -> Case:
+    """One case with everything its page shows, or 404 (missing or out of scope)."""
+    qs = Case.objects.select_related(*LIST_RELATED, "tier", "created_by", "decided_by",
+                                     "justification_approved_by").prefetch_related(
+        Prefetch("case_officers", queryset=CaseOfficer.objects.select_related("officer").order_by("-role", "id")),
+        Prefetch("approval_steps", queryset=ApprovalStep.objects.select_related("decided_by").order_by("round",
+                                                                                                      "order")),
+        Prefetch("legal_reviews", queryset=LegalReview.objects.select_related("reviewer", "submitted_by")),
+        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by", "superseded_by")),
+        "documents", "deliberations", "extensions__approved_by", "suspensions", "appeals",
+    )
+    return get_visible_or_404(qs, user, pk=pk)
+
+
+def case_publication(case: Case) -> Publication | None:
+    return Publication.objects.filter(case=case).first()
+
+
+def case_history(case: Case) -> list[Event]:
+    """The full-process record of a case, oldest first."""
+    return list(Event.objects.for_object(case).select_related("actor_agency"))
+
+
+def evidence_for(user, case_pk: int, evidence_pk: int) -> Evidence:
+    case = get_visible_or_404(Case, user, pk=case_pk)
+    evidence = Evidence.objects.select_related("case", "uploaded_by").filter(pk=evidence_pk, case=case).first()
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def township_summary(user) -> list[dict]:
+    """Per township: open cases, red and yellow warnings, decided and total (one query)."""
+    visible = Case.objects.visible_to(user).values("pk")
+    rows = (
+        Agency.objects.filter(kind__in=TOWNSHIP_KINDS)
+        .annotate(
+            total=Count("cases", filter=Q(cases__pk__in=visible)),
+            open=Count("cases", filter=Q(cases__pk__in=visible, cases__status__in=OPEN_STATES)),
+            red=Count("cases", filter=Q(cases__pk__in=visible, cases__warning_level=WarningLevel.RED)),
+            yellow=Count("cases", filter=Q(cases__pk__in=visible, cases__warning_level=WarningLevel.YELLOW)),
+            archived=Count("cases", filter=Q(cases__pk__in=visible, cases__status=CaseStatus.ARCHIVED)),
+        )
+        .filter(total__gt=0)
+        .order_by("sort_order", "code")
+    )
+    return list(rows)
+
+
+def public_decisions(q: str = "", year: int | None = None) -> QuerySet[Publication]:
+    """Published, not withdrawn decisions, newest first (public pages: frozen, masked content only)."""
+    qs = Publication.objects.filter(withdrawn_at__isnull=True).only("pk", "published_at", "content", "case_id")
+    if q:
+        qs = qs.filter(Q(content__title__icontains=q) | Q(content__decision_number__icontains=q)
+                       | Q(content__matter__icontains=q))
+    if year:
+        qs = qs.filter(case__decided_on__year=year)
+    return qs.order_by("-published_at", "-pk")

@@ -1,1 +1,0 @@
-"""Spreadsheet importers and exporters of the enforcement core."""
