@@ -7,7 +7,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from enforcement.models import Case, CaseStatus
-from tests.enforcement.test_cases_support import FILED_ON, lead, world
+from tests.enforcement.cases_support import FILED_ON, lead, world
 
 __all__ = ["world"]
 
@@ -109,7 +109,7 @@ def test_evidence_upload_through_the_api_is_multipart_and_hashed(world, api_for,
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.enforcement.test_cases_support import filed
+    from tests.enforcement.cases_support import filed
 
     settings.MEDIA_ROOT = tmp_path
     case = filed(world)

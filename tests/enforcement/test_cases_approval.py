@@ -22,7 +22,7 @@ from enforcement.models import (
     Role,
     StepDecision,
 )
-from tests.enforcement.test_cases_support import FILED_ON, lead, world
+from tests.enforcement.cases_support import FILED_ON, lead, world
 from tests.factories import member
 
 __all__ = ["world"]

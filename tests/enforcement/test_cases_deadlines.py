@@ -10,7 +10,7 @@ from enforcement.cases import deadlines
 from enforcement.cases.services import lifecycle as svc
 from enforcement.models import Case, CaseDeadlineRule, Notification, ServiceMethod, WarningLevel
 from enforcement.workdays import SHANGHAI, Unit
-from tests.enforcement.test_cases_support import decided, filed, world
+from tests.enforcement.cases_support import decided, filed, world
 
 __all__ = ["world"]
 

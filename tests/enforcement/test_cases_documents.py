@@ -15,7 +15,7 @@ from enforcement.cases.services import lifecycle as svc
 from enforcement.cases.services.evidence import evidence_add
 from enforcement.models import AppendOnlyError, Case, CaseDocument, DocumentKind, EvidenceKind, ServiceMethod
 from enforcement.workdays import SHANGHAI
-from tests.enforcement.test_cases_support import decided, filed, world
+from tests.enforcement.cases_support import decided, filed, world
 
 __all__ = ["world"]
 

@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from enforcement.cases.services.evidence import evidence_add, evidence_open, evidence_supersede, evidence_verify
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import AppendOnlyError, CasePolicy, Event, Evidence, EvidenceKind
-from tests.enforcement.test_cases_support import decided, filed, world
+from tests.enforcement.cases_support import decided, filed, world
 
 __all__ = ["world"]
 

@@ -26,7 +26,7 @@ from enforcement.models import (
     TransferTarget,
 )
 from enforcement.workdays import SHANGHAI
-from tests.enforcement.test_cases_support import FILED_ON, decided, expired_officer, filed, lead, noticed, world
+from tests.enforcement.cases_support import FILED_ON, decided, expired_officer, filed, lead, noticed, world
 
 __all__ = ["world"]
 
@@ -226,7 +226,7 @@ def test_township_cannot_file_under_a_matter_it_does_not_hold_and_is_told_who_do
 
 def test_filing_before_the_devolution_took_effect_is_refused(world):
     from enforcement.catalogue.powers import grant_power
-    from tests.enforcement.test_cases_support import _matter
+    from tests.enforcement.cases_support import _matter
 
     later = _matter("CSGL-0009", "新下放事项", world.domain, world.county.department)
     grant_power(later, world.county.town_a, GrantMode.DEVOLVED, township=world.county.town_a,

@@ -17,7 +17,7 @@ from enforcement.cases.services.publication import (
 from enforcement.errors import InvalidTransition, ValidationFailed
 from enforcement.models import AppealKind, AppealOutcome, Case, PartyKind, WarningLevel
 from enforcement.workdays import SHANGHAI
-from tests.enforcement.test_cases_support import decided, filed, world
+from tests.enforcement.cases_support import decided, filed, world
 
 __all__ = ["world"]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enforcement.cases.services.evidence import evidence_add
 from enforcement.models import Case, CaseStatus, Event, EvidenceKind
-from tests.enforcement.test_cases_support import FILED_ON, decided, filed, lead, world
+from tests.enforcement.cases_support import FILED_ON, decided, filed, lead, world
 
 __all__ = ["world"]
 
