@@ -112,6 +112,11 @@ def sees_whole_county(user) -> bool:
     return scope_for(user).county_wide or posts_of(user).superuser
 
 
+def can_view_readiness(user) -> bool:
+    """The county's readiness table (承接能力): county-wide staff and the establishment office."""
+    return sees_whole_county(user) or is_establishment_staff(user)
+
+
 # --- FSM permission callables: (batch, user) -> bool ---------------------------
 
 

@@ -144,8 +144,7 @@ def township_powers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def readiness(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (permissions.sees_whole_county(user) or permissions.is_establishment_staff(user)):
+    if not permissions.can_view_readiness(request.user):
         raise Http404
     report = county_readiness()
     return render(request, "devolution/readiness.html", {"report": report})

@@ -6,12 +6,13 @@ import datetime as dt
 import math
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from dispatch.models import (
     DESK_QUEUE_STATES,
     HANDLING_STATES,
+    OPEN_STATES,
     UNTRIAGED_STATES,
     DispatchPolicy,
     ExtensionStatus,
@@ -104,6 +105,74 @@ def board_late() -> QuerySet[Ticket]:
     """Red tickets in the assignee's hands, longest overdue first (``ticket_red_due_idx``)."""
     return (Ticket.objects.filter(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)
             .select_related(*PAGE_RELATED).order_by("resolve_due", "id"))
+
+
+# --- inboxes: what waits for an agency or a township (pages and to-do lists) -----------------
+
+
+def agency_to_accept(agency_ids) -> QuerySet[Ticket]:
+    """Assigned to one of ``agency_ids`` and not signed for yet, nearest deadline first."""
+    return (Ticket.objects.filter(responsible_agency_id__in=list(agency_ids), status=TicketStatus.ASSIGNED)
+            .select_related(*PAGE_RELATED).order_by("accept_due", "id"))
+
+
+def agency_in_hand(agency_ids) -> QuerySet[Ticket]:
+    """Signed for by one of ``agency_ids`` and not resolved yet, nearest deadline first."""
+    return (Ticket.objects.filter(responsible_agency_id__in=list(agency_ids),
+                                  status__in=[TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS])
+            .select_related(*PAGE_RELATED).order_by("resolve_due", "id"))
+
+
+def agency_handling(agency_ids) -> QuerySet[Ticket]:
+    """Everything in the hands of ``agency_ids`` (signed for or not), nearest resolve deadline first."""
+    return (Ticket.objects.filter(responsible_agency_id__in=list(agency_ids), status__in=HANDLING_STATES)
+            .select_related(*PAGE_RELATED).order_by("resolve_due", "id"))
+
+
+def co_feedback_due(agency_ids) -> QuerySet[Ticket]:
+    """Joint tickets on which one of ``agency_ids`` co-handles and owes its feedback."""
+    co_ids = TicketCoHandler.objects.filter(agency_id__in=list(agency_ids), role="co",
+                                            feedback_at__isnull=True).values("ticket_id")
+    return (Ticket.objects.filter(pk__in=co_ids, status__in=HANDLING_STATES)
+            .select_related(*PAGE_RELATED).order_by("resolve_due", "id"))
+
+
+def agency_awaiting_verdict(agency_ids) -> QuerySet[Ticket]:
+    return (Ticket.objects.filter(responsible_agency_id__in=list(agency_ids), status=TicketStatus.RESOLVED)
+            .select_related(*PAGE_RELATED).order_by("-resolved_at", "-id"))
+
+
+def township_to_judge(township_ids) -> QuerySet[Ticket]:
+    """Resolved tickets in the townships' territory that another unit handled: theirs to judge, oldest first."""
+    return (Ticket.objects.filter(status=TicketStatus.RESOLVED, township_id__in=list(township_ids))
+            .exclude(responsible_agency_id=F("township_id"))
+            .select_related(*PAGE_RELATED).order_by("resolved_at", "id"))
+
+
+def township_calls(township_ids) -> QuerySet[Ticket]:
+    """Open township calls (街呼区应) the townships filed, newest first."""
+    return (Ticket.objects.filter(submitted_by_agency_id__in=list(township_ids), status__in=OPEN_STATES)
+            .select_related(*PAGE_RELATED).order_by("-received_at", "-id"))
+
+
+def township_territory(township_ids) -> QuerySet[Ticket]:
+    return (Ticket.objects.filter(township_id__in=list(township_ids), status__in=HANDLING_STATES)
+            .select_related(*PAGE_RELATED).order_by("resolve_due", "id"))
+
+
+def my_reports(user) -> QuerySet[Ticket]:
+    """The tickets ``user`` filed themselves, newest first, ready for a list."""
+    return (
+        Ticket.objects.filter(created_by=user)
+        .select_related("category", "grid")
+        .order_by("-received_at", "-id")
+    )
+
+
+def pending_extensions() -> QuerySet[TicketExtension]:
+    """Extension requests waiting for the command centre, oldest first."""
+    return (TicketExtension.objects.filter(status=ExtensionStatus.PENDING)
+            .select_related("ticket", "requested_by").order_by("requested_at", "id"))
 
 
 def ticket_detail_queryset() -> QuerySet[Ticket]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,15 +53,7 @@ from dispatch.forms import (
     VerdictForm,
     styled_filter,
 )
-from dispatch.models import (
-    HANDLING_STATES,
-    OPEN_STATES,
-    Ticket,
-    TicketAttachment,
-    TicketCoHandler,
-    TicketExtension,
-    TicketStatus,
-)
+from dispatch.models import Ticket, TicketAttachment, TicketExtension, TicketStatus
 from dispatch.privacy import reporter_for
 from enforcement.access import scope_for
 from enforcement.api_base import CappedPaginator
@@ -327,8 +319,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "by_township": by_township,
         "waiting": list(selectors.board_waiting()[:BOARD_LIST_LIMIT]),
         "late": list(selectors.board_late()[:BOARD_LIST_LIMIT]),
-        "extensions": list(TicketExtension.objects.filter(status="pending").select_related("ticket", "requested_by")
-                           .order_by("requested_at")[:BOARD_LIST_LIMIT]),
+        "extensions": list(selectors.pending_extensions()[:BOARD_LIST_LIMIT]),
         "is_desk": permissions.is_command_centre(request.user),
     })
 
@@ -336,29 +327,20 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- inboxes ---------------------------------------------------------------------------------------
 
 
-def _related(qs):
-    return qs.select_related(*selectors.PAGE_RELATED)
-
-
 @require_GET
 @login_required
 def agency_inbox(request: HttpRequest) -> HttpResponse:
     """签收、办理: tickets assigned to the user's agencies, and joint inspections awaiting their feedback."""
-    agency_ids = list(scope_for(request.user).agency_ids)
-    mine = Ticket.objects.filter(responsible_agency_id__in=agency_ids)
-    co_ids = TicketCoHandler.objects.filter(agency_id__in=agency_ids, role="co", feedback_at__isnull=True).values(
-        "ticket_id")
+    agency_ids = scope_for(request.user).agency_ids
     sections = [
         {"key": "to_accept", "title": _("待签收"),
-         "tickets": list(_related(mine.filter(status=TicketStatus.ASSIGNED)).order_by("accept_due")[:INBOX_LIMIT])},
+         "tickets": list(selectors.agency_to_accept(agency_ids)[:INBOX_LIMIT])},
         {"key": "in_hand", "title": _("办理中"),
-         "tickets": list(_related(mine.filter(status__in=[TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS]))
-                         .order_by("resolve_due")[:INBOX_LIMIT])},
+         "tickets": list(selectors.agency_in_hand(agency_ids)[:INBOX_LIMIT])},
         {"key": "co_feedback", "title": _("联合执法待反馈"),
-         "tickets": list(_related(Ticket.objects.filter(pk__in=co_ids, status__in=HANDLING_STATES))
-                         .order_by("resolve_due")[:INBOX_LIMIT])},
+         "tickets": list(selectors.co_feedback_due(agency_ids)[:INBOX_LIMIT])},
         {"key": "awaiting_verdict", "title": _("已办结待评价"),
-         "tickets": list(_related(mine.filter(status=TicketStatus.RESOLVED)).order_by("-resolved_at")[:INBOX_LIMIT])},
+         "tickets": list(selectors.agency_awaiting_verdict(agency_ids)[:INBOX_LIMIT])},
     ]
     return render(request, "dispatch/inbox.html", {"title": _("单位待办"), "sections": sections, "tab": "agency"})
 
@@ -367,20 +349,16 @@ def agency_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def township_inbox(request: HttpRequest) -> HttpResponse:
     """评价、跟踪: resolved tickets the township judges, and the township's own calls."""
-    townships = list(permissions.township_member_ids(request.user))
+    townships = permissions.township_member_ids(request.user)
     if not townships:
         raise PermissionDenied
-    to_judge = Ticket.objects.filter(status=TicketStatus.RESOLVED, township_id__in=townships).exclude(
-        responsible_agency_id=F("township_id"))
-    calls = Ticket.objects.filter(submitted_by_agency_id__in=townships, status__in=OPEN_STATES)
-    territory = Ticket.objects.filter(township_id__in=townships, status__in=HANDLING_STATES)
     sections = [
         {"key": "to_judge", "title": _("待评价"),
-         "tickets": list(_related(to_judge).order_by("resolved_at")[:INBOX_LIMIT])},
+         "tickets": list(selectors.township_to_judge(townships)[:INBOX_LIMIT])},
         {"key": "calls", "title": _("本乡镇发起的“街呼区应”"),
-         "tickets": list(_related(calls).order_by("-received_at")[:INBOX_LIMIT])},
+         "tickets": list(selectors.township_calls(townships)[:INBOX_LIMIT])},
         {"key": "territory", "title": _("辖区内办理中的工单"),
-         "tickets": list(_related(territory).order_by("resolve_due")[:INBOX_LIMIT])},
+         "tickets": list(selectors.township_territory(townships)[:INBOX_LIMIT])},
     ]
     return render(request, "dispatch/inbox.html", {"title": _("乡镇待办"), "sections": sections, "tab": "township",
                                                    "can_call": True})
@@ -447,8 +425,7 @@ def field_report(request: HttpRequest) -> HttpResponse:
             return redirect("dispatch:grid-report")
         raise PermissionDenied
     grids = Grid.objects.filter(Q(township_id__in=scope.township_ids) | Q(member=user))
-    in_hand = list(_related(Ticket.objects.filter(
-        responsible_agency_id__in=list(scope.agency_ids), status__in=HANDLING_STATES)).order_by("resolve_due")[:20])
+    in_hand = list(selectors.agency_handling(scope.agency_ids)[:20])
     return _intake_page(
         request, form_class=PatrolReportForm, grids=grids, template_title=_("巡查上报"),
         run=lambda data: services.ticket_file_patrol_report(by=user, **data),

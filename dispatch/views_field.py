@@ -20,9 +20,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dispatch import services
+from dispatch import selectors, services
 from dispatch.forms import GridReportForm
-from dispatch.models import Ticket
 from dispatch.views_public import PUBLIC_STATUS, public_view
 from enforcement.errors import DomainError
 from enforcement.forms import apply_domain_error
@@ -34,15 +33,6 @@ MY_REPORTS_LIMIT = 20
 def own_grids(user) -> QuerySet[Grid]:
     """The grids ``user`` patrols as their grid member."""
     return Grid.objects.filter(member=user).select_related("township").order_by("township__sort_order", "code")
-
-
-def my_reports(user) -> QuerySet[Ticket]:
-    """The tickets ``user`` filed themselves, newest first, ready for a list."""
-    return (
-        Ticket.objects.filter(created_by=user)
-        .select_related("category", "grid")
-        .order_by("-received_at", "-id")
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,7 +58,7 @@ def grid_report(request: HttpRequest) -> HttpResponse:
             return redirect("dispatch:grid-report")
     reports = [
         {"ticket": t, "status_label": PUBLIC_STATUS.get(t.status, t.get_status_display())}
-        for t in my_reports(user)[:MY_REPORTS_LIMIT]
+        for t in selectors.my_reports(user)[:MY_REPORTS_LIMIT]
     ]
     return render(request, "dispatch/grid_report.html", {"form": form, "reports": reports},
                   status=400 if form.errors else 200)
@@ -78,7 +68,8 @@ def grid_report(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress of one of one's own reports, as its reporter reads it (404 for anyone else's)."""
-    ticket = my_reports(request.user).select_related("responsible_agency", "merged_into").filter(pk=pk).first()
+    ticket = (selectors.my_reports(request.user).select_related("responsible_agency", "merged_into")
+              .filter(pk=pk).first())
     if ticket is None:
         raise Http404
     return render(request, "dispatch/my_report.html", {"ticket": ticket, "view": public_view(ticket)})

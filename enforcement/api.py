@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement import notifications
+from enforcement import notifications, todo
 from enforcement.access import scope_for
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.filters import AgencyFilter, GridFilter, NotificationFilter
@@ -28,6 +28,7 @@ from enforcement.serializers import (
     MeSerializer,
     NotificationSerializer,
     ReadAllResultSerializer,
+    TodoListSerializer,
 )
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")
@@ -120,6 +121,24 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
+class TodoView(APIView):
+    """The signed-in user's to-do list (待办事项), as on their home page."""
+
+    @extend_schema(
+        summary="我的待办",
+        description=(
+            "等待当前用户办理的事项：工单（分流、交办、签收、办结、评价、联合执法反馈）、案件（立案、法制审核、"
+            "审批、送达、缴款、公开）、赋权批次（审查确认、承接准备）等，按期限由近到远排列（已超期在前，"
+            "无期限在后），每项带亮灯（none/yellow/red）。按实时状态查询：办理后即从列表中消失。"
+        ),
+        tags=["账户"],
+        responses={200: TodoListSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        items = todo.todo_for(request.user)
+        return Response(TodoListSerializer({"count": len(items), "results": items}).data)
+
+
 def register(router) -> None:
     router.register("agencies", AgencyViewSet, basename="agency")
     router.register("grids", GridViewSet, basename="grid")
@@ -128,4 +147,5 @@ def register(router) -> None:
 
 extra_urls: list = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("todo/", TodoView.as_view(), name="api-todo"),
 ]

@@ -7,6 +7,8 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法核心")
 
     def ready(self) -> None:
-        from enforcement import signals  # noqa: F401
         # Registered at start: lower modules queue these tasks by name (they sit below enforcement.tasks).
-        from enforcement import tasks  # noqa: F401
+        from enforcement import (
+            signals,  # noqa: F401
+            tasks,  # noqa: F401
+        )

@@ -76,6 +76,8 @@ FIELD_ROLES = frozenset(
 
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("home", _("首页"), "home", match_prefix=False, order=0),
+    # Its count badge is loaded by htmx after the page (enforcement.views.todo_badge), so pages do not pay for it.
+    NavEntry("todo", _("待办事项"), "todo", order=5),
     NavEntry("catalogue", _("执法事项目录"), "catalogue-list", order=20),
     NavEntry("cases", _("行政处罚案件"), "cases:list", order=30),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),

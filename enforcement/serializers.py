@@ -204,3 +204,23 @@ __all__ = [
     "ReadAllResultSerializer",
     "UserBriefSerializer",
 ]
+
+
+class TodoItemSerializer(Serializer):
+    """One thing waiting for the user (enforcement.todo.TodoItem)."""
+
+    kind = serializers.CharField(help_text="来源与事项类型，如 dispatch.accept（待签收工单）、cases.legal_review")
+    category = serializers.CharField(help_text="待办类别（界面语言）")
+    title = serializers.CharField()
+    reference = serializers.CharField(help_text="工单、案件或批次编号")
+    detail = serializers.CharField(help_text="所属单位、乡镇或状态")
+    url = serializers.CharField(help_text="办理页面的站内地址")
+    due = serializers.DateTimeField(allow_null=True, help_text="期限；无期限为 null")
+    overdue = serializers.BooleanField()
+    level = serializers.ChoiceField(choices=["none", "yellow", "red"],
+                                    help_text="亮灯：none 正常、yellow 黄灯、red 红灯")
+
+
+class TodoListSerializer(Serializer):
+    count = serializers.IntegerField()
+    results = TodoItemSerializer(many=True)

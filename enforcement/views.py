@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from enforcement import notifications, selectors
+from enforcement import notifications, selectors, todo
 from enforcement.access import get_visible_or_404, scope_for
 from enforcement.forms import GridFilterForm, InboxFilterForm
 from enforcement.models.agencies import Agency, Role
@@ -60,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "display_name": selectors.display_name(user),
                 "grids": list(user.grids.select_related("township").order_by("township__sort_order", "code")),
                 "recent_notifications": list(selectors.inbox(user, unread_only=True)[:5]),
+                "todo_items": todo.todo_for(user),
             })
         return render(request, "enforcement/home/no_role.html", {"display_name": selectors.display_name(user)})
     memberships = list(selectors.memberships_of(user))
@@ -74,11 +75,26 @@ def home(request: HttpRequest) -> HttpResponse:
         "certificates": certificates,
         "certificate_alerts": [c for c in certificates if c.needs_attention],
         "recent_notifications": list(selectors.inbox(user, unread_only=True)[:5]),
+        "todo_items": todo.todo_for(user),
     }
     if role in selectors.GRID_ROLES:
         context["show_grids"] = True
         context["grids"] = list(selectors.own_territory_grids(user)[:HOME_GRID_LIMIT])
     return render(request, f"enforcement/home/{role}.html", context)
+
+
+@require_safe
+@login_required
+def todo_list(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the user, nearest deadline first (enforcement.todo)."""
+    return render(request, "enforcement/todo/list.html", {"todo_items": todo.todo_for(request.user)})
+
+
+@require_safe
+@login_required
+def todo_badge(request: HttpRequest) -> HttpResponse:
+    """The menu's to-do count, polled by htmx so that it stays current on a page left open."""
+    return render(request, "enforcement/todo/_badge.html", {"todo_count": todo.todo_count(request.user)})
 
 
 @require_safe

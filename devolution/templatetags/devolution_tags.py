@@ -2,6 +2,8 @@
 
 from django import template
 
+from devolution import permissions
+
 register = template.Library()
 
 STATUS_BADGES = {
@@ -38,3 +40,9 @@ def person(user) -> str:
     if user is None:
         return ""
     return f"{user.last_name}{user.first_name}" or user.get_username()
+
+
+@register.filter
+def may_view_readiness(user) -> bool:
+    """Show the readiness tab only to those its page answers (no dead link)."""
+    return permissions.can_view_readiness(user)

@@ -41,9 +41,14 @@ from enforcement.models import Agency, AgencyKind, Event
 # Tickets the public may read through Open311: reports that came from the public.
 # A township's own calls, patrol and grid reports are internal and never listed.
 PUBLIC_CHANNELS = (Channel.PUBLIC_WEB, Channel.OPEN311, Channel.STAFF, *HOTLINE_CHANNELS)
-# GeoReport v2 "Response Volume": 90 days or the first 1000 requests, whichever is smaller.
+# GeoReport v2 "Response Volume": a window of 90 days by default (start_date/end_date).
 DEFAULT_SPAN = dt.timedelta(days=90)
-MAX_RESULTS = 1000
+# GET requests is paged: ``limit`` requests per page (default 50, at most 200) and ``page``
+# (1-based), newest first, with a ``Link: <...>; rel="next"`` header while more follow. The spec
+# leaves the size to the endpoint ("may return a limited number"); 50 is the common default of
+# GeoReport v2 endpoints (Chicago, SeeClickFix), and 200 keeps a response well under a second.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
 CHANGESET = "2026-11-22 00:00"
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
@@ -156,7 +161,7 @@ def _request_list(tickets: list[Ticket]) -> list[dict]:
 
 @endpoint("GET", "HEAD", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
-    """GET Service Requests (filtered, at most 90 days and 1000 results), or POST a service request."""
+    """GET Service Requests (filtered, at most 90 days, paged by ``limit`` and ``page``), or POST a service request."""
     if request.method == "POST":
         return _create(request, fmt)
     params = request.GET
@@ -165,7 +170,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if wanted_ids:
         # "This overrides all other arguments."
         tickets = list(queryset.filter(number__in=[i.upper() for i in wanted_ids]).order_by("-received_at")
-                       [:MAX_RESULTS])
+                       [:MAX_LIMIT])
         return _render(_request_list(tickets), fmt, root="service_requests")
     codes = _split(params.get("service_code"))
     if codes:
@@ -187,8 +192,29 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         queryset = queryset.filter(where)
     start, end = _window(params.get("start_date"), params.get("end_date"))
     queryset = queryset.filter(received_at__gte=start, received_at__lte=end)
-    tickets = list(queryset.order_by("-received_at", "-id")[:MAX_RESULTS])
-    return _render(_request_list(tickets), fmt, root="service_requests")
+    limit, page = _paging(params)
+    offset = (page - 1) * limit
+    tickets = list(queryset.order_by("-received_at", "-id")[offset:offset + limit + 1])
+    response = _render(_request_list(tickets[:limit]), fmt, root="service_requests")
+    if len(tickets) > limit:
+        following = params.copy()
+        following["page"] = str(page + 1)
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{following.urlencode()}>; rel="next"'
+    return response
+
+
+def _paging(params) -> tuple[int, int]:
+    """(limit, page) from the query: a positive ``limit`` (at most MAX_LIMIT) and a 1-based ``page``."""
+    values = {}
+    for name, default in (("limit", DEFAULT_LIMIT), ("page", 1)):
+        raw = (params.get(name) or "").strip()
+        try:
+            values[name] = int(raw) if raw else default
+        except ValueError:
+            values[name] = 0
+        if values[name] < 1:
+            raise Open311Error(400, _("%(name)s 须为正整数。") % {"name": name})
+    return min(values["limit"], MAX_LIMIT), values["page"]
 
 
 def _split(value: str | None) -> list[str]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from enforcement.models import Case, CaseStatus, Event, Publication
 from tests.conftest import PASSWORD
-from tests.enforcement.test_cases_support import world
+from tests.enforcement.cases_support import world
 
 __all__ = ["world"]
 

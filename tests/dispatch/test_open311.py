@@ -398,7 +398,7 @@ def test_service_request_ids_override_every_other_filter(client, tickets):
 
 
 def test_results_are_capped(client, tickets, monkeypatch):
-    monkeypatch.setattr(open311_views, "MAX_RESULTS", 2)
+    monkeypatch.setattr(open311_views, "DEFAULT_LIMIT", 2)
     assert len(numbers(client.get(f"{BASE}/requests.json"))) == 2
 
 
@@ -423,6 +423,29 @@ def test_requests_in_xml(client, tickets):
     assert root.tag == "service_requests"
     assert len(root.findall("request")) == 3
     assert root.find("request/zipcode").text is None  # null -> empty element
+
+
+def test_requests_are_paged_by_limit_and_page_alike_in_json_and_xml(client, tickets):
+    newest_first = [tickets.hotline.number, tickets.web.number, tickets.dismissed.number]
+    first = client.get(f"{BASE}/requests.json?limit=2")
+    assert numbers(first) == newest_first[:2]
+    assert 'rel="next"' in first["Link"] and "page=2" in first["Link"] and "limit=2" in first["Link"]
+    last = client.get(f"{BASE}/requests.json?limit=2&page=2")
+    assert numbers(last) == newest_first[2:] and "Link" not in last
+    xml = ElementTree.fromstring(client.get(f"{BASE}/requests.xml?limit=2&page=2").content)
+    assert [r.find("service_request_id").text for r in xml.findall("request")] == newest_first[2:]
+    assert "Link" not in client.get(f"{BASE}/requests.json")  # three fit the default page of 50
+
+
+def test_requests_default_to_50_and_never_exceed_200(client, tickets, monkeypatch):
+    assert (open311_views.DEFAULT_LIMIT, open311_views.MAX_LIMIT) == (50, 200)
+    monkeypatch.setattr(open311_views, "MAX_LIMIT", 1)
+    assert len(body(client.get(f"{BASE}/requests.json?limit=500"))) == 1
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=abc", "page=0", "page=-1"])
+def test_a_bad_limit_or_page_is_400(client, tickets, query):
+    assert "须为正整数" in error_of(client.get(f"{BASE}/requests.json?{query}"), 400)
 
 
 # --- GET one request, tokens ----------------------------------------------------------------------
