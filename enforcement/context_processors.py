@@ -30,6 +30,14 @@ def _calendar_warning(user):
     return warning() if callable(warning) else None
 
 
+def _service_warnings(user) -> list[str]:
+    if not is_administrator(user):
+        return []
+    from bureau.health import service_warnings
+
+    return service_warnings()
+
+
 def _bureau():
     return Agency.objects.active().filter(kind=AgencyKind.BUREAU).only("name", "short_name").first()
 
@@ -44,6 +52,7 @@ def navigation(request) -> dict:
             "nav_items": [],
             "unread_notifications": 0,
             "calendar_warning": None,
+            "service_warnings": [],
             "user_scope": ANONYMOUS_SCOPE,
         }
     return {
@@ -51,5 +60,6 @@ def navigation(request) -> dict:
         "nav_items": SimpleLazyObject(lambda: nav_items_for(request)),
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
         "calendar_warning": SimpleLazyObject(lambda: _calendar_warning(user)),
+        "service_warnings": SimpleLazyObject(lambda: _service_warnings(user)),
         "user_scope": SimpleLazyObject(lambda: scope_for(user)),
     }

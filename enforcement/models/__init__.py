@@ -25,6 +25,7 @@ from .catalogue import (
 )
 from .events import AppendOnlyError, Event
 from .notifications import Notification
+from .outbox import OutboxChannel, OutboxMessage, OutboxStatus
 
 # isort: split
 # Last: cases import the workflow helper, which needs Event above.
@@ -132,6 +133,9 @@ __all__ = [
     "MatterStatus",
     "Membership",
     "Notification",
+    "OutboxChannel",
+    "OutboxMessage",
+    "OutboxStatus",
     "PenaltyKind",
     "PowerGrant",
     "PowerType",
