@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "enforcement.middleware.DefaultChineseLocaleMiddleware",
+    # Before anything reads a field: NUL bytes and the like answer 400, never 500.
+    "enforcement.middleware.InvalidInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
