@@ -135,7 +135,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Paths that need no login (ARCHITECTURE.md "Permissions"); everything else does.
-PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/", "/media/public/")
+PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -157,7 +157,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded files are served by bureau.files.media_file after a scope check, never as static files.
+MEDIA_URL = "/files/"
+# Let the web server send a checked file: "" (the application streams it), "x-accel-redirect"
+# (nginx: an `internal` location at PROTECTED_MEDIA_INTERNAL_URL aliased to MEDIA_ROOT) or
+# "x-sendfile" (Apache mod_xsendfile).
+PROTECTED_MEDIA_OFFLOAD = env_str("PROTECTED_MEDIA_OFFLOAD", "")
+if PROTECTED_MEDIA_OFFLOAD not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("PROTECTED_MEDIA_OFFLOAD must be empty, x-accel-redirect or x-sendfile")
+PROTECTED_MEDIA_INTERNAL_URL = env_str("PROTECTED_MEDIA_INTERNAL_URL", "/protected-media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

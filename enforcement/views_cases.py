@@ -26,6 +26,7 @@ from .access import get_visible_or_404
 from .documents.pdf import case_file_pdf, document_pdf
 from .documents.render import render_page
 from .errors import DomainError
+from .files import serve_file
 from .forms import apply_domain_error
 from .forms_cases import ACTION_FORMS, AppealOutcomeForm, CaseFilterForm, LeadForm, SupersedeForm
 from .models import AppealRecord, Case, CaseDocument, Publication, WarningLevel
@@ -251,8 +252,8 @@ def case_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 def _evidence_response(request: HttpRequest, pk: int, ev_pk: int, *, download: bool) -> FileResponse:
     evidence = evidence_for(request.user, pk, ev_pk)
     handle = evidence_open(evidence, by=request.user, download=download)
-    return FileResponse(handle, as_attachment=download, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    return serve_file(evidence.file, handle=handle, as_attachment=download, filename=evidence.original_name,
+                      content_type=evidence.content_type)
 
 
 @require_GET
