@@ -11,7 +11,10 @@ from enforcement import api as enforcement_api
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
 
+# No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
+# argument and answered 500; clients ask for JSON with Accept or ?format=json.
 router = DefaultRouter()
+router.include_format_suffixes = False
 enforcement_api.register(router)
 devolution_api.register(router)
 api_catalogue.register(router)

@@ -7,6 +7,8 @@ read what runs when. Tasks must be idempotent: beat may fire twice.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    # Sends whatever the on-commit kick did not reach (broker down, process killed after commit).
+    "outbox-drain": {"task": "enforcement.tasks.drain_outbox", "schedule": 30.0},
     "calendar-coverage-check": {
         "task": "enforcement.tasks.check_calendar_coverage",
         "schedule": crontab(minute=0, hour=6),

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "enforcement.middleware.DefaultChineseLocaleMiddleware",
+    # Before anything reads a field: NUL bytes and the like answer 400, never 500.
+    "enforcement.middleware.InvalidInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,7 +135,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Paths that need no login (ARCHITECTURE.md "Permissions"); everything else does.
-PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/", "/media/public/")
+PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,7 +157,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded files are served by bureau.files.media_file after a scope check, never as static files.
+MEDIA_URL = "/files/"
+# Let the web server send a checked file: "" (the application streams it), "x-accel-redirect"
+# (nginx: an `internal` location at PROTECTED_MEDIA_INTERNAL_URL aliased to MEDIA_ROOT) or
+# "x-sendfile" (Apache mod_xsendfile).
+PROTECTED_MEDIA_OFFLOAD = env_str("PROTECTED_MEDIA_OFFLOAD", "")
+if PROTECTED_MEDIA_OFFLOAD not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("PROTECTED_MEDIA_OFFLOAD must be empty, x-accel-redirect or x-sendfile")
+PROTECTED_MEDIA_INTERNAL_URL = env_str("PROTECTED_MEDIA_INTERNAL_URL", "/protected-media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -190,8 +200,16 @@ globals().update(parse_email_url(env_str("EMAIL_URL", "console://" if DEBUG else
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Seconds a page may wait on Redis (cache and broker) before carrying on without it.
+REDIS_TIMEOUT = float(env_str("REDIS_TIMEOUT", "1"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Falls back to a per-process memory cache while Redis does not answer (bureau/cache.py).
+    CACHES = {"default": {
+        "BACKEND": "bureau.cache.FallbackRedisCache",
+        "LOCATION": REDIS_URL,
+        "FALLBACK_SECONDS": env_int("REDIS_FALLBACK_SECONDS", 10),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -204,14 +222,36 @@ else:
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Every task is idempotent (ARCHITECTURE.md "Background work"), so each is acknowledged
+# only when done and given back to the queue when its worker dies mid-task.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task runs longer than this (the worker kills it), and Redis gives an unacknowledged
+# task to another worker only after CELERY_VISIBILITY_TIMEOUT, which must be longer.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT")
+# Nothing reads task results except the worker tests' ping; storing them would make
+# every publish subscribe to Redis as well.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat keeps its last-run times here rather than in the current directory.
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A publish tries once, briefly (bureau.celery.publish): a request never waits on a broker
+    # that is down. The worker's own reconnection (broker_connection_retry) is not affected.
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT * 2
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "max_retries": 0,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
     CELERY_RESULT_EXPIRES = 24 * 3600
     # The test suite runs tasks in process even when Redis is configured, so a
     # test behaves the same locally and in CI; tests/test_celery.py sends

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -70,11 +71,17 @@ class CoHandlerSerializer(ModelSerializer):
 
 
 class AttachmentSerializer(ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True)
+    # The checked download view, never the stored file's path.
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketAttachment
         fields = ["id", "original_name", "content_type", "size", "sha256", "kind", "uploaded_at", "url"]
+
+    def get_url(self, attachment: TicketAttachment) -> str:
+        path = reverse("dispatch:attachment", args=[attachment.ticket_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ExtensionSerializer(ModelSerializer):

@@ -58,6 +58,7 @@ from dispatch.privacy import reporter_for
 from enforcement.access import scope_for
 from enforcement.api_base import CappedPaginator
 from enforcement.errors import Conflict, DomainError
+from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
 from enforcement.models import Grid
 from enforcement.workflow import ensure_seen, event_label
@@ -260,10 +261,8 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = TicketAttachment.objects.filter(ticket=ticket, pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.is_image, filename=attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(attachment.file, content_type=attachment.content_type, as_attachment=not attachment.is_image,
+                      filename=attachment.original_name)
 
 
 # --- lists -------------------------------------------------------------------------------------

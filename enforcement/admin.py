@@ -10,6 +10,7 @@ from enforcement.models.calendar import CalendarYear, HolidayOverride
 from enforcement.models.events import Event
 from enforcement.models.grids import Grid
 from enforcement.models.notifications import Notification
+from enforcement.models.outbox import OutboxMessage, OutboxStatus
 
 
 class ScopedAdminMixin:
@@ -103,6 +104,43 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "read_at", "emailed_at"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The outbox backlog: what waits, what failed and why; failed messages can be retried."""
+
+    list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts", "next_attempt_at",
+                    "sent_at", "short_error"]
+    list_filter = ["status", "channel"]
+    search_fields = ["recipient", "subject", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("最近错误"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("立即重试所选消息"), permissions=["view"])
+    def retry_now(self, request, queryset):
+        from enforcement.outbox import kick, retry
+
+        count = retry(queryset.exclude(status=OutboxStatus.SENT))
+        kick()
+        self.message_user(request, _("已将 %(count)d 条消息重新排队。") % {"count": count})
+
+    def changelist_view(self, request, extra_context=None):
+        from enforcement.outbox import backlog
+
+        extra_context = {**(extra_context or {}), "outbox_backlog": backlog()}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(HolidayOverride)

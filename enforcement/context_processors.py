@@ -21,6 +21,14 @@ def _calendar_warning(user):
     return workdays.calendar_warning()
 
 
+def _service_warnings(user) -> list[str]:
+    if not is_administrator(user):
+        return []
+    from bureau.health import service_warnings
+
+    return service_warnings()
+
+
 def _bureau():
     return Agency.objects.active().filter(kind=AgencyKind.BUREAU).only("name", "short_name").first()
 
@@ -35,6 +43,7 @@ def navigation(request) -> dict:
             "nav_items": [],
             "unread_notifications": 0,
             "calendar_warning": None,
+            "service_warnings": [],
             "user_scope": ANONYMOUS_SCOPE,
         }
     return {
@@ -42,5 +51,6 @@ def navigation(request) -> dict:
         "nav_items": SimpleLazyObject(lambda: nav_items_for(request)),
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
         "calendar_warning": SimpleLazyObject(lambda: _calendar_warning(user)),
+        "service_warnings": SimpleLazyObject(lambda: _service_warnings(user)),
         "user_scope": SimpleLazyObject(lambda: scope_for(user)),
     }

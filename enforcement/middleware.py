@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class LoginRequiredMiddleware:
@@ -46,3 +52,100 @@ class DefaultChineseLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# NUL (PostgreSQL text cannot hold it) and lone UTF-16 surrogates (no UTF-8 encoding
+# exists for them): no field of any form, query or JSON body may carry them.
+_INVALID_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class InvalidInputMiddleware:
+    """Refuse input no view can store with 400 naming the field, in one place for every view.
+
+    Looks at the path, the query string, form fields (names, values and
+    uploaded file names) and JSON bodies. A body that cannot be parsed at all
+    (a broken multipart stream) is refused here too, instead of failing later
+    in whichever view reads it first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            field = self.invalid_field(request)
+        except MultiPartParserError:
+            return self.refuse(request, "", _("提交的表单数据无法解析。"))
+        if field is not None:
+            return self.refuse(request, field, _("“%(field)s”含有不允许的字符（如空字符 NUL），请删除后重新提交。")
+                               % {"field": field or "?"})
+        return self.get_response(request)
+
+    @staticmethod
+    def invalid_field(request) -> str | None:
+        """The name of the first field holding an invalid character, or None."""
+        if _INVALID_CHARACTERS.search(request.path_info):
+            return "path"
+        found = _first_invalid(request.GET.lists())
+        if found is not None:
+            return found
+        if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            return None
+        content_type = request.content_type or ""
+        if content_type in _FORM_TYPES:
+            found = _first_invalid(request.POST.lists())
+            if found is None:
+                found = _first_invalid((name, [f.name for f in files]) for name, files in request.FILES.lists())
+            return found
+        if content_type == "application/json" or content_type.endswith("+json"):
+            try:
+                data = json.loads(request.body or b"null")
+            except ValueError:
+                return None  # not JSON at all: the view's parser answers 400 itself
+            return _first_invalid_json(data, "")
+        return None
+
+    @staticmethod
+    def refuse(request, field: str, message) -> HttpResponse:
+        path = request.path_info
+        if path.startswith(("/api/", "/open311/")):
+            from enforcement.api_base import error_body
+
+            fields = {field: [message]} if field else {}
+            return JsonResponse(error_body("invalid_input", message, fields), status=400,
+                                json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(str(message), content_type="text/plain; charset=utf-8")
+
+
+def _first_invalid(items) -> str | None:
+    for key, values in items:
+        if _INVALID_CHARACTERS.search(key):
+            return _printable(key)
+        for value in values:
+            if isinstance(value, str) and _INVALID_CHARACTERS.search(value):
+                return key
+    return None
+
+
+def _first_invalid_json(value, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if _INVALID_CHARACTERS.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if _INVALID_CHARACTERS.search(str(key)):
+                return _printable(name)
+            found = _first_invalid_json(item, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_invalid_json(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _printable(name: str) -> str:
+    return _INVALID_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", name)

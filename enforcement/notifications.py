@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from celery import signature
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from enforcement.models.notifications import Notification
+from enforcement.models.outbox import OutboxMessage
 
 
 def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, int | None]:
@@ -37,7 +37,7 @@ def notify(
     """Send one notification unless this recipient already had one for (subject, reason).
 
     Returns the new notification, or ``None`` when it had been sent before.
-    E-mail is queued after the surrounding transaction commits.
+    Its e-mail is an outbox row written in the same transaction (enforcement.outbox).
     """
     ct, object_id = _subject_key(subject)
     try:
@@ -49,13 +49,14 @@ def notify(
                 reason=reason,
                 defaults={"title": str(title)[:200], "body": str(body), "url": url},
             )
+            if created and email:
+                # In the same transaction as the inbox row: both exist, or neither.
+                _enqueue_email([note], {recipient.pk: recipient})
     except IntegrityError:
         # A concurrent sender won the unique constraint: it was sent once.
         return None
     if not created:
         return None
-    if email and recipient.email:
-        _queue_email([note.pk])
     return note
 
 
@@ -128,22 +129,29 @@ def notify_each(messages: Iterable[Message], *, email: bool = True) -> list[Noti
         with transaction.atomic():
             # PostgreSQL (and SQLite >= 3.35) return the new ids: no read-back.
             created = _insert(fresh)
+            if email and all(n.pk is not None for n in created):
+                # The e-mails are outbox rows of the same transaction as the notifications.
+                _enqueue_email(created, users)
     except IntegrityError:
         created = []
     if not created or any(n.pk is None for n in created):
         # A concurrent sender inserted some of these rows: insert the rest and
         # read back those still unsent (the unique constraint keeps it once).
-        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-        fresh_keys = {(n.recipient_id, n.content_type_id, n.object_id, n.reason) for n in fresh}
-        created = [
-            n
-            for n in Notification.objects.filter(
-                _keys(fresh_keys), recipient_id__in={k[0] for k in fresh_keys}, emailed_at__isnull=True
-            )
-            if (n.recipient_id, n.content_type_id, n.object_id, n.reason) in fresh_keys
-        ]
-    if email:
-        _queue_email([n.pk for n in created if users[n.recipient_id].email])
+        with transaction.atomic():
+            Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+            fresh_keys = {(n.recipient_id, n.content_type_id, n.object_id, n.reason) for n in fresh}
+            created = [
+                n
+                for n in Notification.objects.filter(
+                    _keys(fresh_keys), recipient_id__in={k[0] for k in fresh_keys}, emailed_at__isnull=True
+                )
+                if (n.recipient_id, n.content_type_id, n.object_id, n.reason) in fresh_keys
+            ]
+            if email:
+                # The concurrent sender wrote the e-mails of its rows in its own transaction.
+                queued = set(OutboxMessage.objects.filter(notification__in=created).values_list(
+                    "notification_id", flat=True))
+                _enqueue_email([n for n in created if n.pk not in queued], users)
     return created
 
 
@@ -225,57 +233,18 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def send_notification_email(notification_id: int) -> bool:
-    """Send the e-mail of one notification, once (idempotent: safe to run twice)."""
-    return send_notification_emails([notification_id]) == 1
-
-
-def send_notification_emails(notification_ids: Iterable[int]) -> int:
-    """Send the e-mails of these notifications over one connection, each once; returns how many were sent.
-
-    The rows are claimed with a lock (a concurrent or duplicated task skips
-    them) and marked sent in the same transaction, so a failed send (an
-    OSError the task retries) leaves them unsent for the retry.
-    """
+def _enqueue_email(notes: list[Notification], users: dict) -> None:
+    """Write the e-mail of each notification to the outbox (sent by enforcement.outbox.drain)."""
     from django.conf import settings
-    from django.core.mail import EmailMessage, get_connection
 
-    with transaction.atomic():
-        notes = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
-            .exclude(recipient__email="")
-            .select_related("recipient")
-            .order_by("pk")
-        )
-        if not notes:
-            return 0
-        mails = []
-        for note in notes:
-            link = f"{settings.SITE_URL}{note.url}" if note.url else ""
-            mails.append(
-                EmailMessage(
-                    subject=note.title,
-                    body="\n\n".join(part for part in (note.body, link) if part),
-                    to=[note.recipient.email],
-                )
-            )
-        with get_connection(fail_silently=False) as mail_connection:
-            mail_connection.send_messages(mails)
-        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
-    return len(notes)
+    from enforcement.outbox import Email, enqueue_emails
 
-
-# E-mails per queued task: one SMTP connection each, few enough that a retry re-sends little.
-EMAIL_BATCH = 100
-
-
-def _queue_email(ids: list[int]) -> None:
-    if not ids:
-        return
-    def enqueue() -> None:
-        # Queued by name: enforcement.tasks sits above this module and imports it.
-        for i in range(0, len(ids), EMAIL_BATCH):
-            signature("enforcement.tasks.email_notifications", args=(ids[i : i + EMAIL_BATCH],)).delay()
-
-    transaction.on_commit(enqueue)
+    emails = []
+    for note in notes:
+        address = getattr(users.get(note.recipient_id), "email", "")
+        if not address:
+            continue
+        link = f"{settings.SITE_URL}{note.url}" if note.url else ""
+        body = "\n\n".join(part for part in (note.body, link) if part)
+        emails.append(Email(to=address, subject=note.title, body=body, notification_id=note.pk))
+    enqueue_emails(emails)

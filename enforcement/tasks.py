@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from celery import shared_task
 
-
-@shared_task(name="enforcement.tasks.email_notification", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def email_notification(notification_id: int) -> bool:
-    from enforcement.notifications import send_notification_email
-
-    return send_notification_email(notification_id)
+# Idempotent tasks acknowledge late and are given back to the queue when their worker
+# dies (CELERY_TASK_ACKS_LATE / CELERY_TASK_REJECT_ON_WORKER_LOST in settings).
 
 
-@shared_task(name="enforcement.tasks.email_notifications", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def email_notifications(notification_ids: list[int]) -> int:
-    """Send a batch of notification e-mails over one connection (see send_notification_emails)."""
-    from enforcement.notifications import send_notification_emails
+@shared_task(name="enforcement.tasks.drain_outbox")
+def drain_outbox() -> dict:
+    """Send the due messages of the outbox, each at most once (safe to run twice, or in parallel)."""
+    from enforcement.outbox import drain
 
-    return send_notification_emails(notification_ids)
+    return drain().as_dict()
+
+
+@shared_task(name="enforcement.tasks.email_notifications")
+def email_notifications(notification_ids: list[int]) -> dict:
+    """Kept for tasks queued before the outbox existed: their e-mails are outbox rows now."""
+    from enforcement.outbox import drain
+
+    return drain().as_dict()
 
 
 @shared_task(name="enforcement.tasks.check_calendar_coverage")

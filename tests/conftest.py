@@ -147,6 +147,54 @@ def _fresh_reference_cache():
     reference_cache.clear_local()
 
 
+# --- Faults: Redis (cache and broker) unreachable ----------------------------------
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Celery publishes to a Redis at a closed port, as a web process does while Redis is down."""
+    import bureau.celery as bureau_celery
+    from bureau.celery import app
+
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    for key, value in (("CELERY_TASK_ALWAYS_EAGER", False), ("CELERY_BROKER_URL", url),
+                       ("CELERY_RESULT_BACKEND", url)):
+        monkeypatch.setitem(app.conf, key, value)
+    monkeypatch.setitem(app.conf, "CELERY_BROKER_TRANSPORT_OPTIONS",
+                        {"max_retries": 0, "socket_connect_timeout": 1})
+    monkeypatch.setattr(bureau_celery, "_broker_failed_at", -float("inf"))
+
+    def reset_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset_pools()
+    yield url
+    reset_pools()
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache is a Redis at a closed port (bureau.cache falls back to this process's memory)."""
+    from bureau.health import reset_service_warnings
+
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    settings.REDIS_URL = url
+    settings.CACHES = {"default": {"BACKEND": "bureau.cache.FallbackRedisCache", "LOCATION": url,
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    reset_service_warnings()
+    yield url
+    reset_service_warnings()
+
+
 # --- Real Celery worker and browser (project infrastructure) ------------------
 
 @pytest.fixture(scope="session")

@@ -106,3 +106,11 @@ def test_embedded_worker_with_beat_runs_periodic_task_on_filesystem_transport(tm
     assert "filesystem://" in output
     # Every broker file stays under VAR_DIR, none in the working directory.
     assert list((tmp_path / "var" / "celery" / "control").glob("*.exchange"))
+
+
+def test_tasks_survive_their_worker_and_redis_waits_longer_than_any_task():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert settings.CELERY_VISIBILITY_TIMEOUT > app.conf.task_time_limit
+    if settings.REDIS_URL:
+        assert app.conf.broker_transport_options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT

@@ -26,12 +26,7 @@ from enforcement.cases import deadlines as case_deadlines
 from enforcement.cases.actions import CASE_ACTIONS
 from enforcement.cases.documents.pdf import case_file_pdf, document_pdf
 from enforcement.cases.documents.render import render_page
-from enforcement.cases.forms import (
-    AppealOutcomeForm,
-    CaseFilterForm,
-    LeadForm,
-    SupersedeForm,
-)
+from enforcement.cases.forms import AppealOutcomeForm, CaseFilterForm, LeadForm, SupersedeForm
 from enforcement.cases.models import AppealRecord, Case, CaseDocument, Publication, WarningLevel
 from enforcement.cases.privacy import viewer_for
 from enforcement.cases.selectors import (
@@ -46,6 +41,7 @@ from enforcement.cases.services import lifecycle as svc
 from enforcement.cases.services.evidence import evidence_open, evidence_supersede
 from enforcement.cases.services.publication import appeal_set_outcome
 from enforcement.errors import DomainError
+from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
 from enforcement.workflow import event_label, record_event
 
@@ -245,8 +241,8 @@ def case_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 def _evidence_response(request: HttpRequest, pk: int, ev_pk: int, *, download: bool) -> FileResponse:
     evidence = evidence_for(request.user, pk, ev_pk)
     handle = evidence_open(evidence, by=request.user, download=download)
-    return FileResponse(handle, as_attachment=download, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    return serve_file(evidence.file, handle=handle, as_attachment=download, filename=evidence.original_name,
+                      content_type=evidence.content_type)
 
 
 @require_GET

@@ -25,6 +25,7 @@ from enforcement.models.calendar import CalendarYear, DayKind, HolidayOverride
 from enforcement.models.events import AppendOnlyError, Event
 from enforcement.models.grids import Grid
 from enforcement.models.notifications import Notification
+from enforcement.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 
 # isort: split
 # Last: cases import the workflow helper, which needs Event above.
@@ -132,6 +133,9 @@ __all__ = [
     "MatterStatus",
     "Membership",
     "Notification",
+    "OutboxChannel",
+    "OutboxMessage",
+    "OutboxStatus",
     "PenaltyKind",
     "PowerGrant",
     "PowerType",

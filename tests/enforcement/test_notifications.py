@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from enforcement.models import Notification
+from enforcement.models import Notification, OutboxMessage, OutboxStatus
 from enforcement.notifications import (
     mark_all_read,
     mark_read,
     notify,
     notify_many,
-    send_notification_email,
     unread_count,
 )
+from enforcement.outbox import drain
 from tests.factories import GridFactory
 
 
@@ -58,11 +61,13 @@ def test_notify_many_is_once_per_recipient_and_constant_queries(
     assert notify_many([officer_a, officer_b], subject=grid, reason="urge", title="催办") == []
 
 
-def test_email_task_is_idempotent(grid, officer_a):
-    note = notify(officer_a, subject=grid, reason="x", title="标题", email=False)
-    assert send_notification_email(note.pk) is True
-    assert send_notification_email(note.pk) is False
+def test_a_drain_sends_each_outbox_row_once(grid, officer_a):
+    note = notify(officer_a, subject=grid, reason="x", title="标题")  # in a test transaction: no commit, no kick
+    assert drain().sent == 1
+    assert drain().sent == 0
     assert len(mail.outbox) == 1
+    note.refresh_from_db()
+    assert note.emailed_at is not None
 
 
 def test_mark_read_only_affects_the_recipient(grid, officer_a, officer_b):
@@ -130,29 +135,30 @@ class FailingBackend:
     def __init__(self, *args, **kwargs):
         pass
 
-    def __enter__(self):
-        return self
+    def open(self):
+        raise ConnectionRefusedError("smtp down")
 
-    def __exit__(self, *exc):
-        return False
+    def close(self):
+        pass
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("smtp down")
 
 
-def test_a_failed_batch_send_stays_unsent_for_the_retry(grid, officer_a, officer_b, settings):
-    from enforcement.notifications import send_notification_emails
-
-    notes = notify_many([officer_a, officer_b], subject=grid, reason="urge", title="催办", email=False)
+def test_a_failed_send_stays_in_the_outbox_for_the_retry(grid, officer_a, officer_b, settings):
+    notify_many([officer_a, officer_b], subject=grid, reason="urge", title="催办")
     settings.EMAIL_BACKEND = "tests.enforcement.test_notifications.FailingBackend"
-    with pytest.raises(OSError):
-        send_notification_emails([n.pk for n in notes])
+    result = drain()
+    assert (result.sent, result.failed) == (0, 2)
     assert Notification.objects.filter(reason="urge", emailed_at__isnull=True).count() == 2
+    assert set(OutboxMessage.objects.values_list("status", "attempts")) == {(OutboxStatus.PENDING, 1)}
+    assert "smtp down" in OutboxMessage.objects.first().last_error
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_notification_emails([n.pk for n in notes]) == 2
+    assert drain().sent == 0  # not due yet: backing off
+    assert drain(now=timezone.now() + timedelta(hours=1)).sent == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([officer_a.email, officer_b.email])
-    assert send_notification_emails([n.pk for n in notes]) == 0
+    assert drain(now=timezone.now() + timedelta(hours=2)).sent == 0
     assert len(mail.outbox) == 2
 
 
