@@ -20,7 +20,7 @@ worker_log=var/log/celery.log
 echo ">> migrate"
 $PY manage.py migrate --noinput
 echo ">> seed_demo"
-$PY manage.py seed_demo | tee "$logins"
+$PY manage.py seed_demo --logins-file "$logins"
 echo ">> collectstatic"
 $PY manage.py collectstatic --noinput --verbosity 0
 
