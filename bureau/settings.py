@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from bureau.env import env_bool, env_int, env_list, env_str, parse_email_url
 
@@ -157,6 +158,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if TESTING:
+    # WhiteNoise warns ("No directory at ...") on every test client's first request when
+    # STATIC_ROOT does not exist, as in a fresh clone where collectstatic never ran; the
+    # tests serve static files through the finders, so an empty directory is all it needs.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    WHITENOISE_USE_FINDERS = True
 # Uploaded files are served by bureau.files.media_file after a scope check, never as static files.
 MEDIA_URL = "/files/"
 # Let the web server send a checked file: "" (the application streams it), "x-accel-redirect"
@@ -299,8 +306,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"public_report": "10/hour", "anon": "120/minute"},
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "County Comprehensive Enforcement Bureau API",
-    "DESCRIPTION": "综合行政执法局业务系统接口 / API of the county enforcement bureau system.",
+    # Chinese by default, English with the language switch (or ?lang=en on the schema).
+    "TITLE": _("综合行政执法局业务系统接口"),
+    "DESCRIPTION": _(
+        "县综合行政执法局业务系统的接口：工单（受理、分流、交办、签收、办结、评价）、案件、执法事项目录、"
+        "职权归属、赋权批次、通知和待办事项。认证：会话或 Authorization: Token <密钥>（POST /api/auth/token/）。"
+        "所有拒绝返回统一格式 {\"code\", \"message\", \"fields\"}，状态码 400、401、403、404 或 409；"
+        "查看范围之外的对象一律返回 404。热线平台与 Open311 客户端的密钥在系统管理中签发。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

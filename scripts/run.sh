@@ -9,6 +9,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Ctrl-C signals the terminal's whole foreground process group, make included, and make then
+# dies of SIGINT (exit 130) whatever this script does. With job control on, bash runs the
+# script again as a job of its own and hands it the terminal: Ctrl-C reaches only that job (the
+# web server, the worker and this script, which stops them), and make sees it exit 0.
+if [[ -t 0 && -z ${BUREAU_RUN_JOB:-} ]]; then
+    set -m
+    BUREAU_RUN_JOB=1 bash "$0" "$@" && rc=0 || rc=$?
+    exit $rc
+fi
+# Interrupted while preparing (migrate, seed): nothing runs yet, stop quietly.
+trap 'echo; echo ">> interrupted"; exit 0' INT TERM
+
 export DEBUG=${DEBUG:-1}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
@@ -20,7 +32,7 @@ worker_log=var/log/celery.log
 echo ">> migrate"
 $PY manage.py migrate --noinput
 echo ">> seed_demo"
-$PY manage.py seed_demo | tee "$logins"
+$PY manage.py seed_demo --logins-file "$logins"
 echo ">> collectstatic"
 $PY manage.py collectstatic --noinput --verbosity 0
 

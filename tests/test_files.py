@@ -10,8 +10,8 @@ from django.urls import Resolver404, resolve
 from bureau.files import PROTECTED_FILES
 from dispatch.services.intake import attachment_add
 from tests.dispatch.conftest import PNG, category, make_ticket, png  # noqa: F401  (fixtures)
-from tests.enforcement.test_cases_evidence import add
 from tests.enforcement.cases_support import filed, world  # noqa: F401  (fixture)
+from tests.enforcement.test_cases_evidence import add
 
 pytestmark = pytest.mark.django_db
 

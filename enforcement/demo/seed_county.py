@@ -40,11 +40,6 @@ def seed_county(stdout, password: str) -> None:
             "users": len(users), "memberships": memberships, "certificates": certificates, "grids": grids,
         }
     )
-    grid = next(g for g in county.grids() if g.member == county.GRID_MEMBER_LOGIN)
-    stdout.write(
-        _("网格员演示账号：%(username)s（%(grid)s），密码与下表账号相同；登录后可在手机上上报问题并查看办理进度。")
-        % {"username": grid.member, "grid": grid.name}
-    )
 
 
 def _seed_agencies(specs: list[county.AgencySpec]) -> dict[str, Agency]:

@@ -120,10 +120,28 @@ def test_output_lists_one_key_login_per_role_and_counts_the_others(seeded):
         assert sum(1 for line in lines if line.startswith(username + " ")) == 1, username
     for role in Role:
         assert any(str(role.label) in line for line in lines), role
-    others = User.objects.exclude(username__in=KEY_LOGINS).count()
+    assert sum(1 for line in lines if line.startswith(county.GRID_MEMBER_LOGIN + " ") and "网格员" in line) == 1
+    others = User.objects.exclude(username__in=[*KEY_LOGINS, county.GRID_MEMBER_LOGIN]).count()
     assert f"另有 {others} 个演示账号" in seeded
-    # Only the key logins are tabulated, not the hundreds of others.
-    assert sum(1 for line in lines if demo.DEFAULT_PASSWORD in line) == len(KEY_LOGINS)
+    # Only the key logins and the grid member are tabulated, not the hundreds of others.
+    assert sum(1 for line in lines if demo.DEFAULT_PASSWORD in line) == len(KEY_LOGINS) + 1
+
+
+def test_logins_file_holds_the_table_only(tmp_path):
+    path = tmp_path / "var" / "demo-logins.txt"
+    seed(logins_file=str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split()[:2] == ["用户名", "角色"] and set(lines[1]) <= {"-", " "}
+    assert [line.split()[0] for line in lines[2:]] == [*KEY_LOGINS, county.GRID_MEMBER_LOGIN]
+    assert all(line.rstrip().endswith(demo.DEFAULT_PASSWORD) for line in lines[2:])
+
+
+def test_seeding_sends_no_email_to_the_console(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    seed()
+    out = capsys.readouterr()
+    assert "Subject:" not in out.out and "Subject:" not in out.err
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_administrator_is_superuser_member_of_the_bureau(seeded):
