@@ -1,4 +1,4 @@
-"""Shared fixtures and helpers of the case tests (imported by the test_cases_*.py modules; a helper module, not a test module).
+"""Shared fixtures and helpers of the case tests: a helper module imported by the test_cases_*.py modules.
 
 The world: township A holds matter DEV (devolved) and ENT (entrusted by the
 natural-resources department); the bureau holds BUR county-wide (transferred);
