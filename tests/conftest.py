@@ -46,6 +46,39 @@ def redis_url():
     return url
 
 
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo county (``seed_demo``), seeded once per module inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint, so a test may change the demo freely.
+    Use it only in modules whose every test reads the demo (a test that needs an empty
+    database would see it): the demo takes ten seconds or more to build.
+    """
+    import io
+    import time
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections, transaction
+
+    media_root = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("demo-media"))
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            started = time.monotonic()
+            call_command("seed_demo", stdout=out)
+            yield SimpleNamespace(output=out.getvalue(), seconds=time.monotonic() - started)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            for conn in connections.all():
+                conn.close_if_unusable_or_obsolete()
+    settings.MEDIA_ROOT = media_root
+
+
 @pytest.fixture
 def county(db):
     """A small county: bureau, command centre, two townships, a stationed squadron, the judicial bureau."""

@@ -9,7 +9,6 @@ the system, so the crawl renders each kind of page for each kind of record.
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections import Counter
@@ -19,8 +18,6 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -76,27 +73,6 @@ def _internal_links(base: str, html: str) -> set[str]:
             continue
         out.add(path + (f"?{parts.query}" if parts.query else ""))
     return out
-
-
-@pytest.fixture(scope="module")
-def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo county, seeded once for the module inside a transaction rolled back at the end."""
-    from django.conf import settings
-
-    media_root = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("crawl-media"))
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            for conn in connections.all():
-                conn.close_if_unusable_or_obsolete()
-    settings.MEDIA_ROOT = media_root
 
 
 def _crawl(client: Client) -> tuple[int, list[str]]:
