@@ -7,8 +7,9 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法核心")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         # Registered at start: lower modules queue these tasks by name (they sit below enforcement.tasks).
-        from enforcement import (
-            signals,  # noqa: F401
-            tasks,  # noqa: F401
-        )
+        from enforcement import signals, tasks  # noqa: F401
+
+        post_migrate.connect(signals.name_permissions_in_chinese, dispatch_uid="name_permissions_in_chinese")

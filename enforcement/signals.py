@@ -13,3 +13,21 @@ def invalidate_working_day_calendar(sender, **kwargs) -> None:
     from enforcement.workdays import invalidate_calendar_cache
 
     invalidate_calendar_cache()
+
+
+# Django names the default permissions "Can add <model>" in English whatever the language;
+# the admin's user and group pages list them. Our models' names are Chinese, so the prefix is too.
+PERMISSION_VERBS = {"add": "可新增", "change": "可修改", "delete": "可删除", "view": "可查看"}
+
+
+def name_permissions_in_chinese(sender=None, using="default", **kwargs) -> None:
+    """After migrate: "Can add 执法事项" becomes "可新增执法事项" (custom permissions keep their names)."""
+    from django.contrib.auth.models import Permission
+
+    renamed = []
+    for permission in Permission.objects.using(using).filter(name__startswith="Can "):
+        verb, _sep, rest = permission.name[len("Can "):].partition(" ")
+        if verb in PERMISSION_VERBS and permission.codename.startswith(verb + "_"):
+            permission.name = f"{PERMISSION_VERBS[verb]}{rest}"[:255]
+            renamed.append(permission)
+    Permission.objects.using(using).bulk_update(renamed, ["name"])

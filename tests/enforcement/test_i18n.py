@@ -156,3 +156,16 @@ def test_english_catalogue_matches_the_source_strings(tmp_path, monkeypatch):
     stale = sorted(committed - extracted, key=str)
     assert missing == [], f"source strings missing from {PO_PATH} ({len(missing)}): {missing[:20]}"
     assert stale == [], f"msgids in {PO_PATH} no longer in the source ({len(stale)}): {stale[:20]}"
+
+
+def test_admin_permission_names_are_chinese(db):
+    # Django names default permissions "Can add <model>" in English; after migrate ours read in Chinese.
+    from django.contrib.auth.models import Permission
+
+    assert not Permission.objects.filter(name__startswith="Can ").exists()
+    assert Permission.objects.get(codename="view_case").name == "可查看案件"
+
+
+def test_admin_captions_missing_from_djangos_catalogue_are_chinese(admin_client):
+    body = admin_client.get("/admin/").content.decode()
+    assert "Add link" not in body and "Model name" not in body and "Change or view list link" not in body
