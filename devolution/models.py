@@ -5,7 +5,9 @@
 moves draft -> submitted -> under review -> approved -> published -> in force
 (or withdrawn before that, or revoked after) through
 ``enforcement.workflow.perform_transition`` only; the services in
-:mod:`devolution.services` call it. Enacting writes ``PowerGrant`` rows through
+:mod:`devolution.services` call it. An item has two sub-states of its own,
+its review result (pending / approved / rejected) and its validity (active /
+revoked), changed the same way. Enacting writes ``PowerGrant`` rows through
 ``enforcement.catalogue.powers`` (ARCHITECTURE.md "Dependency direction"):
 this app never decides who may act now, ``holder_of`` does.
 """
