@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devolution import selectors, services
+from devolution.actions import BATCH_ACTIONS, ITEM_ACTIONS
 from devolution.filters import BatchFilter, ItemFilter
 from devolution.models import BatchItem, DevolutionBatch, ReviewOpinion
 from devolution.rules import blocking_problems, load_context
@@ -110,58 +111,58 @@ class BatchViewSet(
         batch = services.batch_update(batch, by=request.user, townships=townships, **data)
         return self._detail(batch)
 
+    def _act(self, key: str, request: Request):
+        """Run action ``key`` of BATCH_ACTIONS, as the batch page does: the table's form, then its service."""
+        batch = self.get_object()
+        data = BATCH_ACTIONS.validate(key, batch, request.user, request.data)
+        return BATCH_ACTIONS.perform(key, batch, by=request.user, data=data)
+
     @_transition_schema("提交审查")
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
-        return self._detail(services.batch_submit(self.get_object(), by=request.user))
+        return self._detail(self._act("submit", request))
 
     @_transition_schema("开始审查")
     @action(detail=True, methods=["post"], url_path="start_review")
     def start_review(self, request: Request, pk=None) -> Response:
-        return self._detail(services.batch_start_review(self.get_object(), by=request.user))
+        return self._detail(self._act("start_review", request))
 
     @_transition_schema("退回修改", BatchNoteSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_changes(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchNoteSerializer, request.data)
-        return self._detail(services.batch_return(self.get_object(), by=request.user, text=data["text"]))
+        return self._detail(self._act("return_for_changes", request))
 
     @_transition_schema("批准（全部检查通过后）", BatchNoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchNoteSerializer, request.data)
-        return self._detail(services.batch_approve(self.get_object(), by=request.user, text=data["text"]))
+        return self._detail(self._act("approve", request))
 
     @_transition_schema("公布")
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk=None) -> Response:
-        return self._detail(services.batch_publish(self.get_object(), by=request.user))
+        return self._detail(self._act("publish", request))
 
     @_transition_schema("实施生效（幂等）")
     @action(detail=True, methods=["post"])
     def enact(self, request: Request, pk=None) -> Response:
-        return self._detail(services.batch_enact(self.get_object(), by=request.user))
+        return self._detail(self._act("enact", request))
 
     @_transition_schema("撤回", BatchReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchReasonSerializer, request.data)
-        return self._detail(services.batch_withdraw(self.get_object(), by=request.user, reason=data["reason"]))
+        return self._detail(self._act("withdraw", request))
 
     @_transition_schema("整批撤销", BatchRevokeSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchRevokeSerializer, request.data)
-        batch = services.batch_revoke(self.get_object(), by=request.user, on=data["on"], reason=data["reason"])
-        return self._detail(batch)
+        return self._detail(self._act("revoke", request))
 
     @extend_schema(summary="对整个批次提出审查意见（不同意即退回修改）", tags=[TAG], request=BatchReviewSerializer,
                    responses={200: BatchDetailSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchReviewSerializer, request.data)
         batch = self.get_object()
-        services.batch_review(batch, by=request.user, **data)
+        self._act("review", request)
         return self._detail(batch)
 
     @extend_schema(summary="批准前检查：阻止批准的问题与乡镇承接能力", tags=[TAG],
@@ -220,6 +221,15 @@ class ItemViewSet(
         fresh = self.queryset.get(pk=item.pk)
         return Response(BatchItemSerializer(fresh).data, status=code)
 
+    def list(self, request: Request) -> Response:
+        # Every listed item's three-year case count in one query (selectors.case_counts_3y), not one per item.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        items = list(queryset if page is None else page)
+        context = {**self.get_serializer_context(), "case_counts": selectors.case_counts_3y(items)}
+        data = BatchItemSerializer(items, many=True, context=context).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
     def create(self, request: Request) -> Response:
         data = _valid(BatchItemWriteSerializer, request.data)
         for name in ("batch", "matter_code", "townships", "category", "mode"):
@@ -244,22 +254,27 @@ class ItemViewSet(
         services.item_remove(self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def _act(self, key: str, request: Request):
+        """Run action ``key`` of ITEM_ACTIONS, as the batch page does: the table's form, then its service."""
+        item = self.get_object()
+        data = ITEM_ACTIONS.validate(key, item, request.user, request.data)
+        return ITEM_ACTIONS.perform(key, item, by=request.user, data=data)
+
     @extend_schema(summary="对事项提出审查意见", tags=[TAG], request=BatchReviewSerializer,
                    responses={201: ReviewOpinionSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchReviewSerializer, request.data)
-        opinion = services.item_review(self.get_object(), by=request.user, **data)
+        opinion = self._act("review", request)
         return Response(ReviewOpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="撤销已生效事项（恢复原执法主体）", tags=[TAG], request=BatchRevokeSerializer,
                    responses={200: BatchItemSerializer(many=True), 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk=None) -> Response:
-        data = _valid(BatchRevokeSerializer, request.data)
-        items = services.item_revoke(self.get_object(), by=request.user, on=data["on"], reason=data["reason"])
-        fresh = self.queryset.filter(pk__in=[i.pk for i in items]).order_by("id")
-        return Response(BatchItemSerializer(fresh, many=True).data)
+        items = self._act("revoke", request)
+        fresh = list(self.queryset.filter(pk__in=[i.pk for i in items]).order_by("id"))
+        return Response(BatchItemSerializer(fresh, many=True,
+                                            context={"case_counts": selectors.case_counts_3y(fresh)}).data)
 
 
 class PowerMapView(APIView):

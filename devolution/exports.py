@@ -74,7 +74,7 @@ def batch_workbook(batch: DevolutionBatch) -> bytes:
             n, item.matter.code, item.matter.name, item.matter.origin_department.name, item.get_category_display(),
             item.get_mode_display(), "、".join(t.name for t in item.townships.all()),
             item.hub_township.name if item.hub_township_id else "", item.package.name if item.package_id else "",
-            ctx.case_counts.get(item.pk), item.rationale, item.deferred_reason, item.review_date,
+            ctx.case_counts[item.pk].value, item.rationale, item.deferred_reason, item.review_date,
             f"{assessment.assessed_on} {assessment.get_conclusion_display()}" if assessment else "",
             "；".join(f"{r.get_kind_display()} {r.document_no}（{r.issued_on}）" for r in item.statutory_records.all()),
             item.get_review_status_display(), item.get_state_display(),

@@ -51,8 +51,8 @@ class ItemForm(BootstrapFormMixin, forms.Form):
     mode = forms.ChoiceField(label=_("承接方式"), choices=ItemMode.choices)
     rationale = forms.CharField(label=_("下放理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     entered_case_count_3y = forms.IntegerField(
-        label=_("近三年案件数"), min_value=0, required=False,
-        help_text=_("该事项近三年在承接乡镇发生的案件数；“优先下放”须填写且大于 0"),
+        label=_("近三年案件数（手工录入）"), min_value=0, required=False,
+        help_text=_("仅用于系统上线前的历史案件：填写后以此数为准，不填则按系统中的案件统计"),
     )
     package = forms.ModelChoiceField(label=_("“一件事”事项包"), queryset=None, required=False,
                                      help_text=_("整体下放事项须归入事项包"))
@@ -133,6 +133,14 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
 
 class ReviewForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label=_("审查意见"), choices=ReviewDecision.choices)
+    text = forms.CharField(label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class NoInputForm(forms.Form):
+    """An action that takes no input (submit, start review, publish, enact)."""
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

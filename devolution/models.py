@@ -5,7 +5,9 @@
 moves draft -> submitted -> under review -> approved -> published -> in force
 (or withdrawn before that, or revoked after) through
 ``enforcement.workflow.perform_transition`` only; the services in
-:mod:`devolution.services` call it. Enacting writes ``PowerGrant`` rows through
+:mod:`devolution.services` call it. An item has two sub-states of its own,
+its review result (pending / approved / rejected) and its validity (active /
+revoked), changed the same way. Enacting writes ``PowerGrant`` rows through
 ``enforcement.catalogue.powers`` (ARCHITECTURE.md "Dependency direction"):
 this app never decides who may act now, ``holder_of`` does.
 """
@@ -19,36 +21,23 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
 from devolution import permissions as perms
+from devolution.choices import (  # noqa: F401  (re-exported: callers import them from the models)
+    EDITABLE_STATES,
+    PRE_IN_FORCE_STATES,
+    BatchStatus,
+    CaseCountSource,
+    Category,
+    ItemState,
+    ReviewDecision,
+    ReviewStatus,
+)
 from enforcement.models import TOWNSHIP_KINDS, Agency, AgencyKind, GrantMode, Matter, PowerGrant
 from enforcement.workflow import FSMField, WorkflowModel
-
-
-class BatchStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    UNDER_REVIEW = "under_review", _("审查中")
-    APPROVED = "approved", _("已批准")
-    PUBLISHED = "published", _("已公布")
-    IN_FORCE = "in_force", _("已生效")
-    WITHDRAWN = "withdrawn", _("已撤回")
-    REVOKED = "revoked", _("已撤销")
-
-
-# Items may be added, changed and removed until the batch is approved.
-EDITABLE_STATES = (BatchStatus.DRAFT, BatchStatus.SUBMITTED, BatchStatus.UNDER_REVIEW)
-PRE_IN_FORCE_STATES = (*EDITABLE_STATES, BatchStatus.APPROVED, BatchStatus.PUBLISHED)
-
-
-class Category(models.TextChoices):
-    PRIORITY = "priority", _("优先下放")
-    ASSESSED = "assessed", _("评估下放")
-    DEFERRED = "deferred", _("暂缓下放")
-    STATUTORY = "statutory", _("依法下放")
-    INTEGRATED = "integrated", _("整体下放")
 
 
 class ItemMode(models.TextChoices):
@@ -58,23 +47,6 @@ class ItemMode(models.TextChoices):
     ENTRUSTED = GrantMode.ENTRUSTED.value, GrantMode.ENTRUSTED.label
     STATIONED = GrantMode.STATIONED.value, GrantMode.STATIONED.label
     HUB_AND_SPOKE = GrantMode.HUB_AND_SPOKE.value, GrantMode.HUB_AND_SPOKE.label
-
-
-class ReviewStatus(models.TextChoices):
-    PENDING = "pending", _("待审查")
-    APPROVED = "approved", _("同意")
-    REJECTED = "rejected", _("不同意")
-
-
-class ItemState(models.TextChoices):
-    ACTIVE = "active", _("有效")
-    REVOKED = "revoked", _("已撤销")
-
-
-class ReviewDecision(models.TextChoices):
-    APPROVE = "approve", _("同意")
-    REJECT = "reject", _("不同意")
-    COMMENT = "comment", _("意见")
 
 
 class DevolutionBatchQuerySet(models.QuerySet):
@@ -220,7 +192,7 @@ class BatchItemQuerySet(models.QuerySet):
         return self.filter(batch__in=DevolutionBatch.objects.visible_to(user).values("pk"))
 
 
-class BatchItem(models.Model):
+class BatchItem(WorkflowModel):
     batch = models.ForeignKey(DevolutionBatch, verbose_name=_("赋权批次"), on_delete=models.CASCADE,
                               related_name="items")
     matter = models.ForeignKey(Matter, verbose_name=_("执法事项"), on_delete=models.PROTECT,
@@ -241,11 +213,16 @@ class BatchItem(models.Model):
         Agency, verbose_name=_("中心镇（街道）"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="hub_items", limit_choices_to={"kind__in": TOWNSHIP_KINDS},
     )
-    # Entered by hand until the cases module counts real cases (selectors.case_count_3y).
-    entered_case_count_3y = models.PositiveIntegerField(_("近三年案件数（填报）"), null=True, blank=True)
-    review_status = models.CharField(_("审查结论"), max_length=12, choices=ReviewStatus.choices,
-                                     default=ReviewStatus.PENDING)
-    state = models.CharField(_("状态"), max_length=12, choices=ItemState.choices, default=ItemState.ACTIVE)
+    # The three-year case count is counted from cases (selectors.case_counts_3y); a figure entered here
+    # overrides it, for a township whose cases before the system went live are not in it.
+    entered_case_count_3y = models.PositiveIntegerField(
+        _("近三年案件数（手工录入）"), null=True, blank=True,
+        help_text=_("仅用于系统上线前的历史案件：填写后以此数为准，不填则按系统中的案件统计"),
+    )
+    # Two sub-states, each changed only by the transitions below (through perform_transition).
+    review_status = FSMField(_("审查结论"), max_length=12, choices=ReviewStatus.choices,
+                             default=ReviewStatus.PENDING, protected=True)
+    state = FSMField(_("状态"), max_length=12, choices=ItemState.choices, default=ItemState.ACTIVE, protected=True)
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤销原因"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -270,6 +247,35 @@ class BatchItem(models.Model):
     def enacts(self) -> bool:
         # Deferred items are recorded for a later batch and never enacted.
         return self.category != Category.DEFERRED
+
+    # --- sub-state transitions: called only by perform_transition (devolution.services) ---
+
+    @transition(field=review_status, source=[ReviewStatus.PENDING, ReviewStatus.REJECTED],
+                target=ReviewStatus.APPROVED, permission=perms.perm_review_item, custom={"label": _("审查同意")})
+    def review_approve(self, *, by):
+        self.updated_at = timezone.now()
+
+    @transition(field=review_status, source=[ReviewStatus.PENDING, ReviewStatus.APPROVED],
+                target=ReviewStatus.REJECTED, permission=perms.perm_review_item, custom={"label": _("审查不同意")})
+    def review_reject(self, *, by):
+        self.updated_at = timezone.now()
+
+    @transition(field=review_status, source=ReviewStatus.PENDING, target=ReviewStatus.APPROVED,
+                permission=perms.perm_approve_item, custom={"label": _("随批次批准")})
+    def approve_with_batch(self, *, by):
+        self.updated_at = timezone.now()
+
+    @transition(field=review_status, source=[ReviewStatus.APPROVED, ReviewStatus.REJECTED],
+                target=ReviewStatus.PENDING, permission=perms.perm_edit_item, custom={"label": _("修改后重新审查")})
+    def reopen_review(self, *, by):
+        self.updated_at = timezone.now()
+
+    @transition(field=state, source=ItemState.ACTIVE, target=ItemState.REVOKED,
+                permission=perms.perm_revoke_item, custom={"label": _("撤销事项")})
+    def revoke(self, *, by, on: dt.date, reason: str):
+        self.revoked_on = on
+        self.revoke_reason = reason
+        self.updated_at = timezone.now()
 
 
 class AssessmentConclusion(models.TextChoices):

@@ -9,6 +9,10 @@
   check passes (:func:`can_approve`).
 * Publishing, enacting and revoking: administrators (:func:`is_administrator`).
 
+:func:`batch_actions` and :func:`item_actions` say which actions of the
+tables in :mod:`devolution.actions` a user is offered on a batch or an item
+now (a guide for the pages and the API; the services check again).
+
 Membership rows are read once per user object (i.e. once per request).
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from devolution.choices import PRE_IN_FORCE_STATES, BatchStatus, ItemState
 from enforcement.access import is_administrator, scope_for
 from enforcement.models import AgencyKind, Membership, Role
 
@@ -138,3 +143,65 @@ def perm_approve(batch, user) -> bool:
 
 def perm_administer(batch, user) -> bool:
     return is_administrator(user)
+
+
+# --- FSM permission callables of an item's sub-states: (item, user) -> bool ---------
+
+
+def perm_review_item(item, user) -> bool:
+    return can_review_item(user, item)
+
+
+def perm_approve_item(item, user) -> bool:
+    # The whole batch's approval approves its pending items.
+    return can_approve(user)
+
+
+def perm_edit_item(item, user) -> bool:
+    return can_manage_batches(user)
+
+
+def perm_revoke_item(item, user) -> bool:
+    return is_administrator(user)
+
+
+# --- which actions a user is offered now (devolution.actions) ----------------------
+
+
+def batch_actions(batch, user) -> list[str]:
+    """Keys of ``BATCH_ACTIONS`` open to ``user`` on ``batch`` in its current state, in the page's order."""
+    status = batch.status
+    manage = can_manage_batches(user)
+    admin = is_administrator(user)
+    reviewing = status == BatchStatus.UNDER_REVIEW
+    out = []
+    if status == BatchStatus.DRAFT and manage:
+        out.append("submit")
+    if status == BatchStatus.SUBMITTED and (manage or can_review_batch(user, batch)):
+        out.append("start_review")
+    if reviewing and can_approve(user):
+        out.append("approve")
+    if status == BatchStatus.APPROVED and admin:
+        out.append("publish")
+    if status == BatchStatus.PUBLISHED and admin:
+        out.append("enact")
+    if status in PRE_IN_FORCE_STATES and manage:
+        out.append("withdraw")
+    if status == BatchStatus.IN_FORCE and admin:
+        out.append("revoke")
+    if reviewing and can_review_batch(user, batch):
+        out.append("review")
+    if status in (BatchStatus.SUBMITTED, BatchStatus.UNDER_REVIEW) and perm_return(batch, user):
+        out.append("return_for_changes")
+    return out
+
+
+def item_actions(item, user) -> list[str]:
+    """Keys of ``ITEM_ACTIONS`` open to ``user`` on ``item`` (its ``batch`` loaded) now."""
+    status = item.batch.status
+    out = []
+    if status == BatchStatus.UNDER_REVIEW and can_review_item(user, item):
+        out.append("review")
+    if status == BatchStatus.IN_FORCE and item.state == ItemState.ACTIVE and item.enacts and is_administrator(user):
+        out.append("revoke")
+    return out

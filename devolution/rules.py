@@ -35,7 +35,7 @@ from devolution.models import (
     StatutoryKind,
 )
 from devolution.readiness import TownshipReadiness, township_readiness
-from devolution.selectors import agreements_of, case_counts_3y, items_of
+from devolution.selectors import CaseCount, agreements_of, case_counts_3y, items_of
 from enforcement.models import Agency, AgencyKind
 
 __all__ = [
@@ -65,7 +65,7 @@ class BatchContext:
     batch_township_ids: set[int]
     agreements: list[EntrustmentAgreement]
     squadrons: dict[int, list[Agency]]
-    case_counts: dict[int, int | None]
+    case_counts: dict[int, CaseCount]
     readiness: dict[int, TownshipReadiness] = field(default_factory=dict)
     batch_townships: list[Agency] = field(default_factory=list)
 
@@ -129,20 +129,19 @@ def item_field_errors(item: BatchItem, ctx: BatchContext) -> dict[str, list[str]
         )
 
     if item.category == Category.PRIORITY:
-        count = ctx.case_counts.get(item.pk, item.entered_case_count_3y)
+        count = ctx.case_counts[item.pk]
         if matter.safety_critical:
             errors["category"].append(
                 _("%(item)s属于安全关键事项，不能列为“优先下放”，请改为“评估下放”并组织专家评估。")
                 % {"item": _item_ref(item, townships)}
             )
-        elif count is None:
-            errors["entered_case_count_3y"].append(
-                _("%(item)s列为“优先下放”须填写近三年案件数。") % {"item": _item_ref(item, townships)}
-            )
-        elif count == 0:
+        elif count.value == 0:
+            # The message says which figure the rule used: the system's count of cases, or the hand-entered one.
             errors["category"].append(
-                _("%(item)s近三年案件数为 0，不能列为“优先下放”，请改为“评估下放”并组织专家评估。")
-                % {"item": _item_ref(item, townships)}
+                _("%(item)s近三年案件数为 0（%(source)s，%(start)s 至 %(end)s），不能列为“优先下放”，"
+                  "请改为“评估下放”并组织专家评估。")
+                % {"item": _item_ref(item, townships), "source": count.source_label,
+                   "start": count.window_from.isoformat(), "end": count.window_to.isoformat()}
             )
     if item.category == Category.DEFERRED:
         if not item.deferred_reason.strip():

@@ -15,20 +15,24 @@ from django.utils import timezone
 
 from devolution.models import (
     BatchItem,
+    CaseCountSource,
     DevolutionBatch,
     EntrustmentAgreement,
     ResponsibilityList,
     ReviewOpinion,
 )
 from enforcement.access import scope_for
+from enforcement.cases.models import Case, Procedure
 from enforcement.catalogue.powers import HolderAnswer, power_map
 from enforcement.models import TOWNSHIP_KINDS, Agency, Event, GrantSource, Matter, PowerGrant
+from enforcement.workdays import add_years
 
 __all__ = [
     "PowerMapRow",
     "batch_history",
     "batches_for",
-    "case_count_3y",
+    "CaseCount",
+    "case_count_window",
     "case_counts_3y",
     "items_of",
     "power_map_rows",
@@ -40,20 +44,78 @@ __all__ = [
 # --- three-year case counts --------------------------------------------------
 
 
-def case_count_3y(item: BatchItem) -> int | None:
-    """Cases of the item's matter in its townships over the last three years.
+@dataclass(frozen=True)
+class CaseCount:
+    """An item's three-year case count: the figure the rules use, where it comes from, and the system's count.
 
-    Until the cases module exists this is the figure entered on the item
-    (``None`` when nobody entered it). The cases issue extends this function
-    (and :func:`case_counts_3y`) to count real cases; every caller goes
-    through them.
+    ``counted`` is the number of cases in the system; ``value`` is the figure
+    the rules use: the hand-entered one when someone entered it (a
+    township's cases from before the system went live are not in it),
+    else ``counted``.
     """
-    return item.entered_case_count_3y
+
+    value: int
+    source: str  # a CaseCountSource
+    counted: int
+    entered: int | None
+    window_from: dt.date
+    window_to: dt.date
+
+    @property
+    def source_label(self) -> str:
+        return str(CaseCountSource(self.source).label)
+
+    @property
+    def is_entered(self) -> bool:
+        return self.source == CaseCountSource.ENTERED
 
 
-def case_counts_3y(items: Iterable[BatchItem]) -> dict[int, int | None]:
-    """item_id -> :func:`case_count_3y` for many items at once (no query per item)."""
-    return {item.pk: item.entered_case_count_3y for item in items}
+def case_count_window(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The three years before ``day``: from the same day three years earlier to the day before, both counted."""
+    return add_years(day, -3), day - dt.timedelta(days=1)
+
+
+def _counted_in(window: tuple[dt.date, dt.date]) -> Q:
+    # A case counts from its filing day; a summary-procedure case (decided on the spot, art. 51 of the
+    # Administrative Penalty Law) is never filed and counts from its decision day. Unfiled leads do not count.
+    return Q(filed_on__range=window) | Q(filed_on__isnull=True, procedure=Procedure.SUMMARY, decided_on__range=window)
+
+
+def case_counts_3y(items: Iterable[BatchItem]) -> dict[int, CaseCount]:
+    """item_id -> :class:`CaseCount` for many items at once, in one aggregate query.
+
+    Counts the cases of the item's matter that happened in its townships
+    (``Case.township``, whoever handled them) in the three years before its
+    batch's effective date. Items need ``batch`` and ``townships`` loaded.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    windows = {item.pk: case_count_window(item.batch.effective_date) for item in items}
+    distinct = sorted(set(windows.values()))
+    column = {window: f"w{n}" for n, window in enumerate(distinct)}
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    township_ids = {t.pk for item in items for t in item.townships.all()}
+    if township_ids:
+        rows = (
+            Case.objects.filter(matter_id__in={i.matter_id for i in items}, township_id__in=township_ids)
+            .filter(_counted_in((distinct[0][0], max(w[1] for w in distinct))))
+            .values("matter_id", "township_id")
+            .annotate(**{column[w]: Count("pk", filter=_counted_in(w)) for w in distinct})
+            .order_by()
+        )
+        counts = {(r["matter_id"], r["township_id"]): r for r in rows}
+    out = {}
+    for item in items:
+        window = windows[item.pk]
+        counted = sum(counts.get((item.matter_id, t.pk), {}).get(column[window], 0) for t in item.townships.all())
+        entered = item.entered_case_count_3y
+        out[item.pk] = CaseCount(
+            value=counted if entered is None else entered,
+            source=CaseCountSource.CASES if entered is None else CaseCountSource.ENTERED,
+            counted=counted, entered=entered, window_from=window[0], window_to=window[1],
+        )
+    return out
 
 
 # --- batches ---------------------------------------------------------------------
@@ -75,7 +137,7 @@ def items_of(batch: DevolutionBatch) -> QuerySet[BatchItem]:
     return (
         BatchItem.objects.filter(batch=batch)
         .select_related(
-            "matter", "matter__domain", "matter__origin_department", "package", "hub_township", "assessment"
+            "batch", "matter", "matter__domain", "matter__origin_department", "package", "hub_township", "assessment"
         )
         .prefetch_related(
             Prefetch("townships", queryset=Agency.objects.order_by("sort_order", "code")),

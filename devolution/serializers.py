@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from devolution.models import (
     BatchItem,
+    CaseCountSource,
     Category,
     DevolutionBatch,
     ItemMode,
@@ -14,6 +16,7 @@ from devolution.models import (
     ReviewDecision,
     ReviewOpinion,
 )
+from devolution.selectors import CaseCount, case_counts_3y, items_of
 from enforcement.models import TOWNSHIP_KINDS, Agency, Matter
 from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
 
@@ -48,23 +51,40 @@ class BatchItemSerializer(ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     mode_display = serializers.CharField(source="get_mode_display", read_only=True)
     review_status_display = serializers.CharField(source="get_review_status_display", read_only=True)
-    case_count_3y = serializers.SerializerMethodField()
+    case_count_3y = serializers.SerializerMethodField(
+        help_text=_("规则采用的近三年案件数：有手工录入数（系统上线前）时用它，否则为系统统计数"))
+    case_count_3y_source = serializers.SerializerMethodField(help_text=_("cases：系统案件统计；entered：手工录入"))
+    case_count_3y_source_display = serializers.SerializerMethodField()
+    counted_case_count_3y = serializers.SerializerMethodField(help_text=_("系统中统计到的近三年案件数"))
 
     class Meta:
         model = BatchItem
         fields = [
             "id", "batch", "matter", "townships", "category", "category_display", "mode", "mode_display",
             "rationale", "package", "deferred_reason", "review_date", "hub_township", "entered_case_count_3y",
-            "case_count_3y", "review_status", "review_status_display", "state", "revoked_on", "revoke_reason",
+            "case_count_3y", "case_count_3y_source", "case_count_3y_source_display", "counted_case_count_3y",
+            "review_status", "review_status_display", "state", "revoked_on", "revoke_reason",
         ]
 
-    def get_case_count_3y(self, item) -> int | None:
-        counts = self.context.get("case_counts")
-        if counts is not None and item.pk in counts:
-            return counts[item.pk]
-        from devolution.selectors import case_count_3y
+    def _count(self, item) -> CaseCount:
+        # The view computes every item's count in one query (selectors.case_counts_3y) and passes them in.
+        counts = self.context.setdefault("case_counts", {})
+        if item.pk not in counts:
+            counts.update(case_counts_3y([item]))
+        return counts[item.pk]
 
-        return case_count_3y(item)
+    def get_case_count_3y(self, item) -> int:
+        return self._count(item).value
+
+    @extend_schema_field(serializers.ChoiceField(choices=CaseCountSource.choices))
+    def get_case_count_3y_source(self, item) -> str:
+        return self._count(item).source
+
+    def get_case_count_3y_source_display(self, item) -> str:
+        return self._count(item).source_label
+
+    def get_counted_case_count_3y(self, item) -> int:
+        return self._count(item).counted
 
 
 def _TownshipField(**kwargs) -> serializers.PrimaryKeyRelatedField:  # noqa: N802 - used like a field class
@@ -117,8 +137,6 @@ class BatchDetailSerializer(BatchSerializer):
         fields = [*BatchSerializer.Meta.fields, "items", "packages", "opinions"]
 
     def get_items(self, batch) -> list[dict]:
-        from devolution.selectors import case_counts_3y, items_of
-
         items = list(items_of(batch))
         return BatchItemSerializer(items, many=True, context={"case_counts": case_counts_3y(items)}).data
 

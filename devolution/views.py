@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from devolution import exports, permissions, selectors, services
+from devolution.actions import BATCH_ACTIONS, ITEM_ACTIONS
 from devolution.forms import (
     ITEM_FIELD_MAP,
     AgreementForm,
@@ -27,14 +28,10 @@ from devolution.forms import (
     BatchForm,
     ItemForm,
     PackageForm,
-    ReasonForm,
-    ReviewForm,
-    RevokeForm,
     StatutoryRecordForm,
 )
 from devolution.models import (
     EDITABLE_STATES,
-    PRE_IN_FORCE_STATES,
     BatchItem,
     BatchStatus,
     Category,
@@ -47,7 +44,7 @@ from enforcement.access import get_visible_or_404
 from enforcement.errors import DomainError
 from enforcement.forms import apply_domain_error
 from enforcement.models import Matter
-from enforcement.workflow import event_label, transition_label
+from enforcement.workflow import event_label
 
 BATCH_PAGE_SIZE = 30
 
@@ -137,27 +134,17 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "devolution/batch_form.html", {"form": form, "batch": batch})
 
 
-def _actions_for(user, batch: DevolutionBatch) -> list[dict]:
-    """The transition buttons this user may press on this batch now."""
-    manage = permissions.can_manage_batches(user)
-    admin = permissions.is_administrator(user)
-    out = []
+# Where the batch page offers each action of BATCH_ACTIONS: a button posting to ``batch-action`` (no input),
+# a link to the action's own form page, or (review) the form at the foot of the page. A reviewer returns a
+# batch for changes with a "不同意" review; ``return_for_changes`` is the API's direct twin of that.
+PAGE_BUTTONS = ("submit", "start_review", "approve", "publish", "enact")
+PAGE_LINKS = {"withdraw": "devolution:batch-withdraw", "revoke": "devolution:batch-revoke"}
 
-    def add(action: str, style: str, allowed: bool, confirm: str = "") -> None:
-        if allowed:
-            out.append({"action": action, "label": transition_label(batch, action), "style": style,
-                        "confirm": confirm})
 
-    status = batch.status
-    add("submit", "btn-primary", status == BatchStatus.DRAFT and manage)
-    add("start_review", "btn-primary",
-        status == BatchStatus.SUBMITTED and (manage or permissions.can_review_batch(user, batch)))
-    add("approve", "btn-success", status == BatchStatus.UNDER_REVIEW and permissions.can_approve(user),
-        _("批准后批次中的全部事项同时获批，确定批准？"))
-    add("publish", "btn-primary", status == BatchStatus.APPROVED and admin)
-    add("enact", "btn-danger", status == BatchStatus.PUBLISHED and admin,
-        _("实施后将按生效日期写入执法主体授权，确定实施？"))
-    return out
+def _page_actions(available: list[str]) -> tuple[list, list]:
+    buttons = [BATCH_ACTIONS[k] for k in available if k in PAGE_BUTTONS]
+    links = [{"action": BATCH_ACTIONS[k], "url": name} for k, name in PAGE_LINKS.items() if k in available]
+    return buttons, links
 
 
 def _detail_context(request: HttpRequest, batch: DevolutionBatch) -> dict:
@@ -174,17 +161,20 @@ def _detail_context(request: HttpRequest, batch: DevolutionBatch) -> dict:
         {"r": ctx.readiness[t.pk], "required": t.pk in required} for t in ctx.batch_townships if t.pk in ctx.readiness
     ]
     manage = permissions.can_manage_batches(user)
-    reviewing = batch.status == BatchStatus.UNDER_REVIEW
     rows = []
     for item in ctx.items:
+        item_actions = ITEM_ACTIONS.available(item, user)
         rows.append({
             "item": item,
             "townships": list(item.townships.all()),
-            "case_count": ctx.case_counts.get(item.pk),
+            "case_count": ctx.case_counts[item.pk],
             "problems": problems_by_item.get(item.pk, []),
-            "can_review": reviewing and permissions.can_review_item(user, item),
+            "can_review": "review" in item_actions,
+            "can_revoke": "revoke" in item_actions,
             "statutory": {r.kind: r for r in item.statutory_records.all()},
         })
+    available = BATCH_ACTIONS.available(batch, user)
+    buttons, links = _page_actions(available)
     opinions = list(selectors.opinions_of(batch))
     return {
         "batch": batch,
@@ -195,12 +185,11 @@ def _detail_context(request: HttpRequest, batch: DevolutionBatch) -> dict:
         "opinions": opinions,
         "problems": problems,
         "readiness_rows": readiness_rows,
-        "actions": _actions_for(user, batch),
+        "actions": buttons,
+        "action_links": links,
         "can_edit": editable and manage,
-        "can_withdraw": batch.status in PRE_IN_FORCE_STATES and manage,
-        "can_revoke": batch.status == BatchStatus.IN_FORCE and permissions.is_administrator(user),
-        "can_review_batch": reviewing and permissions.can_review_batch(user, batch),
-        "review_form": ReviewForm(),
+        "can_review_batch": "review" in available,
+        "review_form": BATCH_ACTIONS.form("review", batch, user),
         "today": timezone.localdate(),
         "Category": Category,
         "ItemMode": ItemMode,
@@ -215,25 +204,18 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "devolution/batch_detail.html", _detail_context(request, batch))
 
 
-ACTIONS = {
-    "submit": services.batch_submit,
-    "start_review": services.batch_start_review,
-    "approve": services.batch_approve,
-    "publish": services.batch_publish,
-    "enact": services.batch_enact,
-}
-
-
 @require_POST
 @login_required
 def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A button of the batch page: an action of BATCH_ACTIONS that takes no input."""
     batch = _batch_or_404(request, pk)
-    service = ACTIONS.get(action)
-    if service is None:
+    if action not in PAGE_BUTTONS:
         raise Http404
-    label = transition_label(batch, action)
+    label = str(BATCH_ACTIONS[action].label)
+    form = BATCH_ACTIONS.form(action, batch, request.user, request.POST)
+    form.is_valid()  # these actions take no required input (approve: an optional note)
     try:
-        batch = service(batch, by=request.user)
+        batch = BATCH_ACTIONS.perform(action, batch, by=request.user, data=form.cleaned_data)
     except DomainError as exc:
         # Show the refusal on the batch page itself: approval lists every blocking problem.
         fresh = _batch_or_404(request, pk)
@@ -245,17 +227,21 @@ def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("devolution:batch-detail", batch.pk)
 
 
-def _reason_view(request: HttpRequest, batch: DevolutionBatch, *, form, title: str, run, template_extra=None):
+def _action_form_view(request: HttpRequest, table, key: str, obj, batch: DevolutionBatch, *, title: str,
+                      warning: str = "") -> HttpResponse:
+    """The form page of an action that needs input (withdraw, revoke): the table's form and its one service."""
+    form = table.form(key, obj, request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run(form.cleaned_data)
+            table.perform(key, obj, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("已完成“%(action)s”。") % {"action": title})
             return redirect("devolution:batch-detail", batch.pk)
+    extra = {"warning": warning} if warning else {}
     return render(request, "devolution/simple_form.html", {
-        "form": form, "batch": batch, "title": title, "multipart": False, **(template_extra or {}),
+        "form": form, "batch": batch, "title": title, "multipart": False, **extra,
     })
 
 
@@ -263,37 +249,39 @@ def _reason_view(request: HttpRequest, batch: DevolutionBatch, *, form, title: s
 @login_required
 def batch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
-    return _reason_view(
-        request, batch, form=ReasonForm(request.POST or None), title=transition_label(batch, "withdraw"),
-        run=lambda data: services.batch_withdraw(batch, by=request.user, reason=data["reason"]),
-    )
+    return _action_form_view(request, BATCH_ACTIONS, "withdraw", batch, batch,
+                             title=str(BATCH_ACTIONS["withdraw"].label))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def batch_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
-    return _reason_view(
-        request, batch, form=RevokeForm(request.POST or None), title=transition_label(batch, "revoke"),
-        run=lambda data: services.batch_revoke(batch, by=request.user, on=data["on"], reason=data["reason"]),
-        template_extra={"warning": _("整批撤销将自撤销日期起终止本批次写入的全部授权，并恢复原执法主体。")},
+    return _action_form_view(
+        request, BATCH_ACTIONS, "revoke", batch, batch, title=str(BATCH_ACTIONS["revoke"].label),
+        warning=_("整批撤销将自撤销日期起终止本批次写入的全部授权，并恢复原执法主体。"),
     )
+
+
+def _review(request: HttpRequest, table, obj, *, done: str) -> None:
+    """A review opinion posted from the batch page (on the batch or one item); the outcome as a message."""
+    form = table.form("review", obj, request.user, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择审查意见。"))
+        return
+    try:
+        table.perform("review", obj, by=request.user, data=form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
 
 
 @require_POST
 @login_required
 def batch_review(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.batch_review(batch, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已提交审查意见。"))
-    else:
-        messages.error(request, _("请选择审查意见。"))
+    _review(request, BATCH_ACTIONS, batch, done=_("已提交审查意见。"))
     return redirect("devolution:batch-detail", batch.pk)
 
 
@@ -390,7 +378,9 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存事项，审查结论重置为“待审查”。"))
             return redirect("devolution:batch-detail", batch.pk)
-    return render(request, "devolution/item_form.html", {"form": form, "batch": batch, "item": item})
+    case_count = selectors.case_counts_3y([item])[item.pk]
+    return render(request, "devolution/item_form.html",
+                  {"form": form, "batch": batch, "item": item, "case_count": case_count})
 
 
 @require_POST
@@ -410,16 +400,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_review(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_or_404(request, pk)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.item_review(item, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已提交对事项“%(item)s”的审查意见。") % {"item": item.label})
-    else:
-        messages.error(request, _("请选择审查意见。"))
+    _review(request, ITEM_ACTIONS, item, done=_("已提交对事项“%(item)s”的审查意见。") % {"item": item.label})
     return redirect(reverse("devolution:batch-detail", args=[item.batch_id]) + f"#item-{item.pk}")
 
 
@@ -427,12 +408,9 @@ def item_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_or_404(request, pk)
-    warning = _("撤销将自撤销日期起终止该事项的授权并恢复原执法主体；整体下放事项将连同其事项包一并撤销。")
-    return _reason_view(
-        request, item.batch, form=RevokeForm(request.POST or None),
-        title=_("撤销事项“%(item)s”") % {"item": item.label},
-        run=lambda data: services.item_revoke(item, by=request.user, on=data["on"], reason=data["reason"]),
-        template_extra={"warning": warning},
+    return _action_form_view(
+        request, ITEM_ACTIONS, "revoke", item, item.batch, title=_("撤销事项“%(item)s”") % {"item": item.label},
+        warning=_("撤销将自撤销日期起终止该事项的授权并恢复原执法主体；整体下放事项将连同其事项包一并撤销。"),
     )
 
 

@@ -85,6 +85,12 @@ def _transition_meta(instance: models.Model, action: str):
     return method, meta
 
 
+def _transition_field_name(instance: models.Model, action: str) -> str:
+    _method, meta = _transition_meta(instance, action)
+    field = meta.field
+    return field if isinstance(field, str) else field.name
+
+
 def transition_label(instance: models.Model, action: str) -> str:
     """The user-facing name of a transition (its ``custom={"label": ...}``), else the action name."""
     _method, meta = _transition_meta(instance, action)
@@ -114,27 +120,28 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if not f.primary_key}
 
 
-def lock_as_seen(instance: M, *, seen_state: str | None = None) -> M:
+def lock_as_seen(instance: M, *, seen_state: str | None = None, field_name: str | None = None) -> M:
     """Lock ``instance``'s row (inside a transaction) and return the fresh copy.
 
     Raises :class:`Conflict` when the state changed since the actor loaded the
     object (``seen_state``, by default the state ``instance`` carries), so an
     action is never applied to a state the actor did not see. Transitions use
     it through :func:`perform_transition`; services use it directly for
-    actions that change other fields but not the state.
+    actions that change other fields but not the state. ``field_name`` names
+    the state field of a model with more than one (default: its first).
     """
     model = type(instance)
-    field_name = state_field_name(model)
+    field_name = field_name or state_field_name(model)
     seen = getattr(instance, field_name) if seen_state is None else seen_state
     try:
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
     except model.DoesNotExist:
         raise NotFound() from None
-    ensure_seen(locked, seen)
+    ensure_seen(locked, seen, field_name=field_name)
     return locked
 
 
-def ensure_seen(instance: models.Model, seen_state: str | None) -> None:
+def ensure_seen(instance: models.Model, seen_state: str | None, *, field_name: str | None = None) -> None:
     """Raise :class:`Conflict` unless ``instance`` is still in ``seen_state`` (``None``: not checked).
 
     Pages and API clients send the state the actor saw with an action (the
@@ -144,7 +151,7 @@ def ensure_seen(instance: models.Model, seen_state: str | None) -> None:
     """
     if seen_state is None or seen_state == "":
         return
-    field_name = state_field_name(type(instance))
+    field_name = field_name or state_field_name(type(instance))
     current = getattr(instance, field_name)
     if current != seen_state:
         raise Conflict(
@@ -172,9 +179,10 @@ def perform_transition(
     the actor never saw. Extra keyword arguments go to the transition method.
     """
     model = type(instance)
-    field_name = state_field_name(model)
+    # A model may have more than one state field (an item's review result and its validity): use the transition's.
+    field_name = _transition_field_name(instance, action)
     with transaction.atomic():
-        locked = lock_as_seen(instance)
+        locked = lock_as_seen(instance, field_name=field_name)
         current = getattr(locked, field_name)
         method, meta = _transition_meta(locked, action)
         label = transition_label(locked, action)

@@ -1,9 +1,9 @@
 """Every write of the devolution app (STYLE.md practice 2: ``<entity>_<action>(..., by)``).
 
-Batch transitions go through ``enforcement.workflow.perform_transition`` (row
-lock, permission, one event); other writes lock the batch row and write their
-event with ``record_event`` on the batch, so the batch history page shows the
-whole process. Grants are written only through
+Batch transitions, and an item's review result and validity, go through
+``enforcement.workflow.perform_transition`` (row lock, permission, one event);
+other writes lock the batch row and write their event with ``record_event``
+on the batch, so the batch history page shows the whole process. Grants are written only through
 ``enforcement.catalogue.powers`` (grant_power / end_grant / holder_of).
 
 Modules by job: :mod:`.batches` (heading and transitions up to publication),

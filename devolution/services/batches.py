@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devolution import permissions as perms
@@ -168,7 +167,9 @@ def batch_approve(batch: DevolutionBatch, *, by, text: str = "") -> DevolutionBa
         problems = blocking_problems(locked)
         if problems:
             raise _approval_error(locked, problems)
-        BatchItem.objects.filter(batch=locked).update(review_status=ReviewStatus.APPROVED, updated_at=timezone.now())
+        # Each pending item's sub-state through the helper (its event too), inside this one transaction.
+        for item in BatchItem.objects.filter(batch=locked, review_status=ReviewStatus.PENDING).order_by("id"):
+            perform_transition(item, "approve_with_batch", by=by)
         _write_opinion(locked, None, by=by, decision=ReviewDecision.APPROVE, text=text or _("批准"), event=False)
 
     def tell_author(locked: DevolutionBatch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devolution import permissions as perms
@@ -214,9 +213,7 @@ def _revoke_items(batch: DevolutionBatch, items: list[BatchItem], *, on: dt.date
     for item in items:
         item.batch = batch
         ended += _revoke_item_grants(item, on=on, by=by, reason=reason)
-    BatchItem.objects.filter(pk__in=[i.pk for i in items]).update(
-        state=ItemState.REVOKED, revoked_on=on, revoke_reason=reason, updated_at=timezone.now()
-    )
+        perform_transition(item, "revoke", by=by, note=reason, on=on, reason=reason, data={"on": on.isoformat()})
     return ended
 
 

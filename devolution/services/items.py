@@ -33,7 +33,7 @@ from devolution.services._common import (
 )
 from enforcement.errors import ValidationFailed
 from enforcement.models import Agency, AgencyKind, Matter
-from enforcement.workflow import record_event
+from enforcement.workflow import perform_transition, record_event
 
 
 def _validated(item: BatchItem, batch: DevolutionBatch) -> BatchItem:
@@ -120,8 +120,9 @@ def item_update(item: BatchItem, *, by, townships: Iterable[Agency] | None = Non
             changed["townships"] = [t.name for t in townships]
     if not changed:
         return _validated(fresh, locked)
-    fresh.review_status = ReviewStatus.PENDING
     fresh.save()
+    if fresh.review_status != ReviewStatus.PENDING:
+        perform_transition(fresh, "reopen_review", by=by)
     saved = _validated(fresh, locked)
     record_event(locked, "item_update", by=by, data=_event_data(item=saved.label, **changed))
     return saved

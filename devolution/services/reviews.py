@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devolution import permissions as perms
@@ -16,6 +15,7 @@ from devolution.models import (
 )
 from devolution.services._common import _check_review, _lock, _require, _write_opinion
 from devolution.services.batches import batch_return
+from enforcement.workflow import perform_transition
 
 
 @transaction.atomic
@@ -26,9 +26,13 @@ def item_review(item: BatchItem, *, by, decision: str, text: str = "") -> Review
     _require(perms.can_review_item(by, fresh), _("您不是该事项的审查单位人员。"))
     _check_review(locked, decision, text)
     opinion = _write_opinion(locked, fresh, by=by, decision=decision, text=text)
-    if decision in (ReviewDecision.APPROVE, ReviewDecision.REJECT):
-        status = ReviewStatus.APPROVED if decision == ReviewDecision.APPROVE else ReviewStatus.REJECTED
-        BatchItem.objects.filter(pk=fresh.pk).update(review_status=status, updated_at=timezone.now())
+    # A second reviewer's same conclusion leaves the item where it is (its opinion is still recorded).
+    transition = {
+        ReviewDecision.APPROVE: ("review_approve", ReviewStatus.APPROVED),
+        ReviewDecision.REJECT: ("review_reject", ReviewStatus.REJECTED),
+    }.get(decision)
+    if transition is not None and fresh.review_status != transition[1]:
+        perform_transition(fresh, transition[0], by=by, note=text or "")
     return opinion
 
 

@@ -174,6 +174,10 @@ def test_revoking_an_item_restores_the_county_wide_holder_from_that_date(dv):
     item.refresh_from_db()
     assert (item.state, item.revoked_on) == (ItemState.REVOKED, days(30))
     assert Event.objects.for_object(batch).filter(action="item_revoke").count() == 1
+    # The item's own state changed through the workflow helper, with its event.
+    event = Event.objects.for_object(item).get(action="revoke")
+    assert (event.action, event.from_state, event.to_state, event.actor, event.note) == (
+        "revoke", "active", "revoked", dv.admin, "承接能力不足")
 
 
 def test_revoking_restores_a_township_grant_that_was_replaced(dv):

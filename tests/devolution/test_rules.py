@@ -89,11 +89,13 @@ def test_priority_is_refused_with_no_cases_in_three_years_proposing_assessed(dv,
     assert "甲镇、乙街道" in exc.value.message
 
 
-def test_priority_needs_the_three_year_case_count(dv, batch):
+def test_priority_without_a_hand_entered_count_uses_the_cases_in_the_system(dv, batch):
+    # No case of the matter in the system and nothing entered by hand: the count is 0, from the system.
     with pytest.raises(ValidationFailed) as exc:
         add_item(batch, dv.admin, dv.matters[0], [dv.town_a], category=Category.PRIORITY, cases=None)
 
-    assert "entered_case_count_3y" in exc.value.fields
+    assert "近三年案件数为 0" in exc.value.message and "系统案件统计" in exc.value.message
+    assert "category" in exc.value.fields
 
 
 def test_safety_critical_matter_may_be_assessed_instead(dv, batch):

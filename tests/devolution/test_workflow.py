@@ -284,3 +284,67 @@ def test_visibility_follows_townships_departments_and_status(dv, batch, officer_
     assert set(DevolutionBatch.objects.visible_to(department_staff)) == {batch, lonely}
     assert set(DevolutionBatch.objects.visible_to(dv.establishment_staff)) == {batch, lonely}
     assert DevolutionBatch.objects.visible_to(dv.reviewer).count() == 2
+
+
+# --- an item's sub-states go through the workflow helper too ---------------------------------------
+
+
+def _item_transitions(item) -> list[tuple[str, str, str, str]]:
+    return [(e.action, e.from_state, e.to_state, e.actor.username if e.actor_id else "")
+            for e in Event.objects.for_object(item).order_by("id")]
+
+
+def test_an_items_review_result_changes_only_through_transitions_each_with_its_event(dv, batch, department_staff):
+    batch = in_review(batch, dv)
+    item = batch.items.get()
+
+    services.item_review(item, by=department_staff, decision="reject", text="请补充监管责任")
+    services.item_review(item, by=dv.reviewer, decision="approve")
+    services.item_review(item, by=dv.establishment_staff, decision="approve")  # already approved: no change
+    services.item_update(item, by=dv.admin, rationale="补充理由")
+    services.batch_approve(batch, by=dv.reviewer)
+
+    assert _item_transitions(item) == [
+        ("review_reject", "pending", "rejected", "dept_staff"),
+        ("review_approve", "rejected", "approved", "judicial_reviewer"),
+        ("reopen_review", "approved", "pending", dv.admin.username),
+        ("approve_with_batch", "pending", "approved", "judicial_reviewer"),
+    ]
+
+
+def test_an_items_sub_states_cannot_be_assigned_directly(dv, batch):
+    item = BatchItem.objects.get()
+
+    with pytest.raises(AttributeError):
+        item.review_status = ReviewStatus.APPROVED
+    with pytest.raises(AttributeError):
+        item.state = "revoked"
+
+
+def test_approving_a_batch_approves_each_pending_item_with_its_own_event(dv, batch):
+    add_item(batch, dv.admin, dv.matters[1], [dv.town_a])
+    batch = in_review(batch, dv)
+    first = batch.items.order_by("id").first()
+    services.item_review(first, by=dv.reviewer, decision="approve")
+
+    services.batch_approve(batch, by=dv.reviewer)
+
+    assert set(BatchItem.objects.values_list("review_status", flat=True)) == {ReviewStatus.APPROVED}
+    actions = {item.pk: [a for a, *_rest in _item_transitions(item)] for item in BatchItem.objects.all()}
+    assert sorted(actions.values()) == [["approve_with_batch"], ["review_approve"]]
+
+
+def test_a_reviewer_of_another_department_cannot_decide_an_item(dv, batch, county):
+    from enforcement.models import AgencyKind
+    from tests.factories import AgencyFactory
+
+    other = AgencyFactory(code="HB", name="县生态环境局", kind=AgencyKind.DEPARTMENT)
+    outsider = member(Role.DEPARTMENT_STAFF, other, "hb_staff")
+    batch = in_review(batch, dv)
+    item = batch.items.get()
+
+    with pytest.raises(PermissionRefused):
+        services.item_review(item, by=outsider, decision="approve")
+
+    item.refresh_from_db()
+    assert item.review_status == ReviewStatus.PENDING and _item_transitions(item) == []
