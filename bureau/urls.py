@@ -26,6 +26,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("enforcement.urls")),
 ]
 if settings.DEBUG:
