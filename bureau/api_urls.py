@@ -10,6 +10,7 @@ from dispatch import api_intake as dispatch_api_intake
 from enforcement import api as enforcement_api
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
+from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
 # argument and answered 500; clients ask for JSON with Accept or ?format=json.
@@ -20,6 +21,7 @@ devolution_api.register(router)
 api_catalogue.register(router)
 api_cases.register(router)
 dispatch_api.register(router)
+supervision_api.register(router)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -27,5 +27,6 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("enforcement.urls")),
 ]

@@ -32,6 +32,10 @@ class Scope:
 
     user_id: int | None
     county_wide: bool = False
+    # Sees every case file. County-wide users do, except judicial reviewers (司法局评查员):
+    # they supervise the county (its statistics, tickets) but open a case file only while
+    # assigned to review it (ARCHITECTURE.md "Permissions"; a per-object grant).
+    all_cases: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
     # Agencies the user belongs to, with their descendants.
     agency_ids: frozenset[int] = field(default_factory=frozenset)
@@ -69,6 +73,9 @@ def scope_for(user) -> Scope:
     roles = frozenset(r for _, r, _ in rows)
     county_wide = user.is_superuser or any(kind in COUNTY_WIDE_KINDS for _, _, kind in rows)
     county_wide = county_wide or Role.ADMINISTRATOR in roles
+    all_cases = user.is_superuser or Role.ADMINISTRATOR in roles or any(
+        kind in COUNTY_WIDE_KINDS and role != Role.JUDICIAL_REVIEWER for _, role, kind in rows
+    )
     agency_ids: set[int] = set()
     township_ids: set[int] = set()
     for agency_id, kind, stationed_in_id in agencies:
@@ -80,6 +87,7 @@ def scope_for(user) -> Scope:
     scope = Scope(
         user_id=user.pk,
         county_wide=county_wide,
+        all_cases=all_cases,
         roles=roles,
         agency_ids=frozenset(agency_ids),
         township_ids=frozenset(township_ids),

@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("执法监督")
+
+    def ready(self) -> None:
+        # Menu entries live with the app (enforcement.navigation skips names that do not reverse).
+        from enforcement.models import Role
+        from enforcement.navigation import NavEntry, register
+
+        judicial = frozenset({Role.JUDICIAL_REVIEWER, Role.ADMINISTRATOR})
+        agencies = frozenset({Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER,
+                              Role.SQUADRON_LEADER})
+        register(NavEntry("review-files", _("我的评查案卷"), "supervision:my-files",
+                          roles=frozenset({Role.JUDICIAL_REVIEWER}), order=50))
+        register(NavEntry("review-plans", _("案卷评查"), "supervision:plans", roles=judicial | agencies,
+                          match_prefix=False, order=51))
+        register(NavEntry("review-coverage", _("评查覆盖"), "supervision:coverage", roles=judicial, order=52))
+        register(NavEntry("rectifications", _("整改通知"), "supervision:rectifications",
+                          roles=judicial | agencies, order=53))

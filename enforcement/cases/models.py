@@ -72,6 +72,8 @@ class CaseQuerySet(models.QuerySet):
         A township sees the cases it handles, a squadron (or its brigade) the
         squadron's, a department the cases decided in its name (entrusted), a
         reviewer with a guardian grant ``view_case`` the cases assigned to them.
+        A judicial reviewer is county-wide for statistics but sees a case file
+        only by such a grant (``Scope.all_cases``): without one it is 404.
         """
         from guardian.shortcuts import get_objects_for_user
 
@@ -80,7 +82,7 @@ class CaseQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         scope = scope_for(user)
-        if scope.county_wide:
+        if scope.all_cases:
             return self
         where = Q(agency_id__in=scope.agency_ids) | Q(subject_agency_id__in=scope.agency_ids)
         granted = get_objects_for_user(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from enforcement.access import get_visible_or_404
+from enforcement.access import get_visible_or_404, scope_for
 from enforcement.cases.models import (
     OPEN_STATES,
     ApprovalStep,
@@ -93,16 +93,23 @@ def evidence_for(user, case_pk: int, evidence_pk: int) -> Evidence:
 
 
 def township_summary(user) -> list[dict]:
-    """Per township: open cases, red and yellow warnings, decided and total (one query)."""
-    visible = Case.objects.visible_to(user).values("pk")
+    """Per township: open cases, red and yellow warnings, decided and total (one query).
+
+    County statistics: every county-wide reader counts every case, also a judicial
+    reviewer who may open only the case files assigned to them.
+    """
+    if scope_for(user).county_wide:
+        within = Q()
+    else:
+        within = Q(cases__pk__in=Case.objects.visible_to(user).values("pk"))
     rows = (
         Agency.objects.filter(kind__in=TOWNSHIP_KINDS)
         .annotate(
-            total=Count("cases", filter=Q(cases__pk__in=visible)),
-            open=Count("cases", filter=Q(cases__pk__in=visible, cases__status__in=OPEN_STATES)),
-            red=Count("cases", filter=Q(cases__pk__in=visible, cases__warning_level=WarningLevel.RED)),
-            yellow=Count("cases", filter=Q(cases__pk__in=visible, cases__warning_level=WarningLevel.YELLOW)),
-            archived=Count("cases", filter=Q(cases__pk__in=visible, cases__status=CaseStatus.ARCHIVED)),
+            total=Count("cases", filter=within),
+            open=Count("cases", filter=within & Q(cases__status__in=OPEN_STATES)),
+            red=Count("cases", filter=within & Q(cases__warning_level=WarningLevel.RED)),
+            yellow=Count("cases", filter=within & Q(cases__warning_level=WarningLevel.YELLOW)),
+            archived=Count("cases", filter=within & Q(cases__status=CaseStatus.ARCHIVED)),
         )
         .filter(total__gt=0)
         .order_by("sort_order", "code")

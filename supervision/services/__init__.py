@@ -1,0 +1,1 @@
+"""Every write of case-file review (plans, draws, scores, rectification)."""
