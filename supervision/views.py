@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enforcement.errors import DomainError
+from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
 from enforcement.workflow import event_label
 from supervision import exports, selectors
@@ -376,11 +377,11 @@ def rectification_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """An answer's attachment, only to those who may see its notice (never a static route)."""
     found = RectificationAttachment.objects.select_related("item").filter(pk=pk).first()
     if found is None:
         raise Http404
     selectors.rectification_detail(request.user, found.item.notice_id)
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name,
-                        content_type=found.content_type)
+    return serve_file(found.file, as_attachment=True, filename=found.original_name,
+                      content_type=found.content_type)

@@ -161,6 +161,21 @@ def api_for():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language (zh-hans), whatever an earlier test activated.
+
+    A test that renders English (translation.activate, override) must not leak it into the
+    next one: the suite runs in a random order.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """The working-day calendar caches per process; rows a test rolls back must not leak into the next."""
     from enforcement import workdays

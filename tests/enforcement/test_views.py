@@ -469,13 +469,6 @@ def test_calendar_warning_banner_only_for_administrators(client, county, adminis
     assert "2099年的法定节假日安排尚未录入" not in _html(client.get(reverse("profile")))
 
 
-def test_page_works_when_calendar_warning_helper_is_missing(client_for, administrator, monkeypatch):
-    from enforcement import workdays
-
-    monkeypatch.delattr(workdays, "calendar_warning", raising=False)
-    assert client_for(administrator).get(reverse("home")).status_code == 200
-
-
 # --- language ---------------------------------------------------------------------
 
 
