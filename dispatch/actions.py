@@ -77,7 +77,9 @@ def _with_ticket(ticket: Ticket, user) -> dict:
     return {"ticket": ticket}
 
 
-ACTIONS = [
+# The one table of ticket actions: label, form, button tone and service, for the ticket page and the API alike,
+# in the order the page offers them.
+TICKET_ACTIONS = ActionTable([
     Action("triage", _("分流"), TriageForm, form_kwargs=_with_ticket,
            run=lambda t, *, by, data: services.ticket_triage(t, by=by, **data)),
     Action("assign", _("交办"), AssignForm, form_kwargs=_with_ticket,
@@ -119,7 +121,4 @@ ACTIONS = [
            run=lambda t, *, by, data: services.ticket_follow_up(t, by=by, satisfaction=data["satisfaction"],
                                                                 note=data["note"])),
     Action("attach", _("上传附件"), AttachForm, tone="outline-secondary", run=_attach),
-]
-
-# The one table of ticket actions: label, form, button tone and service, for the ticket page and the API alike.
-TICKET_ACTIONS = ActionTable(ACTIONS, available=lambda ticket, user: permissions.available_actions(user, ticket))
+], available=lambda ticket, user: permissions.available_actions(user, ticket))
