@@ -3,23 +3,28 @@
 The queryset is ``Ticket.objects.visible_to(user)`` (out of scope: 404, as in
 the UI); every write calls a service, whose refusals come back in the one
 error format ``{code, message, fields}`` with a 4xx status.
+
+Every action route (``ACTION_ROUTES``) runs one entry of
+:data:`dispatch.actions.TICKET_ACTIONS`, the table the ticket page runs: the
+body is validated by that entry's form and the entry's service is called.
+The input serializers (``TriageSerializer`` ...) only document the request
+bodies in the OpenAPI schema.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dispatch import selectors, services
+from dispatch.actions import TICKET_ACTIONS
 from dispatch.filters import TicketFilter
-from dispatch.models import Ticket, TicketExtension
+from dispatch.models import Ticket
 from dispatch.serializers import (
     AssignSerializer,
     AttachmentSerializer,
@@ -45,8 +50,8 @@ from dispatch.serializers import (
     VerdictSerializer,
 )
 from dispatch.suggest import suggest_matters
-from enforcement.api_base import ScopedQuerysetMixin
-from enforcement.errors import NotFound, ValidationFailed
+from enforcement.api_base import ScopedQuerysetMixin, fields_message
+from enforcement.errors import ValidationFailed
 from enforcement.serializers import ErrorSerializer, represent
 from enforcement.workflow import ensure_seen
 
@@ -55,7 +60,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在�
 REFUSED = OpenApiResponse(ErrorSerializer, description="被拒绝：{code, message, fields}")
 
 
-def _valid(serializer_class, data) -> dict:
+def _valid(serializer_class, data) -> dict:  # staff intake (create); actions validate with their forms
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -116,138 +121,119 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         location = reverse("ticket-detail", args=[ticket.pk])
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
-    # --- transitions -----------------------------------------------------------------
+    # --- actions: every route runs one entry of dispatch.actions.TICKET_ACTIONS --------------
+
+    def _perform(self, request: Request, key: str):
+        """Validate the body with the action's form (as the page does) and run the action's one service call."""
+        ticket = self.get_object()
+        try:
+            data = TICKET_ACTIONS.validate(key, ticket, request.user, _body(request), request.FILES)
+        except ValidationFailed as exc:
+            # Word the message as for every other 400 of the API: "field: message; ...".
+            raise ValidationFailed(fields_message(exc.fields) or exc.message, fields=exc.fields) from None
+        return ticket, TICKET_ACTIONS.perform(key, ticket, by=request.user, data=data)
+
+    def _act(self, request: Request, key: str) -> Response:
+        """An action that answers with the ticket as it now stands."""
+        ticket, _result = self._perform(request, key)
+        return self._detail(ticket)  # read back: the services change the row under a lock
 
     @_action_schema("分流（选定执法事项，系统建议承办单位）", TriageSerializer)
     @action(detail=True, methods=["post"])
     def triage(self, request: Request, pk=None) -> Response:
-        data = _valid(TriageSerializer, request.data)
-        return self._detail(services.ticket_triage(self.get_object(), by=request.user, **data))
+        return self._act(request, "triage")
 
     @_action_schema("交办（计算签收与办结期限）", AssignSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk=None) -> Response:
-        data = _valid(AssignSerializer, request.data)
-        return self._detail(services.ticket_assign(self.get_object(), by=request.user, **data))
+        return self._act(request, "assign")
 
     @_action_schema("签收", NoteSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk=None) -> Response:
-        data = _valid(NoteSerializer, request.data)
-        return self._detail(services.ticket_accept(self.get_object(), by=request.user, note=data["note"]))
+        return self._act(request, "accept")
 
     @_action_schema("开始处置", NoteSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk=None) -> Response:
-        data = _valid(NoteSerializer, request.data)
-        return self._detail(services.ticket_start(self.get_object(), by=request.user, note=data["note"]))
+        return self._act(request, "start")
 
     @_action_schema("办结反馈（可附照片，multipart）", ResolveSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk=None) -> Response:
-        data = _valid(ResolveSerializer, request.data)
-        ticket = services.ticket_resolve(self.get_object(), by=request.user, resolution=data["resolution"],
-                                         files=data["files"])
-        return self._detail(ticket)
+        return self._act(request, "resolve")
 
     @_action_schema("评价（认可并评分，或不认可退回重办）", VerdictSerializer)
     @action(detail=True, methods=["post"])
     def verdict(self, request: Request, pk=None) -> Response:
-        data = _valid(VerdictSerializer, request.data)
-        return self._detail(services.ticket_verdict(self.get_object(), by=request.user, **data))
+        return self._act(request, "verdict")
 
     @_action_schema("退单（交办后 2 个工作日内）", ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_ticket(self, request: Request, pk=None) -> Response:
-        data = _valid(ReasonSerializer, request.data)
-        return self._detail(services.ticket_return(self.get_object(), by=request.user, reason=data["reason"]))
+        return self._act(request, "return")
 
     @_action_schema("不予受理", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk=None) -> Response:
-        data = _valid(ReasonSerializer, request.data)
-        return self._detail(services.ticket_dismiss(self.get_object(), by=request.user, reason=data["reason"]))
+        return self._act(request, "dismiss")
 
     @_action_schema("合并重复工单（本单并入 into）", MergeSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk=None) -> Response:
-        data = _valid(MergeSerializer, request.data)
-        duplicate = self.get_object()
-        into = _visible_ticket(request.user, data["into"])
-        return self._detail(services.ticket_merge(duplicate, into=into, by=request.user, note=data["note"]))
-
-    # --- events -----------------------------------------------------------------------
+        return self._act(request, "merge")
 
     @_action_schema("催办", RequiredNoteSerializer)
     @action(detail=True, methods=["post"])
     def urge(self, request: Request, pk=None) -> Response:
-        data = _valid(RequiredNoteSerializer, request.data)
-        return self._detail(services.ticket_urge(self.get_object(), by=request.user, note=data["note"]))
+        return self._act(request, "urge")
 
     @_action_schema("督办", RequiredNoteSerializer)
     @action(detail=True, methods=["post"])
     def supervise(self, request: Request, pk=None) -> Response:
-        data = _valid(RequiredNoteSerializer, request.data)
-        return self._detail(services.ticket_supervise(self.get_object(), by=request.user, note=data["note"]))
+        return self._act(request, "supervise")
 
     @_action_schema("升级（提高紧急程度并报告）", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk=None) -> Response:
-        data = _valid(ReasonSerializer, request.data)
-        return self._detail(services.ticket_escalate(self.get_object(), by=request.user, reason=data["reason"]))
+        return self._act(request, "escalate")
 
     @_action_schema("申请延期", ExtensionRequestSerializer, ExtensionSerializer)
     @action(detail=True, methods=["post"], url_path="extension")
     def extension(self, request: Request, pk=None) -> Response:
-        data = _valid(ExtensionRequestSerializer, request.data)
-        ext = services.extension_request(self.get_object(), by=request.user, **data)
+        _ticket, ext = self._perform(request, "extension_request")
         return Response(ExtensionSerializer(ext).data, status=status.HTTP_201_CREATED)
 
     @_action_schema("审批延期申请", ExtensionDecideSerializer, ExtensionSerializer)
     @action(detail=True, methods=["post"], url_path="extension/decide", url_name="extension-decide")
     def extension_decide(self, request: Request, pk=None) -> Response:
-        data = _valid(ExtensionDecideSerializer, request.data)
-        ticket = self.get_object()
-        ext = TicketExtension.objects.filter(ticket=ticket, pk=data["extension"]).first()
-        if ext is None:
-            raise NotFound(field="extension")
-        ext = services.extension_decide(ext, by=request.user, approve=data["approve"], note=data["note"])
+        _ticket, ext = self._perform(request, "extension_decide")
         return Response(ExtensionSerializer(ext).data)
 
     @_action_schema("设置联合执法协办单位", CoHandlersSerializer)
     @action(detail=True, methods=["post"], url_path="co_handlers")
     def co_handlers(self, request: Request, pk=None) -> Response:
-        data = _valid(CoHandlersSerializer, request.data)
-        ticket = self.get_object()
-        services.set_co_handlers(ticket, data["agencies"], by=request.user)
-        return self._detail(ticket)
+        return self._act(request, "co_handlers")
 
     @_action_schema("协办单位反馈", FeedbackSerializer)
     @action(detail=True, methods=["post"], url_path="co_feedback")
     def co_feedback(self, request: Request, pk=None) -> Response:
-        data = _valid(FeedbackSerializer, request.data)
-        ticket = self.get_object()
-        services.co_handler_feedback(ticket, by=request.user, feedback=data["feedback"])
-        return self._detail(ticket)
+        return self._act(request, "co_feedback")
 
     @_action_schema("回访（满意度）", FollowUpSerializer)
     @action(detail=True, methods=["post"], url_path="follow_up")
     def follow_up(self, request: Request, pk=None) -> Response:
-        data = _valid(FollowUpSerializer, request.data)
-        return self._detail(services.ticket_follow_up(self.get_object(), by=request.user, **data))
+        return self._act(request, "follow_up")
 
     @_action_schema("转为案件线索（登记案件线索并关联，返回含 linked_case_id 的工单）", ConvertToCaseSerializer)
     @action(detail=True, methods=["post"], url_path="convert_to_case")
     def convert_to_case(self, request: Request, pk=None) -> Response:
-        data = _valid(ConvertToCaseSerializer, request.data)
-        return self._detail(services.ticket_convert_to_case(self.get_object(), by=request.user, **data))
+        return self._act(request, "convert_to_case")
 
     @_action_schema("上传附件（multipart: files）", AttachmentUploadSerializer, AttachmentSerializer(many=True))
     @action(detail=True, methods=["post"])
     def attachments(self, request: Request, pk=None) -> Response:
-        data = _valid(AttachmentUploadSerializer, request.data)
-        ticket = self.get_object()
-        saved = [services.attachment_add(ticket, f, by=request.user) for f in data["files"]]
+        _ticket, saved = self._perform(request, "attach")
         return Response(AttachmentSerializer(saved, many=True).data, status=status.HTTP_201_CREATED)
 
     # --- reads ------------------------------------------------------------------------
@@ -278,15 +264,21 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(MatterSuggestionSerializer(suggest_matters(self.get_object()), many=True).data)
 
 
-def _visible_ticket(user, ref: str) -> Ticket:
-    ref = (ref or "").strip()
-    where = Q(number=ref.upper())
-    if ref.isdigit():
-        where |= Q(pk=int(ref))
-    ticket = Ticket.objects.visible_to(user).filter(where).first()
-    if ticket is None:
-        raise ValidationFailed(_("未找到该工单，或不在您的查看范围内。"), field="into", code="not_found")
-    return ticket
+# The API route (url_path) of each ticket action: every key of TICKET_ACTIONS has one.
+ACTION_ROUTES = {
+    "triage": "triage", "assign": "assign", "accept": "accept", "start": "start", "resolve": "resolve",
+    "verdict": "verdict", "return": "return", "dismiss": "dismiss", "merge": "merge", "urge": "urge",
+    "supervise": "supervise", "escalate": "escalate", "extension": "extension_request",
+    "extension/decide": "extension_decide", "co_handlers": "co_handlers", "co_feedback": "co_feedback",
+    "follow_up": "follow_up", "convert_to_case": "convert_to_case", "attachments": "attach",
+}
+
+
+def _body(request: Request):
+    """The request body for the action's form; one that is not an object (a JSON list) is refused as DRF does."""
+    if not hasattr(request.data, "get"):
+        serializers.Serializer(data=request.data).is_valid(raise_exception=True)
+    return request.data
 
 
 def register(router) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.filters import HANDLER_KINDS, TicketFilter
 from dispatch.models import Channel, Priority, Satisfaction, TicketCategory
+from dispatch.selectors import pending_extension
 from dispatch.services.intake import STAFF_CHANNELS
 from dispatch.suggest import suggest_matters
 from dispatch.uploads import accept_attribute
@@ -29,9 +32,35 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+        files = [single(d, initial) for d in data if d] if isinstance(data, (list, tuple)) else (
+            [single(data, initial)] if data else [])
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
+# Words an API body may use for yes and no besides the form's "1" and "0" (JSON true/false, "true", "on"...).
+YES_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
+NO_WORDS = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A yes/no choice the page shows as two radio buttons ("1"/"0"); an API body may send true/false."""
+
+    def __init__(self, *, yes, no, **kwargs):
+        kwargs.setdefault("widget", forms.RadioSelect)
+        kwargs.setdefault("initial", "1")
+        super().__init__(choices=[("1", yes), ("0", no)], coerce=lambda v: v == "1", **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        word = str(value).strip().lower() if isinstance(value, (str, int)) else value
+        if word in YES_WORDS:
+            return "1"
+        if word in NO_WORDS:
+            return "0"
+        return super().to_python(value)
 
 
 def _categories():
@@ -138,12 +167,20 @@ class TriageForm(BootstrapFormMixin, forms.Form):
         self.fields["matter"].queryset = Matter.objects.in_force().only("id", "code", "name")
         self.fields["grid"].queryset = Grid.objects.select_related("township")
         self.fields["category"].queryset = _categories()
-        # Ranked from the category and the words of the report (dispatch.suggest); the first is preselected.
-        self.suggestions = suggest_matters(ticket) if ticket is not None else []
+        self.ticket = ticket
         if ticket is not None and not self.is_bound:
             suggested = ticket.matter_id or (self.suggestions[0].matter_id if self.suggestions else None)
             self.initial.update({"matter": suggested, "township": ticket.township, "grid": ticket.grid,
                                  "category": ticket.category, "priority": ticket.priority})
+
+
+    @cached_property
+    def suggestions(self) -> list:
+        """Matters ranked from the category and the words of the report (dispatch.suggest); the first is preselected.
+
+        Computed when the page shows them, not when an API body is validated.
+        """
+        return suggest_matters(self.ticket) if self.ticket is not None else []
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
@@ -173,6 +210,13 @@ class CoHandlersForm(BootstrapFormMixin, forms.Form):
         if ticket is not None and not self.is_bound:
             self.initial["agencies"] = [c.agency for c in ticket.co_handlers.all() if c.role == "co"]
 
+    def clean_agencies(self):
+        # A form posts nothing when no agency is selected (= no co-handlers), but a JSON body
+        # must name the list, even empty, so that a body without it clears nothing.
+        if not isinstance(self.data, QueryDict) and self.add_prefix("agencies") not in self.data:
+            raise forms.ValidationError(self.fields["agencies"].error_messages["required"], code="required")
+        return self.cleaned_data["agencies"]
+
 
 class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -192,10 +236,7 @@ class ResolveForm(BootstrapFormMixin, forms.Form):
 
 
 class VerdictForm(BootstrapFormMixin, forms.Form):
-    accepted = forms.TypedChoiceField(
-        label=_("评价结论"), choices=[("1", _("认可")), ("0", _("不认可，退回重办"))],
-        coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1",
-    )
+    accepted = YesNoField(label=_("评价结论"), yes=_("认可"), no=_("不认可，退回重办"))
     score = forms.TypedChoiceField(label=_("评分"), choices=[("", "—")] + [(str(i), str(i)) for i in range(5, 0, -1)],
                                    coerce=int, empty_value=None, required=False, help_text=_("认可时 1-5 分"))
     reason = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -208,15 +249,24 @@ class MergeForm(BootstrapFormMixin, forms.Form):
 
 class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
     amount = forms.DecimalField(label=_("延长时限"), max_digits=6, decimal_places=2, min_value=0.5, initial=2)
-    unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.WORKING_DAYS)
+    # Not required: an API client that names no unit asks in working days, the page's preselected unit.
+    unit = forms.ChoiceField(label=_("单位"), choices=Unit.choices, initial=Unit.WORKING_DAYS, required=False)
     reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_unit(self) -> str:
+        return self.cleaned_data.get("unit") or Unit.WORKING_DAYS
 
 
 class ExtensionDecideForm(BootstrapFormMixin, forms.Form):
     extension = forms.IntegerField(widget=forms.HiddenInput())
-    approve = forms.TypedChoiceField(label=_("审批意见"), choices=[("1", _("同意延期")), ("0", _("不同意"))],
-                                     coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1")
+    approve = YesNoField(label=_("审批意见"), yes=_("同意延期"), no=_("不同意"))
     note = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None and not self.is_bound:
+            pending = pending_extension(ticket)
+            self.initial["extension"] = pending.pk if pending else None
 
 
 class FeedbackForm(BootstrapFormMixin, forms.Form):

@@ -12,11 +12,12 @@ Deadlines come from the :class:`SlaRule` table through
 (:func:`dispatch.sla.sweep_warnings`) moves open tickets to yellow and red in
 set-based updates.
 
-``linked_case_id`` links a ticket to the case lead it became:
+``linked_case`` links a ticket to the case lead it became:
 ``services.ticket_convert_to_case`` registers the lead through
 ``enforcement.cases.services.lifecycle.case_create_lead`` (which keeps the link back as
 ``Case.source_ticket_id``) and stores the case's id here in the same
-transaction; the ticket page lists the cases either way
+transaction (a foreign key: dispatch may point into enforcement, never the
+other way); the ticket page lists the cases either way
 (``selectors.cases_from``).
 """
 
@@ -369,8 +370,11 @@ class Ticket(WorkflowModel):
         related_name="merged_tickets",
     )
     dismiss_reason = models.TextField(_("不予受理理由"), blank=True)
-    # The case this ticket became a lead for (see the module docstring).
-    linked_case_id = models.BigIntegerField(_("关联案件"), null=True, blank=True)
+    # The case this ticket became a lead for (see the module docstring); a deleted case unlinks the ticket.
+    linked_case = models.ForeignKey(
+        "enforcement.Case", verbose_name=_("关联案件"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     # One timestamp per step
     received_at = models.DateTimeField(_("受理时间"), default=timezone.now, db_index=True)

@@ -262,12 +262,17 @@ def cases_from(ticket: Ticket, user) -> list:
 
     A case links to its ticket from its side (enforcement imports no other
     app); this reads that link, so the ticket page shows it whether or not
-    ``linked_case_id`` was filled in.
+    ``Ticket.linked_case`` was filled in.
     """
     where = Q(source_ticket_id=ticket.pk)
-    if ticket.linked_case_id:
+    if ticket.linked_case_id is not None:
         where |= Q(pk=ticket.linked_case_id)
     return list(Case.objects.visible_to(user).filter(where).order_by("pk")[:10])
+
+
+def extension_of(ticket: Ticket, pk) -> TicketExtension | None:
+    """The extension request ``pk`` of ``ticket`` (None when it is another ticket's, or none)."""
+    return TicketExtension.objects.filter(ticket=ticket, pk=pk).first()
 
 
 def pending_extension(ticket: Ticket) -> TicketExtension | None:

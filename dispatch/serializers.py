@@ -108,6 +108,9 @@ class TicketDetailSerializer(TicketListSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     merged_into = serializers.CharField(source="merged_into.number", read_only=True, allow_null=True, default=None)
+    # The id of the case lead (Ticket.linked_case), documented as it was when the column was a plain integer.
+    linked_case_id = serializers.IntegerField(label=_("关联案件"), allow_null=True, required=False,
+                                              min_value=-(2**63), max_value=2**63 - 1)
     actions = serializers.SerializerMethodField(help_text=_("当前用户此刻可执行的操作"))
     lookup_code = serializers.SerializerMethodField(
         help_text=_("公众查询码：仅指挥中心、录入人和发起单位可见，其他读者为 null")
@@ -138,6 +141,9 @@ class TicketDetailSerializer(TicketListSerializer):
 
 
 # --- inputs -----------------------------------------------------------------------------------
+# TicketCreateSerializer validates staff intake. The action bodies below only document the
+# requests in OpenAPI (extend_schema(request=...)): the API validates them with the action's
+# form in dispatch.actions.TICKET_ACTIONS, as the page does.
 
 
 class TicketCreateSerializer(Serializer):

@@ -8,8 +8,6 @@ refusal is shown on the form that caused it (``apply_domain_error``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch import (
@@ -30,27 +27,13 @@ from dispatch import (
     services,
     stats,
 )
+from dispatch.actions import TICKET_ACTIONS
 from dispatch.filters import TicketFilter
 from dispatch.forms import (
-    AssignForm,
-    AttachForm,
-    CoHandlersForm,
-    ConvertToCaseForm,
-    ExtensionDecideForm,
-    ExtensionRequestForm,
-    FeedbackForm,
-    FollowUpForm,
-    MergeForm,
-    NoteForm,
     PatrolReportForm,
-    ReasonForm,
-    RequiredNoteForm,
-    ResolveForm,
     StaffIntakeForm,
     StatsForm,
     TownshipCallForm,
-    TriageForm,
-    VerdictForm,
     styled_filter,
 )
 from dispatch.models import Ticket, TicketAttachment, TicketExtension, TicketStatus
@@ -85,95 +68,11 @@ EVENT_LABELS = {
 }
 
 
-# --- actions on the detail page -------------------------------------------------------------
+# --- actions on the detail page (dispatch.actions.TICKET_ACTIONS) --------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    label: object
-    form: type
-    run: Callable
-    style: str = "btn-primary"
-    multipart: bool = False
-    confirm: object = ""
-
-
-def _merge(request, ticket, data):
-    into = Ticket.objects.visible_to(request.user).filter(number=data["into"].strip().upper()).first()
-    if into is None:
-        raise DomainError(_("未找到该工单，或不在您的查看范围内。"), field="into")
-    return services.ticket_merge(ticket, into=into, by=request.user, note=data["note"])
-
-
-def _decide(request, ticket, data):
-    ext = TicketExtension.objects.filter(ticket=ticket, pk=data["extension"]).first()
-    if ext is None:
-        raise Http404
-    return services.extension_decide(ext, by=request.user, approve=data["approve"], note=data["note"])
-
-
-def _attach(request, ticket, data):
-    for upload in data["files"]:
-        services.attachment_add(ticket, upload, by=request.user)
-
-
-ACTIONS: dict[str, Action] = {
-    "triage": Action(_lazy("分流"), TriageForm,
-                     lambda r, t, d: services.ticket_triage(t, by=r.user, **d)),
-    "assign": Action(_lazy("交办"), AssignForm,
-                     lambda r, t, d: services.ticket_assign(t, by=r.user, agency=d["agency"],
-                                                            co_handlers=d["co_handlers"], note=d["note"])),
-    "accept": Action(_lazy("签收"), NoteForm, lambda r, t, d: services.ticket_accept(t, by=r.user, note=d["note"]),
-                     "btn-success"),
-    "start": Action(_lazy("开始处置"), NoteForm, lambda r, t, d: services.ticket_start(t, by=r.user, note=d["note"])),
-    "resolve": Action(_lazy("办结反馈"), ResolveForm,
-                      lambda r, t, d: services.ticket_resolve(t, by=r.user, resolution=d["resolution"],
-                                                              files=d["files"]), "btn-success", multipart=True),
-    "verdict": Action(_lazy("评价"), VerdictForm,
-                      lambda r, t, d: services.ticket_verdict(t, by=r.user, accepted=d["accepted"], score=d["score"],
-                                                              reason=d["reason"]), "btn-success"),
-    "return": Action(_lazy("退单"), ReasonForm, lambda r, t, d: services.ticket_return(t, by=r.user,
-                                                                                      reason=d["reason"]),
-                     "btn-outline-danger", confirm=_lazy("确定退回指挥中心？")),
-    "co_feedback": Action(_lazy("协办反馈"), FeedbackForm,
-                          lambda r, t, d: services.co_handler_feedback(t, by=r.user, feedback=d["feedback"])),
-    "extension_request": Action(_lazy("申请延期"), ExtensionRequestForm,
-                                lambda r, t, d: services.extension_request(t, by=r.user, **d), "btn-outline-primary"),
-    "extension_decide": Action(_lazy("审批延期"), ExtensionDecideForm, _decide),
-    "co_handlers": Action(_lazy("联合执法"), CoHandlersForm,
-                          lambda r, t, d: services.set_co_handlers(t, list(d["agencies"]), by=r.user),
-                          "btn-outline-primary"),
-    "urge": Action(_lazy("催办"), RequiredNoteForm, lambda r, t, d: services.ticket_urge(t, by=r.user, note=d["note"]),
-                   "btn-outline-warning"),
-    "supervise": Action(_lazy("督办"), RequiredNoteForm,
-                        lambda r, t, d: services.ticket_supervise(t, by=r.user, note=d["note"]), "btn-outline-danger"),
-    "escalate": Action(_lazy("升级"), ReasonForm,
-                       lambda r, t, d: services.ticket_escalate(t, by=r.user, reason=d["reason"]),
-                       "btn-outline-danger"),
-    "convert_to_case": Action(_lazy("转为案件线索"), ConvertToCaseForm,
-                              lambda r, t, d: services.ticket_convert_to_case(t, by=r.user, **d),
-                              "btn-outline-secondary"),
-    "merge": Action(_lazy("合并"), MergeForm, _merge, "btn-outline-secondary"),
-    "dismiss": Action(pgettext_lazy("ticket action", "不予受理"), ReasonForm,
-                      lambda r, t, d: services.ticket_dismiss(t, by=r.user, reason=d["reason"]), "btn-outline-danger",
-                      confirm=_lazy("确定不予受理？")),
-    "follow_up": Action(_lazy("回访"), FollowUpForm,
-                        lambda r, t, d: services.ticket_follow_up(t, by=r.user, satisfaction=d["satisfaction"],
-                                                                  note=d["note"])),
-    "attach": Action(_lazy("上传附件"), AttachForm, _attach, "btn-outline-secondary", multipart=True),
-}
-
-
-def _form_for(action: str, ticket: Ticket, data=None, files=None):
-    form_class = ACTIONS[action].form
-    kwargs = {"prefix": action}
-    if form_class in (TriageForm, AssignForm, CoHandlersForm, ConvertToCaseForm):
-        kwargs["ticket"] = ticket
-    form = form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
-    if action == "extension_decide" and data is None:
-        pending = selectors.pending_extension(ticket)
-        form.initial["extension"] = pending.pk if pending else None
-    return form
+def _form_for(action: str, ticket: Ticket, user, data=None, files=None):
+    return TICKET_ACTIONS.form(action, ticket, user, data, files, prefix=action)
 
 
 def _history_rows(ticket: Ticket) -> list[dict]:
@@ -190,12 +89,11 @@ def _history_rows(ticket: Ticket) -> list[dict]:
 
 def _detail_context(request: HttpRequest, ticket: Ticket, bound: tuple[str, object] | None = None) -> dict:
     user = request.user
-    names = permissions.available_actions(user, ticket)
     forms = []
-    for name in names:
-        form = bound[1] if bound and bound[0] == name else _form_for(name, ticket)
-        spec = ACTIONS[name]
-        forms.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
+    for name in TICKET_ACTIONS.available(ticket, user):
+        form = bound[1] if bound and bound[0] == name else _form_for(name, ticket, user)
+        spec = TICKET_ACTIONS[name]
+        forms.append({"name": name, "label": spec.label, "form": form, "tone": spec.tone,
                       "multipart": spec.multipart, "confirm": spec.confirm, "open": bool(bound and bound[0] == name)})
     duplicates = []
     if permissions.is_command_centre(user) and ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGED):
@@ -226,7 +124,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     ticket = selectors.ticket_get_for_user(request.user, pk)
-    spec = ACTIONS.get(action)
+    spec = TICKET_ACTIONS.get(action)
     if spec is None:
         raise Http404
     try:
@@ -235,14 +133,14 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
         return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket), status=exc.status)
-    form = _form_for(action, ticket, request.POST, request.FILES)
-    status = 400
+    form = _form_for(action, ticket, request.user, request.POST, request.FILES)
+    status, refusal = 400, None
     if form.is_valid():
         try:
-            spec.run(request, ticket, form.cleaned_data)
+            TICKET_ACTIONS.perform(action, ticket, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
-            status = exc.status  # as the API answers: 403 wrong role or agency, 409 wrong state
+            status, refusal = exc.status, exc  # as the API answers: 403 wrong role or agency, 409 wrong state
         else:
             messages.success(request, _("已完成：%(action)s。") % {"action": spec.label})
             # After a merge or a return the actor may no longer see the ticket: go to the list then.
@@ -250,6 +148,9 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 return redirect("dispatch:ticket-detail", ticket.pk)
             return redirect("dispatch:ticket-list")
     ticket = selectors.ticket_get_for_user(request.user, pk)
+    if refusal is not None and action not in TICKET_ACTIONS.available(ticket, request.user):
+        # The page draws the forms of the actions offered now only: say above it why this one was refused.
+        messages.error(request, str(refusal))
     return render(request, "dispatch/ticket_detail.html", _detail_context(request, ticket, (action, form)),
                   status=status)
 

@@ -163,6 +163,11 @@ def error_body(code: str, message, fields: dict | None = None) -> dict:
     }
 
 
+def fields_message(fields: dict) -> str:
+    """The ``message`` of a 400 naming each refused field: ``"field: message; other: message"``."""
+    return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in fields.items())
+
+
 def _flatten(detail) -> dict:
     """DRF's nested error detail as ``{"field": [...], "orders[3].township": [...]}``.
 
@@ -205,8 +210,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()) or "invalid"
-        response.data = error_body("validation_failed", message, fields)
+        response.data = error_body("validation_failed", fields_message(fields) or "invalid", fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
         detail = getattr(exc, "detail", "")

@@ -4,11 +4,11 @@
   and the staff desk, township call and patrol report built on it;
 * :mod:`.lifecycle` - one service per transition (triage, assign, accept,
   start, resolve, verdict, return, dismiss, merge);
-* :mod:`.actions` - events without a state change (urge, supervise,
+* :mod:`.events` - events without a state change (urge, supervise,
   escalate, extensions, co-handler feedback, follow-up, case lead).
 """
 
-from dispatch.services.actions import (
+from dispatch.services.events import (
     co_handler_feedback,
     extension_decide,
     extension_request,

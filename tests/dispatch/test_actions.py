@@ -241,6 +241,18 @@ def test_convert_to_case_refused_leaves_no_case_no_link_no_event(assigned, squad
     assert Case.objects.count() == 0
 
 
+def test_linked_case_is_the_case_lead_and_a_deleted_case_unlinks_the_ticket(assigned, squadron_officer):
+    from enforcement.models import Case
+
+    ticket = services.ticket_convert_to_case(services.ticket_accept(assigned(), by=squadron_officer),
+                                             by=squadron_officer, **LEAD)
+    case = Case.objects.get(source_ticket_id=ticket.pk)
+    assert Ticket.objects.select_related("linked_case").get(pk=ticket.pk).linked_case == case
+
+    Case.objects.filter(pk=case.pk).delete()  # Ticket.linked_case: on_delete=SET_NULL
+    assert Ticket.objects.get(pk=ticket.pk).linked_case_id is None
+
+
 def test_the_desk_hands_a_ticket_over_as_a_lead_without_registrant(assigned, dispatcher):
     """A dispatcher is no officer of the squadron: the lead enters its register, the event names the dispatcher."""
     from enforcement.models import Case

@@ -290,7 +290,7 @@ def ticket_convert_to_case(
     ``enforcement.cases.services.lifecycle.case_create_lead`` in the name of the
     responsible agency (the ticket's matter, township, description, place and
     received day; ``source=ticket``, ``source_ticket_id``), set
-    ``linked_case_id`` and write the ``converted_to_case`` event with the
+    ``linked_case`` and write the ``converted_to_case`` event with the
     case's id and number. Any refusal (no matter, a missing title or party,
     an unknown party kind) leaves no case, no link and no event.
 
@@ -327,8 +327,8 @@ def ticket_convert_to_case(
             facts=locked.description, place=locked.place[:200],  # Case.place is shorter than Ticket.place
             occurred_on=received_on, discovered_on=received_on,
         )
-        locked.linked_case_id = case.pk
-        locked.save(update_fields=["linked_case_id"])
+        locked.linked_case = case
+        locked.save(update_fields=["linked_case"])
         record_event(locked, "converted_to_case", by=by, note=(note or "").strip(),
                      data={"case": case.pk, "case_number": case.number, "matter": locked.matter.code,
                            "agency": locked.responsible_agency_id})
