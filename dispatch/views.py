@@ -36,7 +36,7 @@ from dispatch.forms import (
     TownshipCallForm,
     styled_filter,
 )
-from dispatch.models import Ticket, TicketAttachment, TicketExtension, TicketStatus
+from dispatch.models import Ticket, TicketAttachment, TicketStatus
 from dispatch.privacy import reporter_for
 from enforcement.access import scope_for
 from enforcement.api_base import CappedPaginator
