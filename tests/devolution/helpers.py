@@ -10,33 +10,27 @@ from django.utils import timezone
 
 from devolution import services
 from devolution.models import AssessmentConclusion, Category, ItemMode, StatutoryKind
-from enforcement.catalogue.powers import grant_power
-from enforcement.models import Agency, Domain, GrantMode, GrantSource, Matter, Membership, PowerType, Role
-from tests.factories import CertificateFactory, UserFactory
+from enforcement.models import Agency, Membership, Role
+from tests.factories import (  # noqa: F401
+    LONG_AGO,
+    CertificateFactory,
+    UserFactory,
+    make_batch,
+    make_domain,
+    make_matter,
+)
+
+# The shared builders (tests/factories.py), under the names the devolution tests use.
+from tests.factories import grant as county_grant  # noqa: F401
+
+domain = make_domain
 
 _serial = count(1)
 
-LONG_AGO = dt.date(2020, 1, 1)
 
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def domain(code: str = "CSGL", name: str = "城市管理") -> Domain:
-    return Domain.objects.get_or_create(code=code, defaults={"name": name})[0]
-
-
-def make_matter(code: str, name: str | None = None, *, department: Agency, safety_critical: bool = False,
-                in_catalogue: bool = True, dom: Domain | None = None) -> Matter:
-    return Matter.objects.create(
-        code=code, name=name or f"事项{code}", power_type=PowerType.PENALTY, domain=dom or domain(),
-        origin_department=department, safety_critical=safety_critical, in_guidance_catalogue=in_catalogue,
-    )
-
-
-def county_grant(matter: Matter, holder: Agency, mode: str = GrantMode.TRANSFERRED, *, start: dt.date = LONG_AGO):
-    return grant_power(matter, holder, mode, valid_from=start, source_kind=GrantSource.IMPORT)
 
 
 def staff_township(township: Agency, *, certified: int = 7, legal: int = 1, prefix: str | None = None) -> None:
@@ -50,14 +44,6 @@ def staff_township(township: Agency, *, certified: int = 7, legal: int = 1, pref
     for n in range(legal):
         user = UserFactory(username=f"{prefix}_legal{n}_{next(_serial)}")
         Membership.objects.create(user=user, agency=township, role=Role.LEGAL_REVIEWER)
-
-
-def make_batch(by, townships, *, number: str = "2026-1", effective: dt.date | None = None, **extra):
-    return services.batch_create(
-        by=by, number=number, title=extra.pop("title", "第一批赋权事项"),
-        provincial_decision="《省人民政府关于赋予乡镇（街道）县级行政执法权的决定》",
-        county_document_no="县政发〔2026〕1 号", townships=townships, effective_date=effective or today(),
-    )
 
 
 def add_item(batch, by, matter, townships, *, category=Category.PRIORITY, mode=ItemMode.DEVOLVED, cases=12,

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dispatch import services
 from dispatch.models import TicketCategory
 from enforcement.models import AgencyKind, Domain, GrantMode, GrantSource, Matter, PowerGrant, PowerType, Role
+from tests import factories
 from tests.factories import AgencyFactory, GridFactory, member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -106,19 +107,7 @@ def make_ticket(category, county):
     """Intake a ticket (command-centre call by default) with sensible data."""
 
     def make(**over):
-        data = {
-            "channel": "staff",
-            "description": "菜市场门口流动摊贩占道经营，影响通行。",
-            "category": category,
-            "township": county.town_a,
-            "reporter_name": "张三",
-            "reporter_phone": "13812345678",
-            "place": "甲镇人民路菜市场",
-            "lat": 30.0,
-            "lng": 120.0,
-        }
-        data.update(over)
-        return services.ticket_intake(**data).ticket
+        return factories.make_ticket(**{"category": category, "township": county.town_a, **over})
 
     return make
 

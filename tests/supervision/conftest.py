@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from enforcement.cases.models import Case, CaseOfficer, CaseStatus
-from enforcement.models import AgencyKind, Domain, Matter, PartyKind, PowerType, Role
+from enforcement.cases.models import CaseOfficer, CaseStatus
+from enforcement.models import AgencyKind, Domain, Matter, PowerType, Role
 from supervision.models import ReviewPlan, Rubric
 from supervision.services.plans import plan_create
 from supervision.services.rubrics import DEFAULT_NAME
-from tests.factories import AgencyFactory, member
+from tests.factories import AgencyFactory, make_closed_case, member
 
 PERIOD = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 _numbers = itertools.count(1)
@@ -41,14 +41,9 @@ def review(county, judicial_reviewer, officer_a, officer_b):
 
 def make_case(world, agency, *, decided_on=dt.date(2025, 6, 1), status=CaseStatus.CLOSED, officer=None, **over):
     n = next(_numbers)
-    values = dict(
-        number=f"T-{n:06d}", agency=agency, matter=world.matter, title=f"测试案件{n}", occurred_on=dt.date(2025, 1, 5),
-        discovered_on=dt.date(2025, 1, 6), party_kind=PartyKind.INDIVIDUAL, party_name=f"当事人{n}",
-        decided_on=decided_on, filed_on=decided_on - dt.timedelta(days=20), outcome="penalty", status=status,
-    )
-    values.update(over)
     # Finished case files written directly: the case services are tested in tests/enforcement.
-    case = Case.objects.create(**values)
+    case = make_closed_case(number=f"T-{n:06d}", agency=agency, matter=world.matter, decided_on=decided_on,
+                            status=status, title=f"测试案件{n}", party_name=f"当事人{n}", **over)
     if officer is not None:
         CaseOfficer.objects.create(case=case, officer=officer, certificate_number=f"C{n}", role="lead")
     return case
