@@ -512,7 +512,7 @@ class ApprovalLevel(models.Model):
         return f"{self.order}. {self.label}"
 
 
-class ApprovalStep(models.Model):
+class ApprovalStep(WorkflowModel):
     """One level of one round of a major case's approval chain."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="approval_steps")
@@ -520,8 +520,9 @@ class ApprovalStep(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     approver = models.CharField(_("审批人"), max_length=16, choices=ApproverKind.choices)
     label = models.CharField(_("名称"), max_length=60)
-    decision = models.CharField(
-        _("审批意见"), max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING
+    # Changed only through enforcement.workflow.perform_transition (an event per decision), issue 12.
+    decision = FSMField(
+        _("审批意见"), max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING, protected=True
     )
     reason = models.TextField(_("意见"), blank=True)
     decided_by = models.ForeignKey(
@@ -539,8 +540,25 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.get_decision_display()}"
 
+    # --- transitions (the case services call them through perform_transition) ---------------
 
-class LegalReview(models.Model):
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.APPROVED,
+                custom={"label": _("同意")})
+    def approve(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.RETURNED,
+                custom={"label": _("退回")})
+    def send_back(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.REJECTED,
+                custom={"label": _("不同意")})
+    def reject(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+
+class LegalReview(WorkflowModel):
     """A legal review (法制审核) of a decision before it is made (art. 58)."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="legal_reviews")
@@ -553,7 +571,9 @@ class LegalReview(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    result = models.CharField(_("审核结论"), max_length=10, choices=ReviewResult.choices, default=ReviewResult.PENDING)
+    # Changed only through enforcement.workflow.perform_transition (an event per result), issue 12.
+    result = FSMField(_("审核结论"), max_length=10, choices=ReviewResult.choices, default=ReviewResult.PENDING,
+                      protected=True)
     opinion = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
@@ -563,6 +583,14 @@ class LegalReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_result_display()}"
+
+    @transition(field=result, source=ReviewResult.PENDING, target=ReviewResult.PASSED, custom={"label": _("审核通过")})
+    def approve(self, *, by, at, opinion: str):
+        self.reviewer, self.reviewed_at, self.opinion = by, at, opinion
+
+    @transition(field=result, source=ReviewResult.PENDING, target=ReviewResult.RETURNED, custom={"label": _("退回")})
+    def send_back(self, *, by, at, opinion: str):
+        self.reviewer, self.reviewed_at, self.opinion = by, at, opinion
 
 
 class Deliberation(models.Model):

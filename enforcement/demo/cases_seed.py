@@ -616,12 +616,14 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         return
     if rng.random() < 0.06:
         _set_status(case, CaseStatus.INVESTIGATING)
-        review.result, review.reviewer, review.reviewed_at = ReviewResult.RETURNED, reviewer, _at(review_day, 11)
+        review.__dict__["result"] = ReviewResult.RETURNED  # finished history written in bulk (see _set_status)
+        review.reviewer, review.reviewed_at = reviewer, _at(review_day, 11)
         review.opinion = _("证据不足，请补充当事人身份证明及现场勘验笔录。")
         event("send_back", CaseStatus.LEGAL_REVIEW, CaseStatus.INVESTIGATING, review_day, reviewer, review.opinion)
         return
     _set_status(case, CaseStatus.REVIEWED)
-    review.result, review.reviewer, review.reviewed_at = ReviewResult.PASSED, reviewer, _at(review_day, 11)
+    review.__dict__["result"] = ReviewResult.PASSED  # finished history written in bulk (see _set_status)
+    review.reviewer, review.reviewed_at = reviewer, _at(review_day, 11)
     review.opinion = _("主体合法，事实清楚，证据确凿，适用依据正确，程序合法，裁量适当，同意。")
     if case.is_major:
         _chain(plan, case, first, day, reviewer, review_day, leader, township_case, approved_through=4)
@@ -641,7 +643,8 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
             recorded_by=chair,
         ))
         collective = plan.steps[-1]
-        collective.decision, collective.decided_by = StepDecision.APPROVED, chair
+        collective.__dict__["decision"] = StepDecision.APPROVED  # finished history written in bulk
+        collective.decided_by = chair
         collective.decided_at, collective.reason = _at(meeting, 16), _("同意承办机构的处理意见。")
         event("deliberate", CaseStatus.REVIEWED, CaseStatus.DELIBERATED, meeting, chair)
         decide_day = meeting + dt.timedelta(days=1)

@@ -220,3 +220,29 @@ def test_suspended_days_do_not_count(world):
     assert case.suspended_days == 20
     assert case.decide_due_at.date() == FILED_ON + dt.timedelta(days=110)
     assert case.suspensions.get().ended_on == dt.date(2026, 3, 30)
+
+
+def test_step_decisions_and_review_results_change_only_by_transition_with_an_event(world):
+    """Issue 12: ApprovalStep.decision and LegalReview.result are protected state fields with events."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from enforcement.models import ApprovalStep, Event
+
+    case = svc.case_submit_review(major_case(world), by=world.officer_a)
+    case = svc.case_approve_step(case, by=world.legal_a, decision=StepDecision.APPROVED, reason="同意")
+    case = svc.case_approve_step(case, by=world.leader_a, decision=StepDecision.RETURNED, reason="证据不足")
+    officer_step = case.approval_steps.get(round=1, approver=ApproverKind.LEGAL_OFFICER)
+    head_step = case.approval_steps.get(round=1, approver=ApproverKind.HEAD)
+    review = LegalReview.objects.get(case=case)
+    assert (officer_step.decision, head_step.decision, review.result) == (
+        StepDecision.APPROVED, StepDecision.RETURNED, ReviewResult.RETURNED)
+    step_type = ContentType.objects.get_for_model(ApprovalStep)
+    [approved] = Event.objects.filter(content_type=step_type, object_id=officer_step.pk)
+    assert (approved.action, approved.from_state, approved.to_state, approved.actor) == (
+        "approve", StepDecision.PENDING, StepDecision.APPROVED, world.legal_a)
+    [returned] = Event.objects.filter(content_type=ContentType.objects.get_for_model(LegalReview), object_id=review.pk)
+    assert (returned.action, returned.to_state, returned.note) == ("send_back", ReviewResult.RETURNED, "证据不足")
+    with pytest.raises(AttributeError):
+        review.result = ReviewResult.PASSED
+    with pytest.raises(AttributeError):
+        head_step.decision = StepDecision.APPROVED

@@ -551,3 +551,27 @@ def test_a_refusal_through_the_api_names_the_rule_and_its_article(world, api_for
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "notice_heavier" and "第四十五条" in body["message"]
+
+
+# --- the pages touched, for every role, with an event that has no actor ----------------------------------------
+
+
+def test_the_case_pages_open_for_every_role(world, client_for, dispatcher, judicial_reviewer):
+    from enforcement.access import grant
+    from enforcement.workflow import record_event
+
+    case = svc.case_serve(decided(world), by=world.officer_a, method=ServiceMethod.DIRECT, served_to="张三",
+                          on=dt.date(2026, 3, 23))
+    record_event(case, "note", by=None, note="系统自动记录")  # an event with no actor
+    Case.objects.filter(pk=case.pk).update(provisional_deadlines=["payment_due_at"])
+    grant("view_case_file", judicial_reviewer, case)
+    documents = list(case.documents.all())
+    for user in (world.officer_a, world.legal_a, world.leader_a, dispatcher, judicial_reviewer):
+        client = client_for(user)
+        page = client.get(reverse("cases:detail", args=[case.pk]))
+        assert page.status_code == 200, user
+        assert "第七十二条" in page.content.decode()  # the surcharge accrued since 7 April (late today)
+        for document in documents:
+            assert client.get(reverse("cases:document", args=[case.pk, document.pk])).status_code == 200
+        rules_page = client.get(reverse("cases:legal-rules"))
+        assert rules_page.status_code == 200 and "surcharge" in rules_page.content.decode()

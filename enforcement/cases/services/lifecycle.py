@@ -646,13 +646,9 @@ def case_pass_review(case: Case, *, by, opinion: str) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _transition(case, "pass_review", by=by, values={}, note=opinion, data={"opinion": opinion})
-        LegalReview.objects.filter(pk=review.pk).update(
-            result=ReviewResult.PASSED, reviewer=by, reviewed_at=now, opinion=opinion
-        )
+        perform_transition(review, "approve", by=by, note=opinion, at=now, opinion=opinion)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.APPROVED, decided_by=by, decided_at=now, reason=opinion
-            )
+            perform_transition(step, "approve", by=by, note=opinion, at=now, reason=opinion)
         number = rules.document_number(_agency_for_numbers(case), "review", _today().year)
         issue_document(case, DocumentKind.LEGAL_REVIEW_OPINION, by=by, number=number, extra={
             "opinion": opinion, "reviewer": by.get_full_name() or by.get_username(), "result": _("同意"),
@@ -673,14 +669,10 @@ def case_return_review(case: Case, *, by, reason: str) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _transition(case, "send_back", by=by, values={}, note=reason, data={"reason": reason})
-        LegalReview.objects.filter(pk=review.pk).update(
-            result=ReviewResult.RETURNED, reviewer=by, reviewed_at=now, opinion=reason
-        )
+        perform_transition(review, "send_back", by=by, note=reason, at=now, opinion=reason)
         step = pending_step(case)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.RETURNED, decided_by=by, decided_at=now, reason=reason
-            )
+            perform_transition(step, "send_back", by=by, note=reason, at=now, reason=reason)
     return case
 
 
@@ -710,10 +702,11 @@ def case_approve_step(case: Case, *, by, decision: str, reason: str = "") -> Cas
             # Returned or rejected: the case goes back to the handlers; a new round starts on resubmission.
             case = _transition(case, "send_back", by=by, values={}, note=reason,
                                data={"level": step.label, "decision": decision})
-            LegalReview.objects.filter(case=case, result=ReviewResult.PENDING).update(
-                result=ReviewResult.RETURNED, reviewer=by, reviewed_at=now, opinion=reason
-            )
-        ApprovalStep.objects.filter(pk=step.pk).update(decision=decision, decided_by=by, decided_at=now, reason=reason)
+            for review in LegalReview.objects.filter(case=case, result=ReviewResult.PENDING):
+                perform_transition(review, "send_back", by=by, note=reason, at=now, opinion=reason)
+        action = {StepDecision.APPROVED: "approve", StepDecision.RETURNED: "send_back",
+                  StepDecision.REJECTED: "reject"}[decision]
+        perform_transition(step, action, by=by, note=reason, at=now, reason=reason)
     return case
 
 
@@ -736,9 +729,7 @@ def case_deliberate(case: Case, *, by, held_on: dt.date, chair: str, participant
         Deliberation.objects.create(case=case, held_on=day, chair=chair, participants=participants,
                                     conclusion=conclusion, recorded_by=by)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.APPROVED, decided_by=by, decided_at=timezone.now(), reason=conclusion
-            )
+            perform_transition(step, "approve", by=by, note=conclusion, at=timezone.now(), reason=conclusion)
     return case
 
 
