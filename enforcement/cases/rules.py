@@ -171,7 +171,7 @@ def check_officers(officers: Sequence, agency: Agency, on: dt.date) -> list[tupl
     if len(unique) < MIN_OFFICERS:
         raise ValidationFailed(
             _("执法人员不得少于两人（《行政处罚法》第四十二条），本案只指定了 %(n)s 人。") % {"n": len(unique)},
-            field="officers", code="too_few_officers",
+            field="officers", code="officers",
         )
     allowed_agencies = {a.pk for a in ancestors(agency)}
     members = set(
@@ -250,7 +250,7 @@ def check_limitation(case: Case) -> None:
             )
             % {"start": case.limitation_start.isoformat(), "found": case.discovered_on.isoformat(), "years": years,
                "article": article},
-            field="occurred_on", code="limitation_expired",
+            field="occurred_on", code="limitation_safety" if case.involves_safety else "limitation",
         )
 
 

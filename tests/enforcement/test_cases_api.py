@@ -46,7 +46,7 @@ def test_lead_then_steps_through_the_api(world, api_for):
     refused = api.post(f"/api/cases/{pk}/actions/file/", {"officers": [world.officer_a.pk],
                                                          "on": FILED_ON.isoformat()}, format="json")
     assert refused.status_code == 400
-    assert refused.json()["code"] == "too_few_officers" and "第四十二条" in refused.json()["message"]
+    assert refused.json()["code"] == "officers" and "第四十二条" in refused.json()["message"]
 
     filed = api.post(f"/api/cases/{pk}/actions/file/", {
         "officers": [world.officer_a.pk, world.officer_a2.pk], "on": FILED_ON.isoformat(),

@@ -154,7 +154,7 @@ def test_a_new_notice_with_hearing_rights_opens_a_new_hearing_period(world):
     with pytest.raises(InvalidTransition) as exc:  # the last day of the period: still open
         svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=list(case.proposed_kinds),
                         fine="8000", tier=case.tier, on=dt.date(2026, 10, 10))
-    assert exc.value.code == "hearing_window_open"
+    assert exc.value.code == "hearing_request"
 
 
 # --- point 3: legal review cannot be bypassed (art. 58) --------------------------------------------------
@@ -575,3 +575,19 @@ def test_the_case_pages_open_for_every_role(world, client_for, dispatcher, judic
             assert client.get(reverse("cases:document", args=[case.pk, document.pk])).status_code == 200
         rules_page = client.get(reverse("cases:legal-rules"))
         assert rules_page.status_code == 200 and "surcharge" in rules_page.content.decode()
+
+
+def test_every_refusal_code_of_the_case_services_is_a_rule_of_the_table_or_a_plain_input_error(db):
+    """A refusal applying the law names its rule (the table's key); no code may drift away from the table."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "enforcement" / "cases"
+    sources = [root / "rules.py", *sorted((root / "services").glob("*.py"))]
+    codes = {c for path in sources for c in re.findall(r'code="([a-z_]+)"', path.read_text())}
+    # Not rules of the Penalty Law: input and file errors, the county's approval chain, the catalogue's grants.
+    plain = {"date_in_future", "file_too_large", "file_type_forbidden", "file_type_mismatch", "not_executed",
+             "approval_chain_incomplete", "matter_not_held", "matter_not_in_force", "officer_not_member",
+             "certificate_required", "paid_amount"}
+    keys = {r.key for r in legal_rules()}
+    assert codes - plain <= keys, codes - plain - keys

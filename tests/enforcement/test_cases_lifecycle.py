@@ -387,7 +387,7 @@ def test_penalty_cannot_be_decided_while_the_hearing_window_is_open(world):
     with pytest.raises(InvalidTransition) as exc:
         svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=list(case.proposed_kinds),
                         fine="8000", tier=case.tier, on=dt.date(2026, 10, 9))
-    assert exc.value.code == "hearing_window_open" and "第六十四条" in str(exc.value)
+    assert exc.value.code == "hearing_request" and "第六十四条" in str(exc.value)
 
 
 def test_dates_in_the_future_are_refused(world):

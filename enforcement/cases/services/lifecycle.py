@@ -436,7 +436,7 @@ def case_request_hearing(case: Case, *, by, on: dt.date | None = None) -> Case:
     _require_handler(case, by)
     day = _day(on)
     if not case.hearing_rights:
-        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"))
+        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"), code="hearing_rights")
     if case.hearing_requested_on:
         raise InvalidTransition(_("当事人已于 %(day)s 申请听证。") % {"day": case.hearing_requested_on.isoformat()})
     if case.hearing_request_due_at and day > timezone.localtime(case.hearing_request_due_at).date():
@@ -445,7 +445,7 @@ def case_request_hearing(case: Case, *, by, on: dt.date | None = None) -> Case:
             % {"amount": rule("hearing_request").describe(),
                "due": timezone.localtime(case.hearing_request_due_at).date().isoformat(),
                "article": rule("hearing_request").article},
-            field="on", code="hearing_request_late",
+            field="on", code="hearing_request",
         )
     return _change(case, by=by, action="request_hearing", states=(CaseStatus.NOTIFIED,),
                    values={"hearing_requested_on": day, "hearing_waived": False})
@@ -455,7 +455,7 @@ def case_waive_hearing(case: Case, *, by, note: str = "") -> Case:
     """The party waives the hearing in writing."""
     _require_handler(case, by)
     if not case.hearing_rights:
-        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"))
+        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"), code="hearing_rights")
     return _change(case, by=by, action="waive_hearing", states=(CaseStatus.NOTIFIED,),
                    values={"hearing_waived": True}, note=note)
 
@@ -828,7 +828,7 @@ def _check_first_offense(case: Case, *, search_confirmed: bool = False) -> dict:
         raise ValidationFailed(
             _("事项“%(matter)s”不在首违不罚清单内，不能适用首违不罚（《行政处罚法》第三十三条第一款）。")
             % {"matter": f"{case.matter.code} {case.matter.name}"},
-            field="outcome", code="not_first_offense_matter",
+            field="outcome", code="first_offense",
         )
     match = rules.prior_offense_filter(case)
     if match is None:
@@ -857,7 +857,7 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
     if case.notice_served_on is None:
         raise InvalidTransition(
             _("作出行政处罚决定前，须告知当事人拟作出的处罚及其陈述、申辩、要求听证等权利（《行政处罚法》第四十四条、第六十二条）。"),
-            code="notice_missing",
+            code="advance_notice",
         )
     if not case.hearing_rights or case.hearing_waived:
         return
@@ -865,7 +865,7 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
         if case.hearing_held_at is None:
             raise InvalidTransition(
                 _("当事人已申请听证，须举行听证后再作出决定（《行政处罚法》第六十四条、第六十五条）。"),
-                code="hearing_pending",
+                code="hearing_rights",
             )
         return
     window_end = timezone.localtime(case.hearing_request_due_at).date() if case.hearing_request_due_at else None
@@ -873,7 +873,7 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
         raise InvalidTransition(
             _("当事人申请听证的期限（%(due)s 届满）尚未届满，不能作出决定（%(article)s）。")
             % {"due": window_end.isoformat(), "article": rule("hearing_request").article},
-            code="hearing_window_open",
+            code="hearing_request",
         )
 
 
@@ -1107,7 +1107,8 @@ def case_serve(case: Case, *, by, method: str, served_to: str, on: dt.date | Non
     if case.decided_on and day < case.decided_on:
         raise ValidationFailed(_("送达日期不能早于决定日期。"), field="on")
     if method == ServiceMethod.ON_SPOT and case.decided_on and day != case.decided_on:
-        raise ValidationFailed(_("当场交付的送达日期应为决定当日（《行政处罚法》第六十一条）。"), field="on")
+        raise ValidationFailed(_("当场交付的送达日期应为决定当日（《行政处罚法》第六十一条）。"), field="on",
+                               code="service")
     values = {"served_on": day, "service_method": method, "served_to": served_to}
     if _needs_execution(case) and PenaltyKind.FINE in case.penalty_kinds:
         set_due(case, values, "payment_due_at", due("payment", day))
@@ -1149,7 +1150,8 @@ def case_execute(
         receipt_number = _require_text(receipt_number, "receipt_number", _("请填写缴款凭证号。"))
     if method == ExecutionMethod.PAID_ON_SPOT and fine > 100:
         raise ValidationFailed(
-            _("当场收缴罚款限于一百元以下的罚款等情形（《行政处罚法》第六十八条）。"), field="method"
+            _("当场收缴罚款限于一百元以下的罚款等情形（《行政处罚法》第六十八条）。"), field="method",
+            code="on_spot_collection",
         )
     return _transition(case, "execute", by=by, note=note, values={
         "executed_on": day, "execution_method": method, "paid_amount": paid,
@@ -1167,7 +1169,7 @@ def case_close(case: Case, *, by, summary: str, on: dt.date | None = None) -> Ca
         raise InvalidTransition(_("处罚决定尚未执行完毕，不能结案。"), code="not_executed")
     if case.is_summary and case.summary_recorded_on is None:
         raise InvalidTransition(_("当场作出的行政处罚决定须报所属行政机关备案后结案（《行政处罚法》第五十二条）。"),
-                                code="summary_not_recorded")
+                                code="summary_record")
     with transaction.atomic():
         case = _transition(case, "close", by=by, note=summary, values={"closed_on": day, "closing_summary": summary})
         issue_document(case, DocumentKind.CLOSING_APPROVAL, by=by, number=case.display_number, on=day,
