@@ -28,6 +28,7 @@ urlpatterns = [
     *enforcement_api.extra_urls,
     *devolution_api.extra_urls,
     *api_catalogue.extra_urls,
+    *api_cases.extra_urls,
     *dispatch_api.extra_urls,
     *dispatch_api_intake.extra_urls,
     *router.urls,

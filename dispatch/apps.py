@@ -11,6 +11,12 @@ class DispatchConfig(AppConfig):
 
         refcache.connect_signals()
 
+        # Provisional ticket deadlines are computed again once a year's holiday schedule is entered.
+        from dispatch.sla import recompute_provisional_tickets
+        from enforcement.workdays import calendar_changed
+
+        calendar_changed.connect(recompute_provisional_tickets, dispatch_uid="dispatch_recompute_provisional")
+
         # Menu entries (enforcement.navigation: apps register their own from ready()).
         from enforcement.models import Role
         from enforcement.navigation import NavEntry, register

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch.choices import HANDLING_STATES
 from dispatch.links import ticket_url
 from dispatch.models import (
     ACCEPT_RED_CANDIDATES,
@@ -54,6 +55,7 @@ from dispatch.models import (
 from enforcement.models import Membership, Role
 from enforcement.notifications import Message, notify_each
 from enforcement.workdays import Deadline, Unit, deadline_for
+from enforcement.workdays import warn_time as working_warn_time
 
 # Used only when an administrator has removed every rule: the 12345 defaults.
 FALLBACK_ACCEPT = (Decimal("2"), Unit.WORKING_HOURS)
@@ -68,6 +70,8 @@ class TicketDeadlines:
     warn_at: dt.datetime
     provisional: bool
     rule: SlaRule | None
+    accept_unit: str = Unit.WORKING_HOURS
+    resolve_unit: str = Unit.WORKING_DAYS
 
 
 def rule_for(*, channel: str, category_id: int | None, priority: str, rules=None) -> SlaRule | None:
@@ -84,10 +88,22 @@ def yellow_share() -> float:
     return min(max(share, 0.0), 1.0)
 
 
-def warn_time(start: dt.datetime, due: dt.datetime, share: float | None = None) -> dt.datetime:
-    """When a ticket turns yellow: ``share`` of the time from ``start`` to ``due`` has passed."""
+def warn_time(start: dt.datetime, due: dt.datetime, share: float | None = None,
+              unit: str = Unit.CALENDAR_DAYS) -> dt.datetime:
+    """When a ticket turns yellow: ``share`` of the time from ``start`` to ``due`` has passed.
+
+    Counted in the deadline's own ``unit``: working days or hours count only
+    working time (``enforcement.workdays.warn_time``), so no light turns yellow
+    in the middle of a holiday.
+    """
     share = yellow_share() if share is None else share
-    return start + (due - start) * share
+    return working_warn_time(start, due, share, unit)
+
+
+def resolve_unit_for(ticket: Ticket) -> str:
+    """The unit the ticket's resolve deadline is counted in (its SLA rule's, else the fallback's)."""
+    rule = rule_for(channel=ticket.channel, category_id=ticket.category_id, priority=ticket.priority)
+    return rule.resolve_unit if rule else FALLBACK_RESOLVE[1]
 
 
 def deadlines_for(ticket: Ticket, start: dt.datetime) -> TicketDeadlines:
@@ -100,9 +116,11 @@ def deadlines_for(ticket: Ticket, start: dt.datetime) -> TicketDeadlines:
     return TicketDeadlines(
         accept_due=accept_due.at,
         resolve_due=resolve_due.at,
-        warn_at=warn_time(start, accept_due.at),  # the first stage: signing for it
+        warn_at=warn_time(start, accept_due.at, unit=accept[1]),  # the first stage: signing for it
         provisional=accept_due.provisional or resolve_due.provisional,
         rule=rule,
+        accept_unit=accept[1],
+        resolve_unit=resolve[1],
     )
 
 
@@ -139,7 +157,7 @@ def resolve_warn_at(ticket: Ticket, now: dt.datetime) -> dt.datetime | None:
     start = ticket.assigned_at or now
     if ticket.reopen_count and ticket.verdict_at is not None and ticket.verdict_at > start:
         start = ticket.verdict_at
-    return warn_time(start, ticket.resolve_due)
+    return warn_time(start, ticket.resolve_due, unit=resolve_unit_for(ticket))
 
 
 def enter_resolve_stage(ticket: Ticket, now: dt.datetime) -> None:
@@ -275,3 +293,61 @@ def _notify_level(ids: list[int], level: str, dispatchers: list, *, accepting: b
         )
     # One bulk send for the whole chunk, not one round of queries per ticket.
     return len(notify_each(messages))
+
+
+# --- provisional deadlines once a year's calendar is known (issue 13 point 13) ------------------------
+
+
+def recompute_provisional_tickets(**_kwargs) -> dict:
+    """Compute the deadlines of open tickets marked provisional again; save and notify those that moved.
+
+    Receiver of ``enforcement.workdays.calendar_changed`` (sent by the task
+    ``enforcement.tasks.recompute_provisional_deadlines`` after an
+    administrator entered a year's schedule). The round starts at the
+    assignment (or the township's rejection, for a ticket handled again);
+    approved extensions are added again in order. Idempotent: unchanged
+    values are not saved, and the notification's reason names the new due
+    time.
+    """
+    from dispatch.models import TicketExtension
+
+    moved: list[Ticket] = []
+    tickets = list(Ticket.objects.filter(deadline_provisional=True, status__in=HANDLING_STATES,
+                                         assigned_at__isnull=False))
+    approved: dict[int, list] = defaultdict(list)
+    for ext in TicketExtension.objects.filter(ticket__in=tickets, status="approved").order_by("decided_at", "pk"):
+        approved[ext.ticket_id].append(ext)
+    now = timezone.now()
+    for ticket in tickets:
+        start = ticket.assigned_at
+        if ticket.reopen_count and ticket.verdict_at is not None and ticket.verdict_at > start:
+            start = ticket.verdict_at
+        again = deadlines_for(ticket, start)
+        resolve_due, provisional = again.resolve_due, again.provisional
+        for ext in approved.get(ticket.pk, []):
+            extended = deadline_for(resolve_due, ext.amount, ext.unit)
+            resolve_due, provisional = extended.at, provisional or extended.provisional
+        accept_due = again.accept_due if not ticket.reopen_count else ticket.accept_due
+        if (accept_due, resolve_due, provisional) == (ticket.accept_due, ticket.resolve_due, True):
+            continue
+        changed = (accept_due, resolve_due) != (ticket.accept_due, ticket.resolve_due)
+        ticket.accept_due, ticket.resolve_due, ticket.deadline_provisional = accept_due, resolve_due, provisional
+        ticket.warn_at = (warn_time(start, accept_due, unit=again.accept_unit) if in_accept_stage(ticket)
+                          else resolve_warn_at(ticket, now))
+        Ticket.objects.filter(pk=ticket.pk).update(accept_due=accept_due, resolve_due=resolve_due,
+                                                   deadline_provisional=provisional, warn_at=ticket.warn_at)
+        if changed:
+            moved.append(ticket)
+    members = members_by_agency(t.responsible_agency_id for t in moved)
+    messages = [
+        Message(
+            recipients=members.get(t.responsible_agency_id, []), subject=t,
+            reason=f"ticket.deadline_moved.{int(t.resolve_due.timestamp())}",
+            title=_("工单 %(number)s 的期限已按节假日安排重新计算") % {"number": t.number},
+            body=_("办结期限改为 %(due)s。") % {"due": _local(t.resolve_due)},
+            url=ticket_url(t),
+        )
+        for t in moved
+    ]
+    notified = len(notify_each(messages)) if messages else 0
+    return {"tickets_checked": len(tickets), "tickets_moved": len(moved), "tickets_notified": notified}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.models.agencies import Agency, Certificate, Membership
+from enforcement.models.agencies import Agency, Certificate, LegalQualification, Membership
 from enforcement.models.calendar import CalendarYear, HolidayOverride
 from enforcement.models.events import Event
 from enforcement.models.grids import Grid
@@ -55,6 +55,16 @@ class CertificateAdmin(admin.ModelAdmin):
     list_select_related = ["officer"]
     autocomplete_fields = ["officer"]
     date_hierarchy = "valid_to"
+
+
+@admin.register(LegalQualification)
+class LegalQualificationAdmin(admin.ModelAdmin):
+    """Art. 58(2): first-time legal reviewers must hold the legal professional qualification."""
+
+    list_display = ["officer", "certificate_number", "passed_on"]
+    search_fields = ["certificate_number", "officer__username", "officer__first_name", "officer__last_name"]
+    list_select_related = ["officer"]
+    autocomplete_fields = ["officer"]
 
 
 @admin.register(Grid)
@@ -158,4 +168,5 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 admin.site.empty_value_display = _("（空）")
+from enforcement.cases import admin as admin_cases  # noqa: E402,F401
 from enforcement.catalogue import admin as admin_catalogue  # noqa: E402,F401

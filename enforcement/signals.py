@@ -10,9 +10,20 @@ from enforcement.models.calendar import CalendarYear, HolidayOverride
 @receiver([post_save, post_delete], sender=CalendarYear, dispatch_uid="workdays_calendar_year_changed")
 def invalidate_working_day_calendar(sender, **kwargs) -> None:
     """A holiday override or year changed: cached working-day lookups are stale (enforcement.workdays)."""
+    from django.db import transaction
+
     from enforcement.workdays import invalidate_calendar_cache
 
     invalidate_calendar_cache()
+    # Deadlines stored as provisional may move now (issue 13 point 13); the task is idempotent.
+    transaction.on_commit(_schedule_recompute)
+
+
+def _schedule_recompute() -> None:
+    from bureau.celery import publish
+
+    # Never fails the administrator's save: a broker that is down leaves it to the next save or a retry.
+    publish("enforcement.tasks.recompute_provisional_deadlines")
 
 
 # Django names the default permissions "Can add <model>" in English whatever the language;

@@ -46,3 +46,16 @@ def sweep_case_warnings() -> dict:
     from enforcement.cases.deadlines import sweep_case_warnings as sweep
 
     return sweep().as_dict()
+
+
+@shared_task(name="enforcement.tasks.recompute_provisional_deadlines")
+def recompute_provisional_deadlines() -> dict:
+    """A year's holiday schedule was entered: compute provisional deadlines again (cases here, tickets by signal)."""
+    from enforcement.cases.deadlines import recompute_provisional_deadlines as recompute_cases
+    from enforcement.workdays import calendar_changed
+
+    out = recompute_cases().as_dict()
+    for _receiver, answer in calendar_changed.send(sender=None):
+        if isinstance(answer, dict):
+            out.update(answer)
+    return out

@@ -5,9 +5,12 @@ Which days are working days comes from, in order:
 1. ``HolidayOverride`` rows that administrators enter in the admin site;
 2. the ``chinesecalendar`` package, which carries the State Council's yearly
    holiday schedule including adjusted working weekends (调休);
-3. for a year neither covers, Monday to Friday. Deadlines that depend on such a
-   year are *provisional* until an administrator enters the year's schedule and
-   marks the ``CalendarYear`` complete (or the package is upgraded).
+3. for a year neither covers, Monday to Friday less the statutory holidays that
+   are certain without the State Council's yearly schedule
+   (:func:`statutory_holidays`: 《全国年节及纪念日放假办法》 as amended in 2024).
+   Only the adjusted working days (调休) of such a year are unknown, so its
+   deadlines stay *provisional* until an administrator enters the year's
+   schedule and marks the ``CalendarYear`` complete (or the package is upgraded).
 
 Every app computes deadlines through :func:`deadline_for`; the functions it
 dispatches to document their counting conventions.
@@ -32,17 +35,24 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from chinese_calendar.solar_terms import SolarTerms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from lunardate import LunarDate
 
 from enforcement.localcache import SharedVersionCache
 from enforcement.models.calendar import CalendarYear, DayKind, HolidayOverride
 
 logger = logging.getLogger(__name__)
+
+# Sent by the task ``enforcement.tasks.recompute_provisional_deadlines`` after an administrator changed the
+# calendar: apps recompute their stored provisional deadlines (dispatch: tickets) and may answer a dict of counts.
+calendar_changed = Signal()
 
 # Days are counted in Beijing time whatever the server clock says
 # (ARCHITECTURE.md "Time and deadlines").
@@ -159,13 +169,40 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=SHANGHAI)
 
 
+@functools.cache
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The statutory holiday days of ``year`` that are certain without the State Council's yearly schedule.
+
+    《全国年节及纪念日放假办法》 (as amended by State Council Order No. 795, 2024),
+    art. 2: New Year's Day 1 day (1 January); Spring Festival 4 days (the eve
+    to the third day of the first lunar month); Qingming 1 day (the day of the
+    Qingming solar term); Labour Day 2 days (1-2 May); Dragon Boat Festival
+    1 day (5th day of the 5th lunar month); Mid-Autumn 1 day (15th day of the
+    8th lunar month); National Day 3 days (1-3 October). The lunar dates come
+    from ``lunardate``, the solar term from ``chinesecalendar``'s formula. The
+    extra days off and make-up working days (调休) the State Council adds each
+    year are not knowable from the statute, so such a year stays provisional.
+    """
+    days = {dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 5, 2)}
+    days.update(dt.date(year, 10, d) for d in (1, 2, 3))
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    days.update(new_year + dt.timedelta(days=k) for k in (-1, 0, 1, 2))
+    days.add(LunarDate(year, 5, 5).to_solar_date())
+    days.add(LunarDate(year, 8, 15).to_solar_date())
+    days.update(
+        d for d, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30))
+        if name == SolarTerms.pure_brightness.value[1]
+    )
+    return frozenset(days)
+
+
 def _is_working_day(day: dt.date) -> bool:
     override = _year_info(day.year).overrides.get(day)
     if override is not None:
         return override
     if _package_covers(day.year):
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def _is_provisional_year(year: int) -> bool:
@@ -367,6 +404,62 @@ def deadline_for(
     if unit == Unit.CALENDAR_DAYS:
         return add_calendar_days(start, _whole(amount, unit), extend_past_holiday=extend_past_holiday)
     raise ValueError(f"Unknown deadline unit {unit!r}; expected one of {', '.join(Unit.values)}.")
+
+
+# --- warnings in working time ------------------------------------------------
+
+
+def _counting_intervals(start: dt.datetime, end: dt.datetime, unit: str):
+    """The stretches of time between ``start`` and ``end`` that count in ``unit``, in order.
+
+    Calendar days: all of it. Working days: the whole of each working day.
+    Working hours: the office periods (:func:`office_hours`) of working days.
+    """
+    if unit == Unit.CALENDAR_DAYS:
+        yield start, end
+        return
+    periods = office_hours() if unit == Unit.WORKING_HOURS else [(dt.time.min, None)]
+    day = start.date()
+    for _step in range(_MAX_SEARCH_DAYS):
+        if day > end.date():
+            return
+        if _is_working_day(day):
+            for opening, closing in periods:
+                a = dt.datetime.combine(day, opening, tzinfo=SHANGHAI)
+                b = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+                     if closing is None else dt.datetime.combine(day, closing, tzinfo=SHANGHAI))
+                a, b = max(a, start), min(b, end)
+                if a < b:
+                    yield a, b
+        day += dt.timedelta(days=1)
+
+
+def warn_time(start: dt.datetime | dt.date, due: dt.datetime, share: float, unit: Unit | str) -> dt.datetime:
+    """The moment when ``share`` of the time allowed from ``start`` to ``due`` has been used, counted in ``unit``.
+
+    A deadline counted in working days or hours turns yellow after that share
+    of its *working* time, so a warning never falls in the middle of a holiday
+    (issue 13 point 14): for 5 working days from a Friday before a long
+    holiday, 80 % is four working days later, not 80 % of the clock time. For
+    calendar days it is that share of the clock time. Empty periods warn at
+    ``due``.
+    """
+    if unit not in Unit.values:
+        raise ValueError(f"Unknown deadline unit {unit!r}; expected one of {', '.join(Unit.values)}.")
+    _check_shared_version()
+    start, due = _local_datetime(start), _local_datetime(due)
+    if due <= start:
+        return due
+    intervals = list(_counting_intervals(start, due, unit))
+    total = sum((b - a for a, b in intervals), dt.timedelta(0))
+    if not total:
+        return due
+    remaining = total * min(max(share, 0.0), 1.0)
+    for a, b in intervals:
+        if remaining <= b - a:
+            return a + remaining
+        remaining -= b - a
+    return due
 
 
 # --- coverage warnings ------------------------------------------------------

@@ -279,7 +279,8 @@ def ticket_verdict(ticket: Ticket, *, by, accepted: bool, score: int | None = No
         again = deadlines_for(ticket, now)
         reopened = perform_transition(
             ticket, "reopen", by=by, public=True, at=now, reason=reason or "", note=reason or "",
-            resolve_due=again.resolve_due, warn_at=warn_time(now, again.resolve_due), provisional=again.provisional,
+            resolve_due=again.resolve_due, provisional=again.provisional,
+            warn_at=warn_time(now, again.resolve_due, unit=again.resolve_unit),
             data={"resolve_due": again.resolve_due.isoformat(), "provisional": again.provisional},
         )
         notify_users(agency_members(reopened.responsible_agency_id), reopened,

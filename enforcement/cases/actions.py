@@ -98,6 +98,8 @@ def actions_for(case: Case, user) -> list[str]:
             out += ["submit_review", "decide"]
         if status == S.HEARING:
             out += ["record_hearing", "statement", "submit_review"]
+        if status in (S.NOTIFIED, S.HEARING, S.REVIEWED, S.DELIBERATED):
+            out.append("notice")  # a new notice (art. 45(2)): the penalty is to be heavier than announced
         if status == S.REVIEWED:
             out.append("deliberate" if case.needs_deliberation else "decide")
             if case.needs_deliberation:
@@ -105,7 +107,7 @@ def actions_for(case: Case, user) -> list[str]:
         if status == S.DELIBERATED:
             out.append("decide")
         if status in PENDING_DECISION_STATES:
-            out += ["justification", "mark_major", "extend", "suspend" if not case.suspended_since else "resume"]
+            out += ["justification", "extend", "suspend" if not case.suspended_since else "resume"]
         if status in (S.LEAD, *PENDING_DECISION_STATES):
             out.append("transfer")
         if status == S.DECIDED:
@@ -131,6 +133,8 @@ def actions_for(case: Case, user) -> list[str]:
             out.append("approve_step")
     if reviewer and status in PENDING_DECISION_STATES and case.justification and not case.justification_approved_at:
         out.append("approve_justification")
+    if reviewer and status in PENDING_DECISION_STATES:
+        out.append("mark_major")  # art. 58: changed with the legal officer's approval
     return list(dict.fromkeys(out))
 
 
@@ -160,12 +164,13 @@ _RUNS = {
     "inquiry": lambda c, by, d: svc.case_add_inquiry_record(
         c, by=by, person_name=d["person_name"], person_role=d["person_role"], qa=d["qa"],
         started_at=d["started_at"], ended_at=d["ended_at"], place=d["place"],
-        person_id_number=d.get("person_id_number", "")),
+        person_id_number=d.get("person_id_number", ""), recorder=d.get("recorder")),
     "evidence": lambda c, by, d: ev.evidence_add(
         c, by=by, kind=d["kind"], title=d["title"], file=d["file"], collected_on=d["collected_on"],
         collected_place=d.get("collected_place", ""), description=d.get("description", "")),
     "notice": lambda c, by, d: svc.case_send_notice(c, by=by, kinds=d["kinds"], fine=d.get("fine"), tier=d.get("tier"),
-                                           illegal_gains=d.get("illegal_gains"), on=d.get("on")),
+                                           illegal_gains=d.get("illegal_gains"), confiscated=d.get("confiscated"),
+                                           on=d.get("on")),
     "statement": lambda c, by, d: svc.case_record_statement(c, by=by, text=d["text"]),
     "request_hearing": lambda c, by, d: svc.case_request_hearing(c, by=by, on=d.get("on")),
     "waive_hearing": lambda c, by, d: svc.case_waive_hearing(c, by=by, note=d.get("note", "")),
@@ -184,7 +189,8 @@ _RUNS = {
     "decide": lambda c, by, d: svc.case_decide(
         c, by=by, outcome=d["outcome"], on=d.get("on"), kinds=d.get("kinds") or [], fine=d.get("fine"),
         confiscated=d.get("confiscated"), tier=d.get("tier"), decision_text=d.get("decision_text", ""),
-        needs_publication=d.get("needs_publication", False)),
+        needs_publication=d.get("needs_publication", False),
+        first_offense_confirmed=d.get("first_offense_confirmed", False)),
     "transfer": lambda c, by, d: svc.case_transfer(c, by=by, target=d["target"], body=d["body"], reason=d["reason"],
                                           on=d.get("on")),
     "mark_major": lambda c, by, d: svc.case_mark_major(c, by=by, is_major=d.get("is_major", False),

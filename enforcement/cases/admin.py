@@ -8,8 +8,10 @@ cases, and the case-handling parameters (hearing thresholds, evidence size).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from enforcement.admin_base import ReadOnlyAdmin
 from enforcement.cases.deadlines import DEFAULT_RULES
@@ -67,10 +69,28 @@ class AppealRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["case"]
 
 
+class ReasonRequiredForm(forms.ModelForm):
+    """Every change of a legal rule says why (kept in the history with who made it)."""
+
+    def clean_reason(self):
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(_("请填写调整理由（例如本省规定的文件名称、文号）。"))
+        return reason
+
+
+class HistoryReasonMixin:
+    """The reason of the change goes into the history row too (django-simple-history's change reason)."""
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("reason", "")
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(CaseDeadlineRule)
-class CaseDeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["key", "label", "amount", "unit", "article", "extend_past_holiday", "is_active"]
-    list_editable = ["is_active"]
+class CaseDeadlineRuleAdmin(HistoryReasonMixin, SimpleHistoryAdmin):
+    form = ReasonRequiredForm
+    list_display = ["key", "label", "amount", "unit", "article", "extend_past_holiday", "is_active", "reason"]
 
     def get_changeform_initial_data(self, request):
         key = request.GET.get("key")
@@ -92,8 +112,10 @@ class ApprovalLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(CasePolicy)
-class CasePolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "hearing_fine_individual", "hearing_fine_organisation", "evidence_max_bytes"]
+class CasePolicyAdmin(HistoryReasonMixin, SimpleHistoryAdmin):
+    form = ReasonRequiredForm
+    list_display = ["__str__", "hearing_fine_individual", "hearing_fine_organisation",
+                    "hearing_confiscation_individual", "hearing_confiscation_organisation", "evidence_max_bytes"]
 
     def has_add_permission(self, request):
         return not CasePolicy.objects.exists()

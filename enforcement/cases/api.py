@@ -13,12 +13,15 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.cases.actions import CASE_ACTIONS
@@ -136,7 +139,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "hearing_at", "proposed_kinds", "proposed_fine", "penalty_kinds", "fine_amount", "confiscated_amount",
             "decision_text", "penalty_check_ok", "penalty_check_reasons", "transfer_target", "transfer_body",
             "service_due_at", "served_on", "service_method", "payment_due_at", "executed_on", "execution_method",
-            "paid_amount", "closed_on", "archived_on", "archive_number", "needs_publication", "publication_due_at",
+            "paid_amount", "surcharge_amount", "closed_on", "archived_on", "archive_number", "needs_publication",
+            "publication_due_at", "provisional_deadlines", "proposed_confiscated", "went_to_hearing",
             "documents", "evidence", "approval_steps", "actions",
         ]
 
@@ -239,8 +243,39 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return Response(self._detail(case))
 
 
+class LegalRuleSerializer(Serializer):
+    key = serializers.CharField(help_text="规则代码（拒绝办理时错误 code 即为此值）")
+    label = serializers.CharField()
+    article = serializers.CharField(help_text="法律依据及条文")
+    kind = serializers.ChoiceField(choices=["deadline", "threshold", "precondition"])
+    kind_label = serializers.CharField()
+    default = serializers.CharField(help_text="法定默认值")
+    unit = serializers.CharField(allow_blank=True)
+    unit_label = serializers.CharField(allow_blank=True)
+    current = serializers.CharField(help_text="当前值")
+    changed = serializers.BooleanField(help_text="当前值是否不同于默认值")
+    changed_by = serializers.ChoiceField(choices=["deadline_table", "policy", "fixed"])
+    changed_by_label = serializers.CharField()
+
+
+class LegalRulesView(APIView):
+    """The one table of legal rules of case handling (the same table the checks read)."""
+
+    @extend_schema(summary="法定时限与规则", tags=["案件"], responses={200: LegalRuleSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        from enforcement.access import scope_for
+        from enforcement.cases.legal_rules import legal_rules
+        from enforcement.errors import PermissionRefused
+
+        if not (request.user.is_superuser or scope_for(request.user).roles):
+            raise PermissionRefused(_("只有本系统的工作人员可以查看。"))
+        return Response(LegalRuleSerializer([r.as_dict() for r in legal_rules()], many=True).data)
+
+
 def register(router) -> None:
     router.register("cases", CaseViewSet, basename="case")
 
 
-extra_urls: list = []
+extra_urls: list = [
+    path("legal-rules/", LegalRulesView.as_view(), name="api-legal-rules"),
+]

@@ -183,7 +183,11 @@ class AppealOutcome(models.TextChoices):
     VARIED = "varied", _("变更")
     REVOKED = "revoked", _("撤销")
     CONFIRMED_UNLAWFUL = "confirmed_unlawful", _("确认违法")
+    DECLARED_INVALID = "declared_invalid", _("确认无效")
     WITHDRAWN = "withdrawn", _("撤回申请/撤诉")
 
 
-CHANGING_OUTCOMES = (AppealOutcome.VARIED, AppealOutcome.REVOKED, AppealOutcome.CONFIRMED_UNLAWFUL)
+# Art. 48(2): a published decision revoked, varied, confirmed unlawful or declared invalid is withdrawn.
+CHANGING_OUTCOMES = (
+    AppealOutcome.VARIED, AppealOutcome.REVOKED, AppealOutcome.CONFIRMED_UNLAWFUL, AppealOutcome.DECLARED_INVALID,
+)

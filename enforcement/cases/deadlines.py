@@ -38,7 +38,7 @@ from enforcement.cases.models import (
 )
 from enforcement.catalogue.models import PenaltyKind
 from enforcement.models.agencies import Membership, Role
-from enforcement.workdays import SHANGHAI, Deadline, Unit, add_years, deadline_for
+from enforcement.workdays import SHANGHAI, Deadline, Unit, add_years, deadline_for, warn_time
 
 YEARS = "years"
 
@@ -68,17 +68,20 @@ DEFAULT_RULES: dict[str, Rule] = {
         Rule("decide", gettext_lazy("作出处罚决定"), 90, Unit.CALENDAR_DAYS,
              gettext_lazy("《行政处罚法》第六十条：自立案之日起九十日内作出行政处罚决定")),
         Rule("hearing_request", gettext_lazy("当事人申请听证"), 5, Unit.WORKING_DAYS,
-             gettext_lazy("《行政处罚法》第六十四条第（一）项：当事人在告知后五日内提出听证要求")),
-        Rule("hearing_notice", gettext_lazy("听证通知提前"), 7, Unit.CALENDAR_DAYS,
-             gettext_lazy("《行政处罚法》第六十四条第（二）项：在举行听证的七日前通知当事人")),
-        Rule("service", gettext_lazy("送达处罚决定书"), 7, Unit.CALENDAR_DAYS,
-             gettext_lazy("《行政处罚法》第六十一条：当事人不在场的，七日内送达")),
+             gettext_lazy("《行政处罚法》第六十四条第（一）项：当事人在告知后五日内提出听证要求；第八十五条：五日指工作日")),
+        # Art. 85: "二日""三日""五日""七日" in this law are working days, statutory holidays excluded.
+        Rule("hearing_notice", gettext_lazy("听证通知提前"), 7, Unit.WORKING_DAYS,
+             gettext_lazy("《行政处罚法》第六十四条第（二）项：在举行听证的七日前通知当事人；"
+                          "第八十五条：七日指工作日，不含法定节假日")),
+        Rule("service", gettext_lazy("送达处罚决定书"), 7, Unit.WORKING_DAYS,
+             gettext_lazy("《行政处罚法》第六十一条：当事人不在场的，七日内送达；第八十五条：七日指工作日，不含法定节假日")),
         Rule("payment", gettext_lazy("缴纳罚款"), 15, Unit.CALENDAR_DAYS,
              gettext_lazy("《行政处罚法》第六十七条第三款：自收到决定书之日起十五日内缴纳罚款")),
         Rule("publication", gettext_lazy("公开处罚决定"), 7, Unit.WORKING_DAYS,
              gettext_lazy("《行政处罚法》第四十八条；国办发〔2018〕118号：作出决定之日起七个工作日内公开")),
         Rule("withdrawal", gettext_lazy("撤回已公开的决定"), 3, Unit.WORKING_DAYS,
-             gettext_lazy("国办发〔2018〕118号：决定被变更、撤销或确认违法的，三日内撤回公开信息")),
+             gettext_lazy("《行政处罚法》第四十八条第二款：决定被依法变更、撤销、确认违法或者确认无效的，"
+                          "应当在三日内撤回公开信息并公开说明理由；第八十五条：三日指工作日")),
         Rule("summary_record", gettext_lazy("当场处罚备案"), 5, Unit.WORKING_DAYS,
              gettext_lazy("《行政处罚法》第五十二条：当场作出的行政处罚决定报所属行政机关备案（期限为本县规定）")),
         Rule("limitation", gettext_lazy("追责时效"), 2, YEARS,
@@ -93,7 +96,8 @@ def rules() -> dict[str, Rule]:
     """Every rule: the defaults with the administrator's active overrides (one small query)."""
     out = dict(DEFAULT_RULES)
     for row in CaseDeadlineRule.objects.filter(is_active=True):
-        if row.key in out:
+        # Key and unit are choices checked by the admin form and the database (issue 13 point 15).
+        if row.key in out and (row.unit in Unit.values or row.unit == YEARS):
             out[row.key] = Rule(row.key, row.label or out[row.key].label, row.amount, row.unit,
                                 row.article or out[row.key].article, row.extend_past_holiday)
     return out
@@ -122,8 +126,62 @@ def decide_due(case: Case) -> dt.datetime | None:
 
 
 def earliest_hearing_day(notified_on: dt.date) -> dt.date:
-    """Art. 64(2): the party is told at least seven days before the hearing."""
+    """Art. 64(2) with art. 85: the party is told at least seven *working* days before the hearing.
+
+    The hearing may be held on the seventh working day after the notice at
+    the earliest (the notice day itself does not count).
+    """
     return due("hearing_notice", notified_on).date
+
+
+# --- provisional deadlines (issue 13 point 13) --------------------------------------------------
+
+# Stored due field -> the rule it is computed from.
+DUE_FIELDS = {
+    "decide_due_at": "decide",
+    "hearing_request_due_at": "hearing_request",
+    "service_due_at": "service",
+    "payment_due_at": "payment",
+    "publication_due_at": "publication",
+    "withdrawal_due_at": "withdrawal",
+    "summary_record_due_at": "summary_record",
+}
+
+
+def set_due(case: Case, values: dict, field: str, deadline: Deadline | None) -> None:
+    """Put ``deadline`` into ``values[field]`` and keep ``provisional_deadlines`` in step with it."""
+    values[field] = deadline.at if deadline is not None else None
+    keys = set(values.get("provisional_deadlines", case.provisional_deadlines or []))
+    if deadline is not None and deadline.provisional:
+        keys.add(field)
+    else:
+        keys.discard(field)
+    values["provisional_deadlines"] = sorted(keys)
+
+
+def _start_of_due(case: Case, field: str) -> dt.date | None:
+    from enforcement.cases.models import CHANGING_OUTCOMES
+
+    if field == "hearing_request_due_at":
+        return case.notice_served_on
+    if field in ("service_due_at", "publication_due_at", "summary_record_due_at"):
+        return case.decided_on
+    if field == "payment_due_at":
+        return case.served_on
+    if field == "withdrawal_due_at":
+        return (case.appeals.filter(outcome__in=CHANGING_OUTCOMES, concluded_on__isnull=False)
+                .order_by("-concluded_on").values_list("concluded_on", flat=True).first())
+    return None
+
+
+def recomputed_due(case: Case, field: str) -> Deadline | None:
+    """The deadline of ``field`` computed again from its start (None when its start is unknown)."""
+    if field == "decide_due_at":
+        if case.filed_on is None:
+            return None
+        return due("decide", case.filed_on, extra_days=case.extension_days + case.suspended_days)
+    start = _start_of_due(case, field)
+    return due(DUE_FIELDS[field], start) if start is not None else None
 
 
 # --- warnings ----------------------------------------------------------------------------------
@@ -134,11 +192,16 @@ class PendingStep:
     key: str
     start: dt.datetime
     due: dt.datetime
+    unit: str = Unit.CALENDAR_DAYS
+
+    def warn_at(self, share: float) -> dt.datetime:
+        """Yellow after ``share`` of the allowed time, counted in working time for working-day limits."""
+        return warn_time(self.start, self.due, share, self.unit)
 
     def level(self, now: dt.datetime, share: float) -> str:
         if now > self.due:
             return WarningLevel.RED
-        if now >= self.start + (self.due - self.start) * share:
+        if now >= self.warn_at(share):
             return WarningLevel.YELLOW
         return WarningLevel.NONE
 
@@ -159,24 +222,36 @@ def _start_of(day: dt.date | None, fallback: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
 
 
-def pending_steps(case: Case, *, published: bool | None = None, withdrawn: bool | None = None) -> list[PendingStep]:
+def _step(key: str, start: dt.datetime, due_at: dt.datetime, units: dict[str, str]) -> PendingStep:
+    unit = units.get(key, Unit.CALENDAR_DAYS)
+    unit = unit if unit in Unit.values else Unit.CALENDAR_DAYS
+    if unit == Unit.WORKING_DAYS and start.astimezone(SHANGHAI).time() == dt.time.min:
+        # The day the period starts from does not count: working time starts the next day.
+        start += dt.timedelta(days=1)
+    return PendingStep(key, start, due_at, unit)
+
+
+def pending_steps(case: Case, *, published: bool | None = None, withdrawn: bool | None = None,
+                  units: dict[str, str] | None = None) -> list[PendingStep]:
     """The steps of ``case`` that still have to happen by a deadline ("decided but not served", ...)."""
+    if units is None:
+        units = {k: r.unit for k, r in rules().items()}
     steps: list[PendingStep] = []
     created = case.created_at or timezone.now()
     status = case.status
     if status in PENDING_DECISION_STATES and case.decide_due_at and case.suspended_since is None:
-        steps.append(PendingStep("decide", _start_of(case.filed_on, created), case.decide_due_at))
+        steps.append(_step("decide", _start_of(case.filed_on, created), case.decide_due_at, units))
     if status == CaseStatus.DECIDED and case.service_due_at:
-        steps.append(PendingStep("service", _start_of(case.decided_on, created), case.service_due_at))
+        steps.append(_step("service", _start_of(case.decided_on, created), case.service_due_at, units))
     if (status == CaseStatus.SERVED and case.payment_due_at and case.outcome == Outcome.PENALTY
             and PenaltyKind.FINE in (case.penalty_kinds or [])):
-        steps.append(PendingStep("payment", _start_of(case.served_on, created), case.payment_due_at))
+        steps.append(_step("payment", _start_of(case.served_on, created), case.payment_due_at, units))
     if case.needs_publication and case.publication_due_at and published is False and status != CaseStatus.ARCHIVED:
-        steps.append(PendingStep("publication", _start_of(case.decided_on, created), case.publication_due_at))
+        steps.append(_step("publication", _start_of(case.decided_on, created), case.publication_due_at, units))
     if case.withdrawal_due_at and published and withdrawn is False:
-        steps.append(PendingStep("withdrawal", case.withdrawal_due_at - dt.timedelta(days=3), case.withdrawal_due_at))
+        steps.append(_step("withdrawal", case.withdrawal_due_at - dt.timedelta(days=3), case.withdrawal_due_at, units))
     if case.is_summary and case.summary_record_due_at and case.summary_recorded_on is None and status in OPEN_STATES:
-        steps.append(PendingStep("summary_record", _start_of(case.decided_on, created), case.summary_record_due_at))
+        steps.append(_step("summary_record", _start_of(case.decided_on, created), case.summary_record_due_at, units))
     return steps
 
 
@@ -191,6 +266,7 @@ _RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
 def warning_for(case: Case, now: dt.datetime, **flags) -> tuple[str, str, dt.datetime | None]:
     """(level, step key, due) of the most urgent pending step of ``case`` at ``now``."""
     share = yellow_share()
+    flags.setdefault("units", {k: r.unit for k, r in rules().items()})
     best: tuple[str, str, dt.datetime | None] = (WarningLevel.NONE, "", None)
     for step in sorted(pending_steps(case, **flags), key=lambda s: s.due):
         level = step.level(now, share)
@@ -248,8 +324,9 @@ def sweep_case_warnings(now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
     groups: dict[tuple[str, str, dt.datetime | None], list[int]] = defaultdict(list)
+    units = {k: r.unit for k, r in rules().items()}
     for case in _candidates().iterator(chunk_size=500):
-        level, key, due_at = warning_for(case, now, **_flags(case))
+        level, key, due_at = warning_for(case, now, units=units, **_flags(case))
         if level == WarningLevel.NONE:
             key, due_at = "", None
         if (level, key, due_at) != (case.warning_level, case.warning_key, case.warning_due_at):
@@ -324,3 +401,72 @@ def _notify(ids: list[int], level: str, key: str, due_at: dt.datetime | None) ->
         )
     # One bulk send for the whole group, not one round of queries per case.
     return len(notify_each(messages))
+
+
+# --- recomputing provisional deadlines once a year's calendar is known (issue 13 point 13) ---------
+
+
+@dataclass
+class RecomputeResult:
+    checked: int = 0
+    moved: dict[int, list[str]] = field(default_factory=dict)
+    notified: int = 0
+
+    def as_dict(self) -> dict:
+        return {"checked": self.checked, "moved": len(self.moved), "notified": self.notified}
+
+
+def recompute_provisional_deadlines() -> RecomputeResult:
+    """Compute every stored provisional case deadline again; save and notify the ones that moved.
+
+    Run after an administrator enters a year's holiday schedule (the task
+    ``enforcement.tasks.recompute_provisional_deadlines``, scheduled on commit
+    by ``enforcement.signals``). Idempotent: a second run finds the same
+    values, changes nothing and sends nothing more (a notification's reason
+    names the new due time, sent at most once per recipient and case).
+    """
+    from enforcement.notifications import Message, notify_each
+
+    result = RecomputeResult()
+    changed: list[tuple[Case, dict, list[str]]] = []
+    for case in Case.objects.exclude(provisional_deadlines=[]).order_by("pk"):
+        result.checked += 1
+        values: dict = {}
+        moved: list[str] = []
+        for name in list(case.provisional_deadlines or []):
+            if name not in DUE_FIELDS:
+                continue
+            again = recomputed_due(case, name)
+            if again is None:
+                continue
+            if again.at != getattr(case, name):
+                moved.append(name)
+            set_due(case, values, name, again)
+        if values and (moved or values["provisional_deadlines"] != list(case.provisional_deadlines or [])):
+            changed.append((case, values, moved))
+    with transaction.atomic():
+        for case, values, moved in changed:
+            Case.objects.filter(pk=case.pk).update(**values)
+            for name, value in values.items():
+                setattr(case, name, value)
+            if moved:
+                result.moved[case.pk] = moved
+        recipients = _recipients([c for c, _v, m in changed if m])
+        messages = []
+        for case, values, moved in changed:
+            for name in moved:
+                key = DUE_FIELDS[name]
+                due_at = values[name]
+                messages.append(Message(
+                    recipients=recipients.get(case.pk, []), subject=case,
+                    reason=f"case.deadline_moved.{key}.{int(due_at.timestamp())}",
+                    title=_("案件 %(number)s 的期限已按节假日安排重新计算：%(step)s")
+                    % {"number": case.display_number, "step": rule(key).label},
+                    body=_("%(step)s期限改为 %(due)s（%(article)s）。")
+                    % {"step": rule(key).label, "due": timezone.localtime(due_at).strftime("%Y-%m-%d"),
+                       "article": rule(key).article},
+                    url=case_url(case.pk),
+                ))
+        if messages:
+            result.notified = len(notify_each(messages))
+    return result

@@ -163,6 +163,8 @@ class NoticeForm(PenaltyFieldsMixin, CaseStepForm):
     fine = forms.DecimalField(label=_("拟罚款金额（元）"), max_digits=14, decimal_places=2, required=False, min_value=0)
     illegal_gains = forms.DecimalField(label=_("违法所得（元）"), max_digits=14, decimal_places=2, required=False,
                                        min_value=0)
+    confiscated = forms.DecimalField(label=_("拟没收违法所得/非法财物价值（元）"), max_digits=14, decimal_places=2,
+                                     required=False, min_value=0)
     on = forms.DateField(label=_("告知书送达日期"), widget=DateInput(), initial=today)
 
     def __init__(self, *args, **kwargs):
@@ -250,6 +252,9 @@ class DecideForm(PenaltyFieldsMixin, CaseStepForm):
     needs_publication = forms.BooleanField(
         label=_("具有一定社会影响，需公开（《行政处罚法》第四十八条）"), required=False
     )
+    first_offense_confirmed = forms.BooleanField(
+        label=_("首违不罚：当事人无身份证件号码和住所，已人工核查其此前未因同一事项受到处理"), required=False
+    )
     on = forms.DateField(label=_("决定日期"), widget=DateInput(), initial=today)
 
     def __init__(self, *args, **kwargs):
@@ -310,8 +315,16 @@ class ExecuteForm(CaseStepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from enforcement.cases.rules import surcharge
+
+        late = surcharge(self.case, today())
+        if late:
+            self.fields["paid_amount"].help_text = _(
+                "已超过缴款期限，截至今日加处罚款 %(amount)s 元（每日罚款数额的百分之三，不超过罚款数额，"
+                "《行政处罚法》第七十二条）。"
+            ) % {"amount": late}
         if not self.is_bound:
-            self.initial["paid_amount"] = self.case.fine_amount
+            self.initial["paid_amount"] = (self.case.fine_amount or 0) + late if self.case.fine_amount else None
 
 
 class CloseForm(CaseStepForm):
@@ -340,6 +353,7 @@ class InquiryForm(CaseStepForm):
     person_role = forms.ChoiceField(label=_("身份"), choices=[("当事人", _("当事人")), ("证人", _("证人")),
                                                            ("其他", _("其他"))])
     person_id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False)
+    recorder = forms.ModelChoiceField(label=_("记录人（另一名执法人员）"), queryset=User.objects.none())
     place = forms.CharField(label=_("询问地点"), max_length=200)
     started_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     ended_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
@@ -347,6 +361,8 @@ class InquiryForm(CaseStepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["recorder"].queryset = agency_officers(self.case.agency).exclude(pk=getattr(self.user, "pk", None))
+        self.fields["recorder"].label_from_instance = _user_label
         if not self.is_bound:
             self.initial.update({"person_name": self.case.party_name,
                                  "person_id_number": self.case.party_id_number})

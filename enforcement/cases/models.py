@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
+from simple_history.models import HistoricalRecords
 
 from enforcement.cases.choices import (  # noqa: F401  (re-exported: callers import them from the models)
     CHANGING_OUTCOMES,
@@ -176,6 +177,9 @@ class Case(WorkflowModel):
     )
     proposed_kinds = models.JSONField(_("拟处罚种类"), default=list, blank=True)
     proposed_fine = models.DecimalField(_("拟罚款金额"), max_digits=14, decimal_places=2, null=True, blank=True)
+    proposed_confiscated = models.DecimalField(
+        _("拟没收金额/价值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     notice_served_on = models.DateField(_("事先告知送达日期"), null=True, blank=True)
     hearing_rights = models.BooleanField(_("告知听证权利"), default=False)
     hearing_request_due_at = models.DateTimeField(_("听证申请期限"), null=True, blank=True)
@@ -186,6 +190,8 @@ class Case(WorkflowModel):
     hearing_place = models.CharField(_("听证地点"), max_length=200, blank=True)
     hearing_held_at = models.DateTimeField(_("听证举行时间"), null=True, blank=True)
     hearing_record = models.TextField(_("听证笔录摘要"), blank=True)
+    # Art. 58(1)(3): a case that went through a hearing needs legal review; never cleared by a new notice.
+    went_to_hearing = models.BooleanField(_("经过听证程序"), default=False)
     statement_record = models.TextField(_("陈述申辩情况"), blank=True)
 
     # Decision.
@@ -206,6 +212,11 @@ class Case(WorkflowModel):
         related_name="+",
     )
     justification_approved_at = models.DateTimeField(_("理由审核时间"), null=True, blank=True)
+    # The penalty the justification was written (and approved) for: it covers that penalty only.
+    justification_kinds = models.JSONField(_("理由所涉处罚种类"), default=list, blank=True)
+    justification_fine = models.DecimalField(
+        _("理由所涉罚款金额"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("决定经办人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -227,6 +238,9 @@ class Case(WorkflowModel):
     executed_on = models.DateField(_("执行完毕日期"), null=True, blank=True)
     execution_method = models.CharField(_("执行方式"), max_length=16, choices=ExecutionMethod.choices, blank=True)
     paid_amount = models.DecimalField(_("实缴金额"), max_digits=14, decimal_places=2, null=True, blank=True)
+    surcharge_amount = models.DecimalField(
+        _("加处罚款"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     receipt_number = models.CharField(_("缴款凭证号"), max_length=60, blank=True)
     execution_note = models.TextField(_("执行情况"), blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
@@ -242,6 +256,8 @@ class Case(WorkflowModel):
     needs_publication = models.BooleanField(_("需公开"), default=False)
     publication_due_at = models.DateTimeField(_("公开期限"), null=True, blank=True)
     withdrawal_due_at = models.DateTimeField(_("撤回公开期限"), null=True, blank=True)
+    # The due fields above whose value depends on a year whose holiday schedule is not known yet (暂定).
+    provisional_deadlines = models.JSONField(_("暂定期限"), default=list, blank=True)
 
     # Deadline warnings (亮灯), kept by the sweep (enforcement.cases.deadlines.sweep_case_warnings).
     warning_level = models.CharField(
@@ -323,8 +339,9 @@ class Case(WorkflowModel):
     def investigate(self, *, by, values: dict | None = None):
         _assign(self, values or {})
 
-    @transition(field=status, source=S.INVESTIGATING, target=S.NOTIFIED, permission=can_handle,
-                custom={"label": _("事先告知")})
+    # A new notice (art. 44/45: a heavier penalty than the one announced) may follow the first one.
+    @transition(field=status, source=(S.INVESTIGATING, S.NOTIFIED, S.HEARING, S.REVIEWED, S.DELIBERATED),
+                target=S.NOTIFIED, permission=can_handle, custom={"label": _("事先告知")})
     def notify(self, *, by, values: dict):
         _assign(self, values)
 
@@ -497,7 +514,7 @@ class ApprovalLevel(models.Model):
         return f"{self.order}. {self.label}"
 
 
-class ApprovalStep(models.Model):
+class ApprovalStep(WorkflowModel):
     """One level of one round of a major case's approval chain."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="approval_steps")
@@ -505,8 +522,9 @@ class ApprovalStep(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     approver = models.CharField(_("审批人"), max_length=16, choices=ApproverKind.choices)
     label = models.CharField(_("名称"), max_length=60)
-    decision = models.CharField(
-        _("审批意见"), max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING
+    # Changed only through enforcement.workflow.perform_transition (an event per decision), issue 12.
+    decision = FSMField(
+        _("审批意见"), max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING, protected=True
     )
     reason = models.TextField(_("意见"), blank=True)
     decided_by = models.ForeignKey(
@@ -524,8 +542,25 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.get_decision_display()}"
 
+    # --- transitions (the case services call them through perform_transition) ---------------
 
-class LegalReview(models.Model):
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.APPROVED,
+                custom={"label": _("同意")})
+    def approve(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.RETURNED,
+                custom={"label": _("退回")})
+    def send_back(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    @transition(field=decision, source=StepDecision.PENDING, target=StepDecision.REJECTED,
+                custom={"label": _("不同意")})
+    def reject(self, *, by, at, reason: str = ""):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+
+class LegalReview(WorkflowModel):
     """A legal review (法制审核) of a decision before it is made (art. 58)."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="legal_reviews")
@@ -538,7 +573,9 @@ class LegalReview(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    result = models.CharField(_("审核结论"), max_length=10, choices=ReviewResult.choices, default=ReviewResult.PENDING)
+    # Changed only through enforcement.workflow.perform_transition (an event per result), issue 12.
+    result = FSMField(_("审核结论"), max_length=10, choices=ReviewResult.choices, default=ReviewResult.PENDING,
+                      protected=True)
     opinion = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
@@ -548,6 +585,14 @@ class LegalReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_result_display()}"
+
+    @transition(field=result, source=ReviewResult.PENDING, target=ReviewResult.PASSED, custom={"label": _("审核通过")})
+    def approve(self, *, by, at, opinion: str):
+        self.reviewer, self.reviewed_at, self.opinion = by, at, opinion
+
+    @transition(field=result, source=ReviewResult.PENDING, target=ReviewResult.RETURNED, custom={"label": _("退回")})
+    def send_back(self, *, by, at, opinion: str):
+        self.reviewer, self.reviewed_at, self.opinion = by, at, opinion
 
 
 class Deliberation(models.Model):
@@ -575,24 +620,76 @@ class Deliberation(models.Model):
 # --- configuration ------------------------------------------------------------------
 
 
-class CaseDeadlineRule(models.Model):
-    """An administrator's override of one legal deadline (defaults in enforcement.cases.deadlines)."""
+class DeadlineKey(models.TextChoices):
+    """The legal deadlines an administrator may override (defaults in enforcement.cases.deadlines)."""
 
-    key = models.CharField(_("期限"), max_length=30, unique=True)
+    DECIDE = "decide", _("作出处罚决定")
+    HEARING_REQUEST = "hearing_request", _("当事人申请听证")
+    HEARING_NOTICE = "hearing_notice", _("听证通知提前")
+    SERVICE = "service", _("送达处罚决定书")
+    PAYMENT = "payment", _("缴纳罚款")
+    PUBLICATION = "publication", _("公开处罚决定")
+    WITHDRAWAL = "withdrawal", _("撤回已公开的决定")
+    SUMMARY_RECORD = "summary_record", _("当场处罚备案")
+    LIMITATION = "limitation", _("追责时效")
+    LIMITATION_SAFETY = "limitation_safety", _("追责时效（涉及生命健康、金融安全）")
+
+
+class DeadlineUnit(models.TextChoices):
+    """enforcement.workdays.Unit plus years (the limitation period)."""
+
+    WORKING_DAYS = "working_days", _("工作日")
+    WORKING_HOURS = "working_hours", _("工作小时")
+    CALENDAR_DAYS = "calendar_days", _("自然日")
+    YEARS = "years", _("年")
+
+
+class CaseDeadlineRule(models.Model):
+    """An administrator's override of one legal deadline (defaults in enforcement.cases.deadlines).
+
+    Key and unit are choices, validated (issue 13 point 15); every change is
+    kept with who made it and why (``history``).
+    """
+
+    key = models.CharField(_("期限"), max_length=30, unique=True, choices=DeadlineKey.choices)
     label = models.CharField(_("名称"), max_length=60)
     amount = models.PositiveIntegerField(_("时长"))
-    unit = models.CharField(_("单位"), max_length=16)
+    unit = models.CharField(_("单位"), max_length=16, choices=DeadlineUnit.choices)
     article = models.CharField(_("依据"), max_length=200)
     extend_past_holiday = models.BooleanField(_("末日为节假日时顺延"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    reason = models.CharField(_("调整理由"), max_length=300, blank=True,
+                              help_text=_("例如：本省规定的期限及其文件名称、文号。"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("案件法定期限")
         verbose_name_plural = _("案件法定期限")
         ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(condition=Q(key__in=DeadlineKey.values), name="case_deadline_rule_known_key"),
+            models.CheckConstraint(condition=Q(unit__in=DeadlineUnit.values), name="case_deadline_rule_known_unit"),
+        ]
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.key not in DeadlineKey.values:
+            errors["key"] = gettext("未知的期限：%(key)s。") % {"key": self.key}
+        if self.unit not in DeadlineUnit.values:
+            errors["unit"] = gettext("未知的单位：%(unit)s。") % {"unit": self.unit}
+        limitation = self.key in (DeadlineKey.LIMITATION, DeadlineKey.LIMITATION_SAFETY)
+        if not errors and limitation != (self.unit == DeadlineUnit.YEARS):
+            errors["unit"] = gettext("追责时效以年计算，其他期限以日或小时计算。")
+        if self.amount is not None and self.amount < 1:
+            errors["amount"] = gettext("时长至少为 1。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CasePolicy(models.Model):
@@ -605,7 +702,17 @@ class CasePolicy(models.Model):
     hearing_fine_organisation = models.DecimalField(
         _("听证：单位罚款数额（元，含）"), max_digits=14, decimal_places=2, default=100000
     )
+    # Art. 63(1)(2): confiscating illegal gains or property of "较大数额/较大价值" also gives the right to a hearing.
+    hearing_confiscation_individual = models.DecimalField(
+        _("听证：自然人没收违法所得/非法财物价值（元，含）"), max_digits=14, decimal_places=2, default=10000
+    )
+    hearing_confiscation_organisation = models.DecimalField(
+        _("听证：单位没收违法所得/非法财物价值（元，含）"), max_digits=14, decimal_places=2, default=100000
+    )
     evidence_max_bytes = models.PositiveBigIntegerField(_("证据文件大小上限（字节）"), default=20 * 1024 * 1024)
+    reason = models.CharField(_("调整理由"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("案件办理参数")

@@ -51,6 +51,28 @@ def mask_address(value: str) -> str:
     return value[:6] + "****"
 
 
+def mask_text(value: str, case: Case) -> str:
+    """``value`` with the party's personal data masked wherever it occurs (a title or facts naming the party).
+
+    An individual's name, and any party's ID number, phone and address (an
+    organisation's name and legal representative are public in a published
+    decision, as in :func:`masked_party`).
+    """
+    value = value or ""
+    pairs: list[tuple[str, str]] = []
+    if case.party_kind == PartyKind.INDIVIDUAL and (case.party_name or "").strip():
+        name = case.party_name.strip()
+        pairs.append((name, mask_name(name)))
+    for raw, masker in ((case.party_id_number, mask_id_number), (case.party_phone, mask_phone),
+                        (case.party_address, mask_address)):
+        if (raw or "").strip():
+            pairs.append((raw.strip(), masker(raw)))
+    # Longest first, so that a name inside an address is not masked twice.
+    for raw, masked in sorted(pairs, key=lambda p: -len(p[0])):
+        value = value.replace(raw, masked)
+    return value
+
+
 def masked_party(case: Case) -> dict[str, str]:
     """The party as every reader without a need (and every public page) sees it."""
     org = case.party_kind == PartyKind.ORGANISATION

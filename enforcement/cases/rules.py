@@ -18,13 +18,23 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from enforcement.access import scope_for
+from enforcement.cases import legal_rules as lr
 from enforcement.cases.deadlines import rule
-from enforcement.cases.models import Case, CaseCounter, CasePolicy, PartyKind
+from enforcement.cases.legal_rules import legal_rule  # noqa: F401  (the services cite rules through here)
+from enforcement.cases.models import Case, CaseCounter, CasePolicy, LegalReview, PartyKind, ReviewResult
 from enforcement.catalogue.models import GrantMode, Matter, MatterStatus, PenaltyKind
 from enforcement.catalogue.powers import HolderAnswer, holder_of
 from enforcement.catalogue.services import format_amount
 from enforcement.errors import PermissionRefused, ValidationFailed
-from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, AgencyKind, Certificate, Membership, Role
+from enforcement.models.agencies import (
+    TOWNSHIP_KINDS,
+    Agency,
+    AgencyKind,
+    Certificate,
+    LegalQualification,
+    Membership,
+    Role,
+)
 from enforcement.workdays import add_years
 
 User = get_user_model()
@@ -44,8 +54,11 @@ HEARING_KINDS = frozenset(
 )
 # Art. 51: the summary procedure allows a warning or a small fine only.
 SUMMARY_KINDS = frozenset({PenaltyKind.WARNING, PenaltyKind.FINE})
-SUMMARY_FINE_LIMIT = {PartyKind.INDIVIDUAL: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}
-MIN_OFFICERS = 2
+SUMMARY_FINE_LIMIT = {
+    PartyKind.INDIVIDUAL: lr.SUMMARY_FINE_INDIVIDUAL, PartyKind.ORGANISATION: lr.SUMMARY_FINE_ORGANISATION,
+}
+MIN_OFFICERS = lr.MIN_OFFICERS
+CONFISCATION_KINDS = frozenset({PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY})
 
 
 # --- configuration --------------------------------------------------------------------
@@ -53,8 +66,7 @@ MIN_OFFICERS = 2
 
 def case_policy() -> CasePolicy:
     """The county's case-handling settings (the single row; defaults until an administrator saves one)."""
-    policy = CasePolicy.objects.filter(pk=1).first()
-    return policy if policy is not None else CasePolicy(pk=1)
+    return lr.case_policy()
 
 
 # --- filing rule ----------------------------------------------------------------------
@@ -159,7 +171,7 @@ def check_officers(officers: Sequence, agency: Agency, on: dt.date) -> list[tupl
     if len(unique) < MIN_OFFICERS:
         raise ValidationFailed(
             _("执法人员不得少于两人（《行政处罚法》第四十二条），本案只指定了 %(n)s 人。") % {"n": len(unique)},
-            field="officers", code="too_few_officers",
+            field="officers", code="officers",
         )
     allowed_agencies = {a.pk for a in ancestors(agency)}
     members = set(
@@ -188,6 +200,19 @@ def check_officers(officers: Sequence, agency: Agency, on: dt.date) -> list[tupl
             )
         out.append((officer, certificate))
     return out
+
+
+def check_record_officers(officers: Sequence, agency: Agency, on: dt.date) -> list[tuple[object, Certificate]]:
+    """Art. 42, 55: an inquiry or inspection record is made by two distinct officers certified on ``on``."""
+    people = [o for o in officers if o is not None]
+    if len({o.pk for o in people}) < MIN_OFFICERS:
+        r = lr.legal_rule("record_officers")
+        raise ValidationFailed(
+            _("调查、询问须由两名以上执法人员进行，请指定另一名执法人员作为记录人（%(article)s）。")
+            % {"article": r.article},
+            field="recorder", code=r.key,
+        )
+    return check_officers(people, agency, on)
 
 
 def require_certified_handler(user, on: dt.date) -> None:
@@ -225,28 +250,144 @@ def check_limitation(case: Case) -> None:
             )
             % {"start": case.limitation_start.isoformat(), "found": case.discovered_on.isoformat(), "years": years,
                "article": article},
-            field="occurred_on", code="limitation_expired",
+            field="occurred_on", code="limitation_safety" if case.involves_safety else "limitation",
         )
 
 
 # --- hearing rights (art. 63) and the summary procedure (art. 51) -------------------------------
 
 
+def confiscated_value(kinds: Iterable[str], confiscated: Decimal | None, gains: Decimal | None) -> Decimal | None:
+    """The value a penalty confiscates: the amount stated, else the illegal gains when they are confiscated."""
+    kinds = set(kinds)
+    if not kinds & CONFISCATION_KINDS:
+        return None
+    if confiscated is not None:
+        return confiscated
+    return gains if PenaltyKind.CONFISCATE_GAINS in kinds else None
+
+
 def hearing_reasons(party_kind: str, kinds: Iterable[str], fine: Decimal | None,
                     confiscated: Decimal | None = None) -> list[str]:
-    """Why the proposed penalty gives the party the right to a hearing (empty: no hearing right)."""
+    """Why the proposed penalty gives the party the right to a hearing (empty: no hearing right, art. 63)."""
     policy = case_policy()
+    kinds = list(kinds)
     labels = dict(PenaltyKind.choices)
     reasons = [str(labels[k]) for k in kinds if k in HEARING_KINDS]
-    threshold = policy.hearing_fine_individual if party_kind == PartyKind.INDIVIDUAL else (
-        policy.hearing_fine_organisation
-    )
+    individual = party_kind == PartyKind.INDIVIDUAL
+    threshold = policy.hearing_fine_individual if individual else policy.hearing_fine_organisation
     if fine is not None and PenaltyKind.FINE in kinds and fine >= threshold:
         reasons.append(_("较大数额罚款（%(fine)s 元，达到 %(threshold)s 元）")
                        % {"fine": format_amount(fine), "threshold": format_amount(threshold)})
-    if confiscated is not None and confiscated >= threshold:
-        reasons.append(_("没收较大数额违法所得（%(amount)s 元）") % {"amount": format_amount(confiscated)})
+    limit = policy.hearing_confiscation_individual if individual else policy.hearing_confiscation_organisation
+    if confiscated is not None and set(kinds) & CONFISCATION_KINDS and confiscated >= limit:
+        reasons.append(_("没收较大数额违法所得、较大价值非法财物（%(amount)s 元，达到 %(threshold)s 元）")
+                       % {"amount": format_amount(confiscated), "threshold": format_amount(limit)})
     return reasons
+
+
+# --- the decision against the notice (art. 44, 45) ------------------------------------------------
+
+
+def check_not_heavier_than_notice(case: Case, kinds: Sequence[str], fine: Decimal | None,
+                                  confiscated: Decimal | None) -> list[str]:
+    """Refuse a penalty heavier than the advance notice announced; return how a lighter one differs.
+
+    Heavier: a kind the notice did not announce, a larger fine, or a larger
+    confiscation than announced. The party must be told again (a new notice,
+    with a new hearing period when the new penalty gives that right).
+    """
+    labels = dict(PenaltyKind.choices)
+    proposed = set(case.proposed_kinds or [])
+    heavier = [_("增加了处罚种类“%(kind)s”") % {"kind": labels.get(k, k)} for k in kinds if k not in proposed]
+    if fine is not None and PenaltyKind.FINE in kinds and fine > (case.proposed_fine or Decimal("0")):
+        heavier.append(_("罚款 %(fine)s 元高于告知的 %(proposed)s 元")
+                       % {"fine": format_amount(fine), "proposed": format_amount(case.proposed_fine or Decimal("0"))})
+    if (confiscated is not None and case.proposed_confiscated is not None
+            and confiscated > case.proposed_confiscated):
+        heavier.append(_("没收 %(amount)s 元高于告知的 %(proposed)s 元")
+                       % {"amount": format_amount(confiscated), "proposed": format_amount(case.proposed_confiscated)})
+    if heavier:
+        r = lr.legal_rule("notice_heavier")
+        raise ValidationFailed(
+            _("拟作出的处罚重于事先告知的处罚（%(what)s），须重新告知当事人并保障其陈述、申辩和听证权利后再作出决定（%(article)s）。")
+            % {"what": "；".join(str(h) for h in heavier), "article": r.article},
+            field="fine_amount", code=r.key,
+        )
+    lighter = [str(_("未给予告知的“%(kind)s”")) % {"kind": labels.get(k, k)} for k in proposed if k not in kinds]
+    if fine is not None and case.proposed_fine is not None and fine < case.proposed_fine:
+        lighter.append(str(_("罚款由告知的 %(proposed)s 元减为 %(fine)s 元"))
+                       % {"fine": format_amount(fine), "proposed": format_amount(case.proposed_fine)})
+    return lighter
+
+
+# --- late payment (art. 72) ---------------------------------------------------------------------------
+
+
+def surcharge(case: Case, paid_on: dt.date) -> Decimal:
+    """Art. 72: 3 % of the fine for each day after the payment due date, never more than the fine."""
+    from django.utils import timezone
+
+    fine = case.fine_amount or Decimal("0")
+    if fine <= 0 or case.payment_due_at is None:
+        return Decimal("0")
+    days_late = (paid_on - timezone.localtime(case.payment_due_at).date()).days
+    if days_late <= 0:
+        return Decimal("0")
+    return min((fine * lr.SURCHARGE_RATE * days_late).quantize(Decimal("0.01")), fine)
+
+
+def surcharge_text(fine: Decimal | None) -> str:
+    """The surcharge rule as printed on a decision (with its cap when the fine is known)."""
+    text = _("到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额"
+             "（《中华人民共和国行政处罚法》第七十二条第一款第一项）")
+    if fine:
+        text = _("%(rule)s，即每日 %(daily)s 元，最多 %(cap)s 元") % {
+            "rule": text, "daily": format_amount((fine * lr.SURCHARGE_RATE).quantize(Decimal("0.01"))),
+            "cap": format_amount(fine)}
+    return str(text) + "。"
+
+
+def remedies_text() -> str:
+    """Art. 52: the summary decision states the time limits of reconsideration and litigation."""
+    return str(_("当事人对本决定不服的，可以自收到本决定书之日起%(days)s日内依法申请行政复议，"
+                 "或者%(months)s个月内依法向人民法院提起行政诉讼（《中华人民共和国行政复议法》第二十条、"
+                 "《中华人民共和国行政诉讼法》第四十六条）。行政复议或者行政诉讼期间，本决定不停止执行。")
+               % {"days": lr.RECONSIDERATION_DAYS, "months": lr.LITIGATION_MONTHS})
+
+
+# --- legal reviewers (art. 58(2)) ---------------------------------------------------------------------
+
+
+def check_legal_reviewer_qualified(user) -> None:
+    """A first-time legal reviewer must hold the legal professional qualification (art. 58(2))."""
+    if user is None:
+        return
+    if LegalQualification.objects.filter(officer_id=user.pk).exists():
+        return
+    reviewed_before = LegalReview.objects.filter(reviewer_id=user.pk).exclude(result=ReviewResult.PENDING).exists()
+    if reviewed_before:
+        return
+    r = lr.legal_rule("legal_reviewer")
+    raise PermissionRefused(
+        _("%(name)s 初次从事法制审核，但未登记法律职业资格（证书编号、取得日期），不能进行法制审核（%(article)s）。")
+        % {"name": user.get_full_name() or user.get_username(), "article": r.article},
+        code=r.key,
+    )
+
+
+# --- first offense (art. 33) ----------------------------------------------------------------------------
+
+
+def prior_offense_filter(case: Case):
+    """How to find the party's earlier cases: ID number (or credit code), else name and address; None: unreliable."""
+    from django.db.models import Q
+
+    if case.party_id_number.strip():
+        return Q(party_id_number=case.party_id_number.strip())
+    if case.party_kind == PartyKind.INDIVIDUAL and case.party_name.strip() and case.party_address.strip():
+        return Q(party_name=case.party_name.strip(), party_address=case.party_address.strip())
+    return None
 
 
 def check_summary(party_kind: str, kinds: Sequence[str], fine: Decimal | None) -> None:
@@ -259,12 +400,14 @@ def check_summary(party_kind: str, kinds: Sequence[str], fine: Decimal | None) -
     if not kinds:
         raise ValidationFailed(_("请选择处罚种类。"), field="penalty_kinds")
     if any(k not in SUMMARY_KINDS for k in kinds):
-        raise ValidationFailed(message, field="penalty_kinds", code="summary_not_allowed")
+        raise ValidationFailed(message, field="penalty_kinds", code="summary_fine_individual"
+                               if party_kind == PartyKind.INDIVIDUAL else "summary_fine_organisation")
     if PenaltyKind.FINE in kinds:
         if fine is None or fine <= 0:
             raise ValidationFailed(_("处罚种类包含“罚款”，请填写罚款金额。"), field="fine_amount")
         if fine > limit:
-            raise ValidationFailed(message, field="fine_amount", code="summary_not_allowed")
+            raise ValidationFailed(message, field="fine_amount", code="summary_fine_individual"
+                                   if party_kind == PartyKind.INDIVIDUAL else "summary_fine_organisation")
 
 
 # --- numbers ------------------------------------------------------------------------------------

@@ -23,11 +23,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enforcement.access import get_visible_or_404
 from enforcement.cases import deadlines as case_deadlines
+from enforcement.cases import rules
 from enforcement.cases.actions import CASE_ACTIONS
 from enforcement.cases.documents.pdf import case_file_pdf, document_pdf
 from enforcement.cases.documents.render import render_page
-from enforcement.cases.forms import AppealOutcomeForm, CaseFilterForm, LeadForm, SupersedeForm
-from enforcement.cases.models import AppealRecord, Case, CaseDocument, Publication, WarningLevel
+from enforcement.cases.forms import (
+    AppealOutcomeForm,
+    CaseFilterForm,
+    LeadForm,
+    SupersedeForm,
+)
+from enforcement.cases.models import AppealRecord, Case, CaseDocument, CaseStatus, Publication, WarningLevel
 from enforcement.cases.privacy import viewer_for
 from enforcement.cases.selectors import (
     case_detail,
@@ -139,11 +145,15 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     flags = {"published": publication is not None, "withdrawn": bool(publication and publication.withdrawn_at)}
     now = timezone.now()
     share = case_deadlines.yellow_share()
+    fields = {key: name for name, key in case_deadlines.DUE_FIELDS.items()}
+    provisional = set(case.provisional_deadlines or [])
     deadlines = [
         {"label": case_deadlines.STEP_LABELS.get(s.key, s.key), "due": s.due, "level": s.level(now, share),
-         "article": case_deadlines.rule(s.key).article}
+         "article": case_deadlines.rule(s.key).article, "provisional": fields.get(s.key) in provisional}
         for s in case_deadlines.pending_steps(case, **flags)
     ]
+    # Art. 72: the surcharge accrued so far on a fine not paid by its due date.
+    surcharge_now = rules.surcharge(case, timezone.localdate()) if case.status == CaseStatus.SERVED else None
     events = [{"event": e, "label": event_label(case, e.action, EVENT_LABELS)} for e in case_history(case)]
     steps = list(case.approval_steps.all())
     actions = _actions(case, request.user)
@@ -154,7 +164,8 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "deliberations": list(case.deliberations.all()), "appeals": list(case.appeals.all()),
         "extensions": list(case.extensions.all()), "publication": publication, "deadlines": deadlines,
         "events": events, "warning_badge": WARNING_BADGES.get(case.warning_level, ""),
-        "step_labels": case_deadlines.STEP_LABELS,
+        "step_labels": case_deadlines.STEP_LABELS, "surcharge_now": surcharge_now,
+        "hearing_provisional": "hearing_request_due_at" in provisional,
     })
 
 
@@ -296,3 +307,18 @@ def appeal_outcome(request: HttpRequest, pk: int, appeal_pk: int) -> HttpRespons
     return render(request, "enforcement/cases/form.html", {
         "form": form, "title": _("复议/诉讼结果"), "case": case, "multipart": False,
     })
+
+
+@login_required
+@require_GET
+def legal_rules_page(request: HttpRequest) -> HttpResponse:
+    """法定时限与规则: every time limit, threshold and precondition the case checks enforce, with its article."""
+    from enforcement.access import scope_for
+    from enforcement.cases.legal_rules import KIND_LABELS, legal_rules
+
+    scope = scope_for(request.user)
+    if not (request.user.is_superuser or scope.roles):
+        raise PermissionDenied
+    table = [r.as_dict() for r in legal_rules()]
+    groups = [(str(label), [r for r in table if r["kind"] == kind]) for kind, label in KIND_LABELS.items()]
+    return render(request, "enforcement/cases/legal_rules.html", {"groups": groups})

@@ -60,7 +60,14 @@ from enforcement.cases.models import (
     StepDecision,
     TransferTarget,
 )
-from enforcement.cases.rules import NUMBER_KINDS, hearing_reasons, number_prefix
+from enforcement.cases.rules import (
+    NUMBER_KINDS,
+    hearing_reasons,
+    number_prefix,
+    remedies_text,
+    surcharge,
+    surcharge_text,
+)
 from enforcement.cases.services.lifecycle import DEFAULT_LEVELS
 from enforcement.cases.services.publication import public_content
 from enforcement.catalogue.models import GrantMode, GrantSource, Matter, PenaltyKind, PowerGrant, PowerType
@@ -203,6 +210,18 @@ def _people() -> dict:
             "centre_reviewers": reviewers.get(centre.pk, []) if centre else []}
 
 
+def _qualify_reviewers(people) -> None:
+    """Art. 58(2): the demo's legal reviewers hold the legal professional qualification (idempotent)."""
+    from enforcement.models.agencies import LegalQualification
+
+    users = sorted({u.pk: u for group in people["reviewers"].values() for u in group}.values(), key=lambda u: u.pk)
+    have = set(LegalQualification.objects.filter(officer__in=users).values_list("officer_id", flat=True))
+    LegalQualification.objects.bulk_create([
+        LegalQualification(officer=u, certificate_number=f"A2019330100{u.pk:04d}", passed_on=dt.date(2019, 3, 1))
+        for u in users if u.pk not in have
+    ])
+
+
 def _ready_from(people) -> dict[int, dt.date]:
     """Agency id -> the first day on which two of its officers hold valid certificates."""
     out = {}
@@ -261,6 +280,7 @@ def seed_cases(stdout, password: str) -> None:
     rng = random.Random(SEED)
     held = _pilot_grants(admin)
     people = _people()
+    _qualify_reviewers(people)
     numbers = Numbers()
     agencies = {a.code: a for a in AgencyModel.objects.all()}
     bureau = agencies.get(county.BUREAU)
@@ -430,14 +450,16 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         case.summary_record_due_at = case_deadlines.due("summary_record", day).at
         _set_status(case, CaseStatus.SERVED)
         event("decide_on_spot", CaseStatus.LEAD, CaseStatus.SERVED, day)
-        doc(DocumentKind.SUMMARY_DECISION, case.decision_number, day, payment_days=15)
+        doc(DocumentKind.SUMMARY_DECISION, case.decision_number, day, payment_days=15,
+            surcharge_rule=surcharge_text(fine), remedies=remedies_text())
         if fine:
             case.payment_due_at = case_deadlines.due("payment", day).at
             paid = day + dt.timedelta(days=rng.randrange(0, 10))
             if paid <= today and rng.random() < 0.9:
                 _check_stop(case)
                 on_spot = fine <= 100 and paid == day
-                case.executed_on, case.paid_amount = paid, fine
+                case.executed_on = paid
+                _pay(case, paid)
                 case.execution_method = ExecutionMethod.PAID_ON_SPOT if on_spot else ExecutionMethod.PAID
                 case.receipt_number = f"FS{paid:%Y%m%d}{rng.randrange(1000, 9999)}"
                 _set_status(case, CaseStatus.EXECUTED)
@@ -480,6 +502,7 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         doc(DocumentKind.INQUIRY_RECORD, _("第1次"), inquiry_day, person_name=case.party_legal_rep or case.party_name,
             person_role=_("当事人"), inquiry_place=f"{agency.name}询问室", started_at=_at(inquiry_day, 9),
             ended_at=_at(inquiry_day, 9, 45), inquirer=first.get_full_name(), recorder=assigned[1][0].get_full_name(),
+            inquirer_certificate=assigned[0][1].number, recorder_certificate=assigned[1][1].number,
             qa=_("问：我们是%(agency)s的执法人员，现依法向你询问，你是否听清楚？\n答：听清楚了。\n"
                  "问：你是否承认上述违法事实？\n答：承认，我愿意改正。") % {"agency": agency.name})
         plan.photo = rng.random() < 0.35
@@ -549,11 +572,13 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         _check_stop(case)
         requested = notice + dt.timedelta(days=2)
         notified = requested + dt.timedelta(days=1)
-        held = notified + dt.timedelta(days=8)
+        # Art. 64(2), 85: seven working days' notice; the hearing on a working day.
+        held = case_deadlines.earliest_hearing_day(notified)
         if held > today:
             return
         case.hearing_requested_on, case.hearing_notified_on = requested, notified
         case.hearing_at = case.hearing_held_at = _at(held, 9, 30)
+        case.went_to_hearing = True
         case.hearing_place = f"{agency.name}听证室"
         case.hearing_record = _("当事人及其委托代理人到场陈述申辩，对违法事实无异议，请求从轻处罚。")
         event("request_hearing", state, state, requested)
@@ -591,12 +616,14 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         return
     if rng.random() < 0.06:
         _set_status(case, CaseStatus.INVESTIGATING)
-        review.result, review.reviewer, review.reviewed_at = ReviewResult.RETURNED, reviewer, _at(review_day, 11)
+        review.__dict__["result"] = ReviewResult.RETURNED  # finished history written in bulk (see _set_status)
+        review.reviewer, review.reviewed_at = reviewer, _at(review_day, 11)
         review.opinion = _("证据不足，请补充当事人身份证明及现场勘验笔录。")
         event("send_back", CaseStatus.LEGAL_REVIEW, CaseStatus.INVESTIGATING, review_day, reviewer, review.opinion)
         return
     _set_status(case, CaseStatus.REVIEWED)
-    review.result, review.reviewer, review.reviewed_at = ReviewResult.PASSED, reviewer, _at(review_day, 11)
+    review.__dict__["result"] = ReviewResult.PASSED  # finished history written in bulk (see _set_status)
+    review.reviewer, review.reviewed_at = reviewer, _at(review_day, 11)
     review.opinion = _("主体合法，事实清楚，证据确凿，适用依据正确，程序合法，裁量适当，同意。")
     if case.is_major:
         _chain(plan, case, first, day, reviewer, review_day, leader, township_case, approved_through=4)
@@ -616,7 +643,8 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
             recorded_by=chair,
         ))
         collective = plan.steps[-1]
-        collective.decision, collective.decided_by = StepDecision.APPROVED, chair
+        collective.__dict__["decision"] = StepDecision.APPROVED  # finished history written in bulk
+        collective.decided_by = chair
         collective.decided_at, collective.reason = _at(meeting, 16), _("同意承办机构的处理意见。")
         event("deliberate", CaseStatus.REVIEWED, CaseStatus.DELIBERATED, meeting, chair)
         decide_day = meeting + dt.timedelta(days=1)
@@ -634,12 +662,20 @@ def _walk(rng: random.Random, plan: Plan, people, numbers: Numbers, tiers, today
         case.publication_due_at = case_deadlines.due("publication", decide_day).at
     _set_status(case, CaseStatus.DECIDED)
     event("decide", frm, CaseStatus.DECIDED, decide_day)
-    doc(DocumentKind.DECISION, case.decision_number, decide_day, payment_days=15, justification="")
+    doc(DocumentKind.DECISION, case.decision_number, decide_day, payment_days=15, justification="",
+        surcharge_rule=surcharge_text(case.fine_amount))
     if case.needs_publication:
         published = decide_day + dt.timedelta(days=rng.randrange(1, 8))
         if published <= today and rng.random() < 0.9:
             plan.published_on = published
     _serve_and_on(rng, plan, decide_day, today, numbers, first, event, doc)
+
+
+def _pay(case: Case, paid: dt.date) -> None:
+    """Paid on ``paid``: the fine and, when late, the art. 72 surcharge (3 % a day, at most the fine)."""
+    late = surcharge(case, paid)
+    case.surcharge_amount = late if case.fine_amount else None
+    case.paid_amount = (case.fine_amount or Decimal("0")) + late
 
 
 def _set_status(case: Case, status: str) -> None:
@@ -707,7 +743,8 @@ def _serve_and_on(rng, plan, decided, today, numbers, first, event, doc):
         if paid > today or rng.random() < 0.04:
             return
         _check_stop(case)
-        case.executed_on, case.paid_amount = paid, case.fine_amount
+        case.executed_on = paid
+        _pay(case, paid)
         case.execution_method = ExecutionMethod.PAID if paid <= served + dt.timedelta(days=15) else (
             ExecutionMethod.COURT)
         case.receipt_number = f"FS{paid:%Y%m%d}{rng.randrange(1000, 9999)}"

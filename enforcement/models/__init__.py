@@ -18,6 +18,7 @@ from enforcement.models.agencies import (
     Agency,
     AgencyKind,
     Certificate,
+    LegalQualification,
     Membership,
     Role,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "AppendOnlyError",
     "CalendarYear",
     "Certificate",
+    "LegalQualification",
     "DayKind",
     "DiscretionTier",
     "Domain",

@@ -179,3 +179,25 @@ class Certificate(models.Model):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_to and (self.revoked_at is None or self.revoked_at > day)
+
+
+class LegalQualification(models.Model):
+    """An officer's pass of the national uniform legal professional qualification exam (法律职业资格).
+
+    Administrative Penalty Law art. 58(2): officers doing the legal review of
+    a decision for the first time must have obtained it.
+    """
+
+    officer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="legal_qualification"
+    )
+    certificate_number = models.CharField(_("法律职业资格证书编号"), max_length=40, unique=True)
+    passed_on = models.DateField(_("取得日期"))
+
+    class Meta:
+        verbose_name = _("法律职业资格")
+        verbose_name_plural = _("法律职业资格")
+        ordering = ["officer_id"]
+
+    def __str__(self) -> str:
+        return self.certificate_number

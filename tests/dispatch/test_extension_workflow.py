@@ -13,7 +13,7 @@ from dispatch.selectors import history
 from dispatch.sla import warn_time
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import Event, Notification
-from enforcement.workdays import deadline_for
+from enforcement.workdays import Unit, deadline_for
 from enforcement.workflow import transition_label
 from tests.dispatch.conftest import at
 
@@ -63,7 +63,7 @@ def test_approval_moves_the_deadline_and_writes_both_histories(requested, dispat
     assert (decided.status, decided.decided_by, decided.decision_note) == (
         ExtensionStatus.APPROVED, dispatcher, "同意延期三日")
     assert decided.previous_due == old_due and decided.new_due == expected == ticket.resolve_due
-    assert ticket.warn_at == warn_time(ticket.assigned_at, expected)
+    assert ticket.warn_at == warn_time(ticket.assigned_at, expected, unit=Unit.WORKING_DAYS)  # in working time
     # The extension's own transition event ...
     [own] = extension_events(extension)
     assert (own.action, own.from_state, own.to_state, own.actor, own.note) == (

@@ -12,6 +12,7 @@ from dispatch.models import SlaRule, Ticket, TicketStatus, WarningLevel
 from dispatch.sla import deadlines_for, rule_for, sweep_warnings, warn_time
 from enforcement.models import Notification
 from enforcement.outbox import drain
+from enforcement.workdays import Unit
 from tests.dispatch.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_deadlines_reaching_into_2027_are_provisional(default_rules, assigned, c
     clock(at(2026, 12, 28, 9))
     ticket = assigned()
 
-    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2027, 1, 4)
+    # 5 working days from Monday 28 December: 29, 30, 31 December; 1 January 2027 is New Year's Day, a
+    # holiday fixed by 《全国年节及纪念日放假办法》 art. 2 even before the 2027 schedule is out; 4, 5 January.
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2027, 1, 5)
     assert ticket.deadline_provisional is True
 
 
@@ -336,7 +339,11 @@ def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
     ticket = services.ticket_verdict(ticket, by=officer_a, accepted=False, reason="摊贩仍在")
     assert ticket.status == TicketStatus.IN_PROGRESS and ticket.warning_level == WarningLevel.NONE
     assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 12, 9)  # 5 working days
-    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due)  # yellow late in the new round
+    # Yellow late in the new round, at 80 % of its *working* time: Wednesday 2 December 10:00 to the end of
+    # Wednesday 9 December is 14 h + 5 working days x 24 h = 134 h; 80 % = 107.2 h: 14 + 24 + 24 (2-4 Dec),
+    # 24 (7 Dec), then 21.2 h into Tuesday 8 December: 21:12.
+    assert abs(ticket.warn_at - at(2026, 12, 8, 21, 12)) < dt.timedelta(seconds=1)
+    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due, unit=Unit.WORKING_DAYS)
     assert sweep_warnings(at(2026, 12, 2, 11)).red == []
     assert Ticket.objects.get(pk=ticket.pk).overdue is False
 
@@ -347,7 +354,7 @@ def test_a_rejected_ticket_is_handled_again_within_a_fresh_limit(
     services.extension_decide(ext, by=dispatcher, approve=True)
     ticket.refresh_from_db()
     assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2026, 12, 10)
-    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due)
+    assert ticket.warn_at == warn_time(at(2026, 12, 2, 10), ticket.resolve_due, unit=Unit.WORKING_DAYS)
 
     assert sweep_warnings(at(2026, 12, 11, 9)).red == [ticket.pk]
     assert Ticket.objects.get(pk=ticket.pk).overdue is True
@@ -366,3 +373,29 @@ def test_default_rules_name_the_national_guideline_and_edited_notes_are_kept(def
     notes = dict(SlaRule.objects.values_list("pk", "source_note"))
     assert notes.pop(edited.pk) == "县政府〔2026〕8号：本县签收时限"
     assert notes and all("国办发〔2020〕53号" in n for n in notes.values())
+
+
+def test_provisional_ticket_deadlines_are_recomputed_once_the_year_is_entered(
+    default_rules, assigned, clock, squadron_officer, django_capture_on_commit_callbacks
+):
+    """Issue 13 point 13: the stored provisional flag, and a new deadline once an administrator enters 2027."""
+    from enforcement.models import CalendarYear, HolidayOverride
+    from enforcement.models.calendar import DayKind
+
+    clock(at(2026, 12, 28, 9))
+    ticket = assigned()
+    assert ticket.deadline_provisional is True  # due 5 January 2027 (see above)
+    with django_capture_on_commit_callbacks(execute=True):
+        HolidayOverride.objects.create(date=dt.date(2027, 1, 4), kind=DayKind.HOLIDAY, note="元旦")
+        CalendarYear.objects.create(year=2027, complete=True)
+    ticket.refresh_from_db()
+    # Now 29, 30, 31 December, 5 and 6 January: final.
+    assert ticket.resolve_due.astimezone(at(2026, 1, 1).tzinfo).date() == dt.date(2027, 1, 6)
+    assert ticket.deadline_provisional is False
+    moved = Notification.objects.filter(recipient=squadron_officer, reason__startswith="ticket.deadline_moved.")
+    assert moved.exists() and "2027-01-06" in moved.first().body
+    count = moved.count()
+    from dispatch.sla import recompute_provisional_tickets
+
+    assert recompute_provisional_tickets()["tickets_moved"] == 0  # idempotent
+    assert Notification.objects.filter(reason__startswith="ticket.deadline_moved.").count() == count

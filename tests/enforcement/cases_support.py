@@ -22,6 +22,7 @@ from enforcement.models import (
     Domain,
     FineUnit,
     GrantMode,
+    LegalQualification,
     Matter,
     PartyKind,
     PenaltyKind,
@@ -69,13 +70,19 @@ def world(county, officer_a, officer_b):
     grant_power(foe, county.town_a, GrantMode.DEVOLVED, township=county.town_a, valid_from=GRANTS_FROM)
     grant_power(ent, county.town_a, GrantMode.ENTRUSTED, township=county.town_a, valid_from=GRANTS_FROM,
                 acting_for=county.department)
+    legal_a = member(Role.LEGAL_REVIEWER, county.town_a, "legal_a", certified=True)
+    centre_reviewer = member(Role.LEGAL_REVIEWER, centre, "centre_reviewer", certified=True)
+    # Art. 58(2): first-time legal reviewers hold the legal professional qualification.
+    for n, reviewer in enumerate((legal_a, centre_reviewer), start=1):
+        LegalQualification.objects.create(officer=reviewer, certificate_number=f"A2021330100000{n}",
+                                          passed_on=dt.date(2021, 3, 1))
     return SimpleNamespace(
         county=county, domain=domain, centre=centre, dev=dev, ent=ent, bur=bur, foe=foe,
         officer_a=officer_a, officer_b=officer_b,
         officer_a2=member(Role.TOWNSHIP_OFFICER, county.town_a, "officer_a2", certified=True),
         leader_a=member(Role.TOWNSHIP_LEADER, county.town_a, "leader_a", certified=True),
-        legal_a=member(Role.LEGAL_REVIEWER, county.town_a, "legal_a", certified=True),
-        centre_reviewer=member(Role.LEGAL_REVIEWER, centre, "centre_reviewer", certified=True),
+        legal_a=legal_a,
+        centre_reviewer=centre_reviewer,
         squad1=member(Role.SQUADRON_OFFICER, county.squadron_a, "squad1", certified=True),
         squad2=member(Role.SQUADRON_OFFICER, county.squadron_a, "squad2", certified=True),
     )

@@ -46,7 +46,7 @@ def test_lead_then_steps_through_the_api(world, api_for):
     refused = api.post(f"/api/cases/{pk}/actions/file/", {"officers": [world.officer_a.pk],
                                                          "on": FILED_ON.isoformat()}, format="json")
     assert refused.status_code == 400
-    assert refused.json()["code"] == "too_few_officers" and "第四十二条" in refused.json()["message"]
+    assert refused.json()["code"] == "officers" and "第四十二条" in refused.json()["message"]
 
     filed = api.post(f"/api/cases/{pk}/actions/file/", {
         "officers": [world.officer_a.pk, world.officer_a2.pk], "on": FILED_ON.isoformat(),
@@ -55,14 +55,20 @@ def test_lead_then_steps_through_the_api(world, api_for):
     assert filed.json()["filing_number"] == "甲镇综执立字〔2026〕第1号"
     api.post(f"/api/cases/{pk}/actions/investigate/", {}, format="json")
     tier = Case.objects.get(pk=pk).matter.tiers.get(order=2)
+    # Art. 34: the notice is checked against the discretion standard too (issue 13 point 5).
+    outside = api.post(f"/api/cases/{pk}/actions/notice/", {"kinds": ["fine"], "fine": "900", "tier": tier.pk,
+                                                           "on": "2026-03-10"}, format="json")
+    assert outside.status_code == 400 and outside.json()["code"] == "discretion"
+    assert "第三十四条" in outside.json()["message"]
     noticed = api.post(f"/api/cases/{pk}/actions/notice/", {"kinds": ["fine"], "fine": "150", "tier": tier.pk,
                                                            "on": "2026-03-10"}, format="json")
     assert noticed.status_code == 200 and noticed.json()["status"] == CaseStatus.NOTIFIED
 
     outside = api.post(f"/api/cases/{pk}/actions/decide/", {"outcome": "penalty", "kinds": ["fine"], "fine": "900",
                                                            "tier": tier.pk, "on": "2026-03-20"}, format="json")
-    assert outside.status_code == 400 and outside.json()["code"] == "outside_discretion"
-    assert "第三十四条" in outside.json()["message"]
+    # Art. 45(2): not heavier than the notice announced.
+    assert outside.status_code == 400 and outside.json()["code"] == "notice_heavier"
+    assert "第四十五条" in outside.json()["message"]
 
     reviewer = api_for(world.legal_a)
     api.post(f"/api/cases/{pk}/actions/submit_review/", {}, format="json")

@@ -15,6 +15,7 @@ from enforcement.models import (
     ApproverKind,
     Case,
     CaseStatus,
+    LegalQualification,
     LegalReview,
     Outcome,
     PenaltyKind,
@@ -92,7 +93,7 @@ def test_major_case_decision_without_a_passed_legal_review_is_refused_citing_art
     case = major_case(world)
     with pytest.raises(InvalidTransition) as exc:
         decide(world, case)
-    assert exc.value.code == "legal_review_required" and "第五十八条" in str(exc.value)
+    assert exc.value.code == "legal_review" and "第五十八条" in str(exc.value)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.NOTIFIED
 
 
@@ -147,6 +148,9 @@ def test_a_reviewer_assigned_by_grant_may_review(world):
     with pytest.raises(PermissionRefused):
         svc.case_pass_review(case, by=outsider, opinion="同意")
     grant("review_case", outsider, case)
+    # Art. 58(2): a first-time reviewer needs the legal professional qualification.
+    LegalQualification.objects.create(officer=outsider, certificate_number="A20193301000099",
+                                      passed_on=dt.date(2019, 3, 1))
     case = svc.case_pass_review(Case.objects.get(pk=case.pk), by=outsider, opinion="同意")
     assert case.status == CaseStatus.REVIEWED
 
@@ -183,11 +187,16 @@ def test_complex_case_needs_collective_deliberation_citing_article_57(world):
     case = svc.case_investigate(case, by=world.officer_a)
     case = svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine="150",
                                 tier=case.matter.tiers.get(order=2), on=dt.date(2026, 3, 10))
+    # Art. 58(1)(4): a difficult and complex case needs legal review first ...
     with pytest.raises(InvalidTransition) as exc:
         decide(world, case)
-    assert "第五十七条" in str(exc.value)
+    assert exc.value.code == "legal_review" and "第五十八条" in str(exc.value)
     case = svc.case_submit_review(case, by=world.officer_a)
     case = svc.case_pass_review(case, by=world.legal_a, opinion="同意")
+    # ... and art. 57(2): the leaders' collective deliberation.
+    with pytest.raises(InvalidTransition) as exc:
+        decide(world, case)
+    assert exc.value.code == "deliberation" and "第五十七条" in str(exc.value)
     case = svc.case_deliberate(case, by=world.leader_a, held_on=dt.date(2026, 3, 24), chair="王镇长",
                                participants="班子成员", conclusion="同意")
     assert decide(world, case).status == CaseStatus.DECIDED
@@ -211,3 +220,29 @@ def test_suspended_days_do_not_count(world):
     assert case.suspended_days == 20
     assert case.decide_due_at.date() == FILED_ON + dt.timedelta(days=110)
     assert case.suspensions.get().ended_on == dt.date(2026, 3, 30)
+
+
+def test_step_decisions_and_review_results_change_only_by_transition_with_an_event(world):
+    """Issue 12: ApprovalStep.decision and LegalReview.result are protected state fields with events."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from enforcement.models import ApprovalStep, Event
+
+    case = svc.case_submit_review(major_case(world), by=world.officer_a)
+    case = svc.case_approve_step(case, by=world.legal_a, decision=StepDecision.APPROVED, reason="同意")
+    case = svc.case_approve_step(case, by=world.leader_a, decision=StepDecision.RETURNED, reason="证据不足")
+    officer_step = case.approval_steps.get(round=1, approver=ApproverKind.LEGAL_OFFICER)
+    head_step = case.approval_steps.get(round=1, approver=ApproverKind.HEAD)
+    review = LegalReview.objects.get(case=case)
+    assert (officer_step.decision, head_step.decision, review.result) == (
+        StepDecision.APPROVED, StepDecision.RETURNED, ReviewResult.RETURNED)
+    step_type = ContentType.objects.get_for_model(ApprovalStep)
+    [approved] = Event.objects.filter(content_type=step_type, object_id=officer_step.pk)
+    assert (approved.action, approved.from_state, approved.to_state, approved.actor) == (
+        "approve", StepDecision.PENDING, StepDecision.APPROVED, world.legal_a)
+    [returned] = Event.objects.filter(content_type=ContentType.objects.get_for_model(LegalReview), object_id=review.pk)
+    assert (returned.action, returned.to_state, returned.note) == ("send_back", ReviewResult.RETURNED, "证据不足")
+    with pytest.raises(AttributeError):
+        review.result = ReviewResult.PASSED
+    with pytest.raises(AttributeError):
+        head_step.decision = StepDecision.APPROVED

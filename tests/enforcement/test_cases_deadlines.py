@@ -26,8 +26,9 @@ def at(y, m, d, h=12):
     ("decide", dt.date(2026, 9, 1), dt.date(2026, 11, 30)),
     # Art. 64: 5 working days; National Day 2026 (1-7 October) does not count, Saturday 10 October does.
     ("hearing_request", dt.date(2026, 9, 29), dt.date(2026, 10, 12)),
-    # Art. 61: 7 calendar days, holidays included.
-    ("service", dt.date(2026, 9, 28), dt.date(2026, 10, 5)),
+    # Art. 61 with art. 85: 7 working days. State Council 2026 schedule (国办发明电〔2025〕7号): 1-7 October off,
+    # Saturday 10 October worked. From Monday 28 September: 29, 30 Sept (1, 2), 8, 9, 10 Oct (3-5), 12, 13 (6, 7).
+    ("service", dt.date(2026, 9, 28), dt.date(2026, 10, 13)),
     # Art. 67: 15 calendar days.
     ("payment", dt.date(2026, 9, 25), dt.date(2026, 10, 10)),
     # Publication: 7 working days after the decision.
@@ -45,8 +46,10 @@ def test_every_default_rule_cites_its_source():
         assert "第" in str(rule.article) or "国办发" in str(rule.article), rule.key
 
 
-def test_hearing_notice_must_leave_seven_days():
-    assert deadlines.earliest_hearing_day(dt.date(2026, 9, 28)) == dt.date(2026, 10, 5)
+def test_hearing_notice_must_leave_seven_working_days():
+    # Art. 64(2) with art. 85: the same seven working days as above; a hearing on 5 October (National Day) is
+    # not possible, the earliest day is Tuesday 13 October.
+    assert deadlines.earliest_hearing_day(dt.date(2026, 9, 28)) == dt.date(2026, 10, 13)
 
 
 def test_an_administrator_override_replaces_the_default_and_its_article(db):
@@ -72,21 +75,27 @@ def reasons_of(user, case):
 
 
 def test_decided_but_not_served_turns_yellow_then_red_and_notifies_once_per_change(world):
-    case = decided(world)  # decided 2026-03-20: served by 2026-03-27 (art. 61)
+    # Decided Friday 2026-03-20: served within 7 working days (art. 61, 85): 23-27 and 30-31 March, due 31 March.
+    # Yellow at 80 % of the *working* time: 5.6 of 7 working days, i.e. Monday 30 March 14:24. In clock time 80 %
+    # would fall on Sunday 29 March, a rest day (issue 13 point 14).
+    case = decided(world)
 
     deadlines.sweep_case_warnings(now=at(2026, 3, 22))
     case.refresh_from_db()
     assert case.warning_level == WarningLevel.NONE
+    deadlines.sweep_case_warnings(now=at(2026, 3, 29, 15))
+    case.refresh_from_db()
+    assert case.warning_level == WarningLevel.NONE
 
-    result = deadlines.sweep_case_warnings(now=at(2026, 3, 26, 18))
+    result = deadlines.sweep_case_warnings(now=at(2026, 3, 30, 15))
     case.refresh_from_db()
     assert (case.warning_level, case.warning_key) == (WarningLevel.YELLOW, "service")
     assert result.changed[WarningLevel.YELLOW] == [case.pk]
     assert reasons_of(world.officer_a, case) == ["case.warning.yellow.service"]
     assert reasons_of(world.leader_a, case) == ["case.warning.yellow.service"]
 
-    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
-    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+    deadlines.sweep_case_warnings(now=at(2026, 4, 1))
+    deadlines.sweep_case_warnings(now=at(2026, 4, 1))
     case.refresh_from_db()
     assert case.warning_level == WarningLevel.RED
     assert reasons_of(world.officer_a, case) == ["case.warning.red.service", "case.warning.yellow.service"]
@@ -96,10 +105,11 @@ def test_decided_but_not_served_turns_yellow_then_red_and_notifies_once_per_chan
 
 def test_serving_clears_the_warning_on_the_next_sweep(world):
     case = decided(world)
-    deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+    Case.objects.filter(pk=case.pk).update(needs_publication=False)  # look at the service alone
+    deadlines.sweep_case_warnings(now=at(2026, 4, 1))
     case = svc.case_serve(Case.objects.get(pk=case.pk), by=world.officer_a, method=ServiceMethod.DIRECT,
-                          served_to="张三", on=dt.date(2026, 3, 28))
-    deadlines.sweep_case_warnings(now=at(2026, 3, 29))
+                          served_to="张三", on=dt.date(2026, 4, 1))
+    deadlines.sweep_case_warnings(now=at(2026, 4, 2))
     case.refresh_from_db()
     assert case.warning_level == WarningLevel.NONE and case.warning_key == ""
 

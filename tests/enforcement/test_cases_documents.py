@@ -41,7 +41,8 @@ def pdf_text(data: bytes) -> str:
 
 def inquiry(world, case):
     return svc.case_add_inquiry_record(
-        case, by=world.officer_a, person_name="张三", person_role="当事人", person_id_number="330102199001011234",
+        case, by=world.officer_a, recorder=world.officer_a2, person_name="张三", person_role="当事人",
+        person_id_number="330102199001011234",
         place="甲镇综合行政执法队询问室", qa="问：你在人民路摆摊多久了？\n答：大约一个月。",
         started_at=dt.datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI),
         ended_at=dt.datetime(2026, 3, 3, 9, 40, tzinfo=SHANGHAI),
@@ -72,7 +73,9 @@ def test_decision_pdf_embeds_the_font_and_its_chinese_text_is_extractable(world)
     text = pdf_text(data)
     assert "行政处罚决定书" in text
     assert "甲镇综执罚决字〔2026〕第1号" in text
-    assert "张三" in text and "罚款人民币150元" in text and "第六十七条" in text
+    flat = text.replace("\n", "")  # a sentence may wrap at any character
+    assert "张三" in flat and "罚款人民币150元" in flat and "第六十七条" in flat
+    assert "第七十二条" in flat and "不得超出罚款的数额" in flat  # the surcharge rule and its cap (art. 72)
     fonts = [f.get_object() for page in PdfReader(io.BytesIO(data)).pages
              for f in page["/Resources"]["/Font"].values()]
     assert any("/FontFile2" in (f.get("/FontDescriptor") or {}) or "/DescendantFonts" in f or

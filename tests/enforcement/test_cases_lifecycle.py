@@ -66,8 +66,10 @@ def test_full_ordinary_procedure_runs_from_lead_to_archive(world):
     assert case.status == CaseStatus.DECIDED
     assert case.decision_number == "甲镇综执罚决字〔2026〕第1号"
     assert case.penalty_check_ok is True
-    # Art. 61: served within 7 days.
-    assert local_day(case.service_due_at) == dt.date(2026, 3, 27)
+    # Art. 61 with art. 85: served within 7 *working* days. Decided Friday 20 March 2026; the decision
+    # day does not count; 23-27 March (Mon-Fri) are days 1-5, the weekend 28-29 does not count,
+    # Monday 30 and Tuesday 31 March are days 6 and 7: the last day of service is 31 March.
+    assert local_day(case.service_due_at) == dt.date(2026, 3, 31)
 
     case = svc.case_serve(case, by=world.officer_a, method=ServiceMethod.DIRECT, served_to="张三",
                           on=dt.date(2026, 3, 23))
@@ -292,17 +294,44 @@ def test_decision_outside_the_limitation_period_is_refused(world):
     assert "不再给予行政处罚" in str(exc.value) and "第三十六条" in str(exc.value)
 
 
-def test_fine_outside_the_tier_needs_an_approved_justification(world):
-    case = noticed(world, fine="300")
-    with pytest.raises(ValidationFailed) as exc:
-        svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=[PenaltyKind.FINE], fine="300",
-                        tier=case.tier, on=dt.date(2026, 3, 20))
-    assert "高于" in str(exc.value) and "第三十四条" in str(exc.value) and exc.value.code == "outside_discretion"
+def justified_notice(world, fine="300", *, approve=True):
+    """A notice proposing ``fine`` (above the "一般" tier's 200 yuan) with an approved justification."""
+    case = svc.case_investigate(filed(world), by=world.officer_a)
+    case = svc.case_set_justification(case, by=world.officer_a, text="当事人多次违法，情节恶劣，依法从重。",
+                                      kinds=[PenaltyKind.FINE], fine=fine)
+    if approve:
+        case = svc.case_approve_justification(case, by=world.legal_a)
+    return svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine=fine,
+                                tier=world.dev.tiers.get(order=2), on=dt.date(2026, 3, 10))
 
-    case = svc.case_set_justification(case, by=world.officer_a, text="当事人多次违法，情节恶劣，依法从重。")
+
+def test_a_notice_outside_the_tier_is_refused_without_an_approved_justification(world):
+    # Point 5: the discretion standard (art. 34) is checked when the notice is issued, not only at the decision.
+    case = svc.case_investigate(filed(world), by=world.officer_a)
+    with pytest.raises(ValidationFailed) as exc:
+        svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine="300",
+                             tier=world.dev.tiers.get(order=2), on=dt.date(2026, 3, 10))
+    assert "高于" in str(exc.value) and "第三十四条" in str(exc.value) and exc.value.code == "discretion"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.INVESTIGATING
+    case = svc.case_set_justification(case, by=world.officer_a, text="从重", kinds=[PenaltyKind.FINE], fine="300")
+    with pytest.raises(ValidationFailed):  # written but not approved yet
+        svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine="300",
+                             tier=world.dev.tiers.get(order=2), on=dt.date(2026, 3, 10))
+    case = svc.case_approve_justification(case, by=world.legal_a)
+    case = svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine="300",
+                                tier=world.dev.tiers.get(order=2), on=dt.date(2026, 3, 10))
+    assert case.status == CaseStatus.NOTIFIED and case.penalty_check_ok is False
+
+
+def test_fine_outside_the_tier_needs_an_approved_justification(world):
+    case = svc.case_investigate(filed(world), by=world.officer_a)
+    case = svc.case_set_justification(case, by=world.officer_a, text="当事人多次违法，情节恶劣，依法从重。",
+                                      kinds=[PenaltyKind.FINE], fine="300")
     with pytest.raises(PermissionRefused):
         svc.case_approve_justification(case, by=world.officer_a2)  # a handler cannot approve it
     case = svc.case_approve_justification(case, by=world.legal_a)
+    case = svc.case_send_notice(case, by=world.officer_a, kinds=[PenaltyKind.FINE], fine="300",
+                                tier=world.dev.tiers.get(order=2), on=dt.date(2026, 3, 10))
     case = svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=[PenaltyKind.FINE], fine="300",
                            tier=case.tier, on=dt.date(2026, 3, 20))
     assert case.status == CaseStatus.DECIDED and case.penalty_check_ok is False
@@ -310,12 +339,12 @@ def test_fine_outside_the_tier_needs_an_approved_justification(world):
 
 
 def test_an_approved_justification_does_not_cover_a_different_amount(world):
-    case = noticed(world, fine="300")
-    case = svc.case_set_justification(case, by=world.officer_a, text="从重")
-    case = svc.case_approve_justification(case, by=world.legal_a)
-    with pytest.raises(ValidationFailed):
-        svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=[PenaltyKind.FINE], fine="500",
+    case = justified_notice(world, fine="300")
+    # Approved for 300 yuan; 250 yuan is also above the tier's 200 yuan and needs its own justification.
+    with pytest.raises(ValidationFailed) as exc:
+        svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=[PenaltyKind.FINE], fine="250",
                         tier=case.tier, on=dt.date(2026, 3, 20))
+    assert exc.value.code == "discretion"
 
 
 def test_penalty_without_advance_notice_is_refused(world):
@@ -336,27 +365,29 @@ def test_hearing_rights_make_the_case_major_and_block_the_decision_until_settled
         svc.case_request_hearing(case, by=world.officer_a, on=dt.date(2026, 10, 13))
     assert "第六十四条" in str(exc.value)
     case = svc.case_request_hearing(case, by=world.officer_a, on=dt.date(2026, 10, 12))
+    # Art. 64(2) with art. 85: notified Tuesday 13 October, seven working days before the hearing:
+    # 14, 15, 16 (Wed-Fri), 19, 20, 21, 22 (Mon-Thu) October; the hearing may be on Thursday 22 at the earliest.
     with pytest.raises(ValidationFailed) as exc:
         svc.case_schedule_hearing(case, by=world.officer_a, notified_on=dt.date(2026, 10, 13), place="甲镇会议室",
-                                  hearing_at=dt.datetime(2026, 10, 19, 9, 0, tzinfo=SHANGHAI))
-    assert "七日前" in str(exc.value) and "2026-10-20" in str(exc.value)
+                                  hearing_at=dt.datetime(2026, 10, 21, 9, 0, tzinfo=SHANGHAI))
+    assert "第六十四条" in str(exc.value) and "2026-10-22" in str(exc.value) and exc.value.code == "hearing_notice"
     case = svc.case_schedule_hearing(case, by=world.officer_a, notified_on=dt.date(2026, 10, 13), place="甲镇会议室",
-                                     hearing_at=dt.datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+                                     hearing_at=dt.datetime(2026, 10, 22, 9, 0, tzinfo=SHANGHAI))
     assert case.status == CaseStatus.HEARING
     assert CaseDocument.objects.filter(case=case, kind=DocumentKind.HEARING_NOTICE).exists()
     case = svc.case_record_hearing(case, by=world.officer_a, record="当事人到场陈述申辩。",
-                                   held_at=dt.datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+                                   held_at=dt.datetime(2026, 10, 22, 9, 0, tzinfo=SHANGHAI))
     assert case.hearing_held_at is not None
 
 
 def test_penalty_cannot_be_decided_while_the_hearing_window_is_open(world):
     case = noticed(world, kinds=[PenaltyKind.ORDER_SUSPENSION, PenaltyKind.FINE], fine="8000", tier_order=3,
                    on=dt.date(2026, 9, 29))
-    case = svc.case_mark_major(case, by=world.officer_a, is_major=False, is_complex=False, reason="")
+    case = svc.case_mark_major(case, by=world.legal_a, is_major=False, is_complex=False, reason="经审核不属于重大案件")
     with pytest.raises(InvalidTransition) as exc:
         svc.case_decide(case, by=world.officer_a, outcome=Outcome.PENALTY, kinds=list(case.proposed_kinds),
                         fine="8000", tier=case.tier, on=dt.date(2026, 10, 9))
-    assert exc.value.code == "hearing_window_open" and "第六十四条" in str(exc.value)
+    assert exc.value.code == "hearing_request" and "第六十四条" in str(exc.value)
 
 
 def test_dates_in_the_future_are_refused(world):

@@ -34,6 +34,7 @@ from enforcement.models import (
     FineUnit,
     GrantMode,
     GrantSource,
+    LegalQualification,
     Matter,
     PartyKind,
     PenaltyKind,
@@ -141,6 +142,9 @@ def ascii_world(db):
         town_officer2=member(Role.TOWNSHIP_OFFICER, town, "town_officer2", certified=True, first_name="Tina"),
         legal=member(Role.LEGAL_REVIEWER, town, "legal", certified=True, first_name="Lee"),
     )
+    # Art. 58(2): a first-time legal reviewer holds the legal professional qualification.
+    LegalQualification.objects.create(officer=people.legal, certificate_number="A20203301000001",
+                                      passed_on=dt.date(2020, 3, 1))
     return SimpleNamespace(bureau=bureau, town=town, squadron=squadron, department=department, matter=matter,
                            case_matter=case_matter, category=category, **vars(people))
 

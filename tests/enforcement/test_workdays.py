@@ -116,13 +116,18 @@ def test_negative_amounts_and_naive_datetimes_are_refused():
 
 @pytest.mark.django_db
 def test_deadline_in_uncovered_year_counts_monday_to_friday_provisionally():
-    # 2027 is not in chinesecalendar 1.11.0; Friday 5 Feb 2027 + 1 working day.
-    deadline = add_working_days(dt.date(2027, 2, 5), 1)
+    # 2027 is not in chinesecalendar 1.11.0: Monday to Friday less the statutory holidays the 放假办法 fixes.
+    # Thursday 4 Feb 2027 + 1 working day: Friday 5 is Spring Festival eve, 6-7 the weekend (and the 1st-2nd
+    # days of the lunar year), Monday 8 the 3rd day: the next working day is Tuesday 9 February.
+    deadline = add_working_days(dt.date(2027, 2, 4), 1)
 
-    assert deadline.date == dt.date(2027, 2, 8)
+    assert deadline.date == dt.date(2027, 2, 9)
     assert deadline.provisional is True
     assert is_working_day(dt.date(2027, 2, 6)) is False
-    assert is_working_day(dt.date(2027, 2, 8)) is True
+    assert is_working_day(dt.date(2027, 2, 8)) is False
+    assert is_working_day(dt.date(2027, 2, 9)) is True
+    # A plain week without a festival counts Monday to Friday.
+    assert add_working_days(dt.date(2027, 3, 5), 1).date == dt.date(2027, 3, 8)
     assert is_provisional(dt.date(2027, 2, 8)) is True
     assert is_provisional(dt.date(2026, 2, 8)) is False
 

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from enforcement.access import scope_for
 from enforcement.cases import permissions, rules
-from enforcement.cases.deadlines import decide_due, due, earliest_hearing_day, rule
+from enforcement.cases.deadlines import decide_due, due, earliest_hearing_day, rule, set_due
 from enforcement.cases.documents import issue_document
 from enforcement.cases.models import (
     DECIDABLE_STATES,
@@ -72,6 +72,7 @@ from enforcement.catalogue.models import DiscretionTier, Matter, PenaltyKind
 from enforcement.catalogue.services import ProposedPenalty, check_penalty, format_amount
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, Role
+from enforcement.workdays import is_working_day
 from enforcement.workflow import lock_as_seen, perform_transition, record_event
 
 # Default approval chain of major cases (an administrator may replace it in the ApprovalLevel table).
@@ -332,12 +333,33 @@ def case_investigate(case: Case, *, by, note: str = "") -> Case:
 
 
 def case_mark_major(case: Case, *, by, is_major: bool, is_complex: bool, reason: str) -> Case:
-    """Mark a case major or complex (重大/复杂): it then needs the approval chain, legal review and deliberation."""
-    _require_handler(case, by)
-    if (is_major or is_complex) and not (reason or "").strip():
-        raise ValidationFailed(_("请说明列为重大或复杂案件的理由。"), field="reason")
+    """Change whether a filed case is major or complex (重大/复杂), with the legal officer's approval.
+
+    After filing the flags decide whether the decision needs legal review
+    (art. 58), so changing them is itself approved: only a legal reviewer of
+    the case (the agency's legal officer or the county legal-review centre),
+    not one of its handlers, records the change, always with a reason. A case
+    that went through a hearing stays major: art. 58(1)(3) requires its
+    review whatever the flag says (and :func:`_check_major` requires it too).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请说明变更重大或复杂案件认定的理由。"), field="reason")
+    if not permissions.is_legal_reviewer_for(by, case) or permissions.is_case_officer(by, case):
+        raise PermissionRefused(
+            _("立案后变更重大、复杂案件的认定须经法制审核人员（法制员或县法制审核中心）审核同意，"
+              "承办人员不能自行变更（%(article)s）。") % {"article": rules.legal_rule("major_change").article},
+            code="major_change",
+        )
+    if case.is_major and not is_major and case.went_to_hearing:
+        raise ValidationFailed(
+            _("本案经过听证程序，属于须经法制审核的案件，不能取消重大案件认定（《行政处罚法》第五十八条第一款第三项）。"),
+            field="is_major", code="major_change",
+        )
     return _change(case, by=by, action="mark_major", states=PENDING_DECISION_STATES, note=reason,
-                   values={"is_major": is_major, "is_complex": is_complex, "major_reason": (reason or "").strip()})
+                   values={"is_major": is_major, "is_complex": is_complex, "major_reason": reason[:300]},
+                   data={"is_major": is_major, "is_complex": is_complex, "was_major": case.is_major,
+                         "was_complex": case.is_complex, "reason": reason, "approved_by": by.pk})
 
 
 # --- advance notice and hearing -------------------------------------------------------------------
@@ -351,34 +373,46 @@ def case_send_notice(
     fine=None,
     tier: DiscretionTier | None = None,
     illegal_gains=None,
+    confiscated=None,
     on: dt.date | None = None,
     note: str = "",
 ) -> Case:
-    """Send the advance notice (事先告知, art. 44) of the proposed penalty; tell hearing rights when due (art. 63)."""
+    """Send the advance notice (事先告知, art. 44) of the proposed penalty; tell hearing rights when due (art. 63).
+
+    The proposal is checked against the discretion standard now, with the
+    same justification path as the decision (art. 34). A notice sent again
+    (a heavier penalty than the one announced, art. 45(2)) replaces the
+    proposal and opens a new hearing period.
+    """
     _require_handler(case, by)
     day = _day(on)
     rules.require_certified_handler(by, day)
     fine = _money(fine, "fine_amount")
+    gains = _money(illegal_gains, "illegal_gains")
+    confiscated = _money(confiscated, "confiscated_amount")
     kinds = _check_kinds(kinds, fine)
     if tier is not None and tier.matter_id != case.matter_id:
         raise ValidationFailed(_("裁量等级不属于本案事项。"), field="tier")
     if day < (case.filed_on or day):
         raise ValidationFailed(_("告知日期不能早于立案日期。"), field="on")
-    hearing = rules.hearing_reasons(case.party_kind, kinds, fine)
+    ok, reasons = _check_discretion(case, tier, kinds, fine, gains)
+    hearing = rules.hearing_reasons(case.party_kind, kinds, fine, rules.confiscated_value(kinds, confiscated, gains))
     values = {
-        "proposed_kinds": kinds, "proposed_fine": fine, "tier": tier, "notice_served_on": day,
-        "illegal_gains": _money(illegal_gains, "illegal_gains"),
-        "hearing_rights": bool(hearing), "hearing_request_due_at": due("hearing_request", day).at if hearing else None,
-        # A new notice replaces the previous proposal: its justification must be approved again.
-        "justification_approved_by": None, "justification_approved_at": None,
+        "proposed_kinds": kinds, "proposed_fine": fine, "proposed_confiscated": confiscated, "tier": tier,
+        "notice_served_on": day, "illegal_gains": gains, "hearing_rights": bool(hearing),
+        # A new notice opens a new hearing period: the earlier request or waiver was about another proposal.
+        "hearing_requested_on": None, "hearing_waived": False, "hearing_notified_on": None, "hearing_at": None,
+        "hearing_held_at": None, "penalty_check_ok": ok, "penalty_check_reasons": reasons,
     }
+    set_due(case, values, "hearing_request_due_at", due("hearing_request", day) if hearing else None)
     if hearing and not case.is_major:
         # Cases that give the right to a hearing are major enforcement decisions (重大执法决定).
         values.update({"is_major": True, "major_reason": (_("拟作出%(what)s，适用听证程序") %
                                                           {"what": "、".join(hearing)})[:300]})
     with transaction.atomic():
         case = _transition(case, "notify", by=by, values=values, note=note, data={
-            "kinds": kinds, "fine": _plain(fine), "hearing_rights": hearing, "on": day.isoformat(),
+            "kinds": kinds, "fine": _plain(fine), "confiscated": _plain(confiscated), "hearing_rights": hearing,
+            "on": day.isoformat(), "within_standard": ok,
         })
         number = rules.document_number(_agency_for_numbers(case), "notice", day.year)
         issue_document(case, DocumentKind.ADVANCE_NOTICE, by=by, number=number, on=day, extra={
@@ -402,7 +436,8 @@ def case_request_hearing(case: Case, *, by, on: dt.date | None = None) -> Case:
     _require_handler(case, by)
     day = _day(on)
     if not case.hearing_rights:
-        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"))
+        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"),
+                                code="hearing_rights")
     if case.hearing_requested_on:
         raise InvalidTransition(_("当事人已于 %(day)s 申请听证。") % {"day": case.hearing_requested_on.isoformat()})
     if case.hearing_request_due_at and day > timezone.localtime(case.hearing_request_due_at).date():
@@ -411,7 +446,7 @@ def case_request_hearing(case: Case, *, by, on: dt.date | None = None) -> Case:
             % {"amount": rule("hearing_request").describe(),
                "due": timezone.localtime(case.hearing_request_due_at).date().isoformat(),
                "article": rule("hearing_request").article},
-            field="on", code="hearing_request_late",
+            field="on", code="hearing_request",
         )
     return _change(case, by=by, action="request_hearing", states=(CaseStatus.NOTIFIED,),
                    values={"hearing_requested_on": day, "hearing_waived": False})
@@ -421,7 +456,8 @@ def case_waive_hearing(case: Case, *, by, note: str = "") -> Case:
     """The party waives the hearing in writing."""
     _require_handler(case, by)
     if not case.hearing_rights:
-        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"))
+        raise InvalidTransition(_("本案拟作出的处罚不适用听证程序（《行政处罚法》第六十三条）。"),
+                                code="hearing_rights")
     return _change(case, by=by, action="waive_hearing", states=(CaseStatus.NOTIFIED,),
                    values={"hearing_waived": True}, note=note)
 
@@ -435,7 +471,14 @@ def case_schedule_hearing(case: Case, *, by, hearing_at: dt.datetime, place: str
         raise InvalidTransition(_("当事人未申请听证，不能安排听证。"))
     place = _require_text(place, "place", _("请填写听证地点。"))
     earliest = earliest_hearing_day(day)
-    if timezone.localtime(hearing_at).date() < earliest:
+    hearing_day = timezone.localtime(hearing_at).date()
+    if not is_working_day(hearing_day):
+        raise ValidationFailed(
+            _("听证不能安排在休息日或法定节假日（%(day)s）；七日前通知的“七日”为工作日（%(article)s）。")
+            % {"day": hearing_day.isoformat(), "article": rule("hearing_notice").article},
+            field="hearing_at", code="hearing_notice",
+        )
+    if hearing_day < earliest:
         r = rule("hearing_notice")
         raise ValidationFailed(
             _(
@@ -444,7 +487,7 @@ def case_schedule_hearing(case: Case, *, by, hearing_at: dt.datetime, place: str
             )
             % {"amount": r.describe(), "notified": day.isoformat(), "earliest": earliest.isoformat(),
                "article": r.article},
-            field="hearing_at", code="hearing_notice_too_short",
+            field="hearing_at", code="hearing_notice",
         )
     with transaction.atomic():
         case = _transition(case, "schedule_hearing", by=by, values={
@@ -463,7 +506,7 @@ def case_record_hearing(case: Case, *, by, held_at: dt.datetime, record: str) ->
     if held_at > timezone.now():
         raise ValidationFailed(_("听证时间不能晚于现在。"), field="held_at")
     return _change(case, by=by, action="record_hearing", states=(CaseStatus.HEARING,),
-                   values={"hearing_held_at": held_at, "hearing_record": record})
+                   values={"hearing_held_at": held_at, "hearing_record": record, "went_to_hearing": True})
 
 
 # --- investigation records --------------------------------------------------------------------------
@@ -482,7 +525,7 @@ def case_add_inquiry_record(
     person_id_number: str = "",
     recorder=None,
 ):
-    """File an inquiry record (询问笔录) written by the officers; at least two officers inquire (art. 55)."""
+    """File an inquiry record (询问笔录) made by two certified officers (art. 42, 55): ``by`` and ``recorder``."""
     from enforcement.cases.services.evidence import EVIDENCE_STATES
 
     _require_handler(case, by)
@@ -497,7 +540,9 @@ def case_add_inquiry_record(
         raise ValidationFailed(_("询问结束时间不能早于开始时间。"), field="ended_at")
     if ended_at > timezone.now():
         raise ValidationFailed(_("询问时间不能晚于现在。"), field="ended_at")
-    recorder = recorder or by
+    day = timezone.localdate(ended_at)
+    pair = rules.check_record_officers([by, recorder], case.agency, day)
+    (inquirer, inquirer_cert), (recorder, recorder_cert) = pair
     with transaction.atomic():
         count = case.documents.filter(kind=DocumentKind.INQUIRY_RECORD).count() + 1
         document = issue_document(case, DocumentKind.INQUIRY_RECORD, by=by,
@@ -505,8 +550,10 @@ def case_add_inquiry_record(
                                       "person_name": person_name, "person_role": person_role,
                                       "person_id_number": person_id_number, "qa": qa,
                                       "started_at": started_at, "ended_at": ended_at, "inquiry_place": place,
-                                      "inquirer": by.get_full_name() or by.get_username(),
+                                      "inquirer": inquirer.get_full_name() or inquirer.get_username(),
+                                      "inquirer_certificate": inquirer_cert.number,
                                       "recorder": recorder.get_full_name() or recorder.get_username(),
+                                      "recorder_certificate": recorder_cert.number,
                                   })
         record_event(case, "inquiry_record", by=by, data={"document": document.pk, "person": person_name})
     return document
@@ -585,6 +632,7 @@ def case_pass_review(case: Case, *, by, opinion: str) -> Case:
     if not permissions.is_legal_reviewer_for(by, case):
         raise PermissionRefused(_("只有法制审核人员可以进行法制审核。"))
     _refuse_own_case(case, by)
+    rules.check_legal_reviewer_qualified(by)
     opinion = _require_text(opinion, "opinion", _("请填写法制审核意见。"))
     step = pending_step(case) if case.is_major else None
     if case.is_major:
@@ -600,13 +648,9 @@ def case_pass_review(case: Case, *, by, opinion: str) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _transition(case, "pass_review", by=by, values={}, note=opinion, data={"opinion": opinion})
-        LegalReview.objects.filter(pk=review.pk).update(
-            result=ReviewResult.PASSED, reviewer=by, reviewed_at=now, opinion=opinion
-        )
+        perform_transition(review, "approve", by=by, note=opinion, at=now, opinion=opinion)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.APPROVED, decided_by=by, decided_at=now, reason=opinion
-            )
+            perform_transition(step, "approve", by=by, note=opinion, at=now, reason=opinion)
         number = rules.document_number(_agency_for_numbers(case), "review", _today().year)
         issue_document(case, DocumentKind.LEGAL_REVIEW_OPINION, by=by, number=number, extra={
             "opinion": opinion, "reviewer": by.get_full_name() or by.get_username(), "result": _("同意"),
@@ -619,6 +663,7 @@ def case_return_review(case: Case, *, by, reason: str) -> Case:
     if not permissions.is_legal_reviewer_for(by, case):
         raise PermissionRefused(_("只有法制审核人员可以进行法制审核。"))
     _refuse_own_case(case, by)
+    rules.check_legal_reviewer_qualified(by)
     reason = _require_text(reason, "reason", _("请填写退回理由。"))
     if case.status != CaseStatus.LEGAL_REVIEW:
         raise InvalidTransition(_("案件不在法制审核中。"))
@@ -626,14 +671,10 @@ def case_return_review(case: Case, *, by, reason: str) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _transition(case, "send_back", by=by, values={}, note=reason, data={"reason": reason})
-        LegalReview.objects.filter(pk=review.pk).update(
-            result=ReviewResult.RETURNED, reviewer=by, reviewed_at=now, opinion=reason
-        )
+        perform_transition(review, "send_back", by=by, note=reason, at=now, opinion=reason)
         step = pending_step(case)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.RETURNED, decided_by=by, decided_at=now, reason=reason
-            )
+            perform_transition(step, "send_back", by=by, note=reason, at=now, reason=reason)
     return case
 
 
@@ -663,10 +704,11 @@ def case_approve_step(case: Case, *, by, decision: str, reason: str = "") -> Cas
             # Returned or rejected: the case goes back to the handlers; a new round starts on resubmission.
             case = _transition(case, "send_back", by=by, values={}, note=reason,
                                data={"level": step.label, "decision": decision})
-            LegalReview.objects.filter(case=case, result=ReviewResult.PENDING).update(
-                result=ReviewResult.RETURNED, reviewer=by, reviewed_at=now, opinion=reason
-            )
-        ApprovalStep.objects.filter(pk=step.pk).update(decision=decision, decided_by=by, decided_at=now, reason=reason)
+            for review in LegalReview.objects.filter(case=case, result=ReviewResult.PENDING):
+                perform_transition(review, "send_back", by=by, note=reason, at=now, opinion=reason)
+        action = {StepDecision.APPROVED: "approve", StepDecision.RETURNED: "send_back",
+                  StepDecision.REJECTED: "reject"}[decision]
+        perform_transition(step, action, by=by, note=reason, at=now, reason=reason)
     return case
 
 
@@ -689,22 +731,30 @@ def case_deliberate(case: Case, *, by, held_on: dt.date, chair: str, participant
         Deliberation.objects.create(case=case, held_on=day, chair=chair, participants=participants,
                                     conclusion=conclusion, recorded_by=by)
         if step is not None:
-            ApprovalStep.objects.filter(pk=step.pk).update(
-                decision=StepDecision.APPROVED, decided_by=by, decided_at=timezone.now(), reason=conclusion
-            )
+            perform_transition(step, "approve", by=by, note=conclusion, at=timezone.now(), reason=conclusion)
     return case
 
 
 # --- justification of leaving the discretion standard (art. 34) ----------------------------------
 
 
-def case_set_justification(case: Case, *, by, text: str) -> Case:
-    """Write why the proposed penalty leaves the discretion standard; a legal reviewer must approve it."""
+def case_set_justification(case: Case, *, by, text: str, kinds: Sequence[str] | None = None, fine=None) -> Case:
+    """Write why a penalty leaves the discretion standard; a legal reviewer must approve it (art. 34).
+
+    The justification covers one penalty: ``kinds`` and ``fine`` (default: the
+    proposal of the advance notice). It is checked when the notice proposing
+    that penalty is sent and again at the decision.
+    """
     _require_handler(case, by)
     text = _require_text(text, "text", _("请填写偏离裁量基准的理由。"))
+    if kinds is None:
+        kinds, fine = list(case.proposed_kinds or []), case.proposed_fine
+    else:
+        fine = _money(fine, "fine")
+        kinds = _check_kinds(kinds, fine)
     return _change(case, by=by, action="justification", states=PENDING_DECISION_STATES, note=text,
-                   values={"justification": text, "justification_approved_by": None,
-                           "justification_approved_at": None})
+                   values={"justification": text, "justification_kinds": list(kinds), "justification_fine": fine,
+                           "justification_approved_by": None, "justification_approved_at": None})
 
 
 def case_approve_justification(case: Case, *, by) -> Case:
@@ -715,7 +765,7 @@ def case_approve_justification(case: Case, *, by) -> Case:
         raise InvalidTransition(_("承办人尚未填写偏离裁量基准的理由。"))
     return _change(case, by=by, action="approve_justification", states=PENDING_DECISION_STATES,
                    values={"justification_approved_by": by, "justification_approved_at": timezone.now()},
-                   data={"kinds": case.proposed_kinds, "fine": _plain(case.proposed_fine)})
+                   data={"kinds": case.justification_kinds, "fine": _plain(case.justification_fine)})
 
 
 # --- time limits: extension and suspension (art. 60) -------------------------------------------
@@ -774,25 +824,34 @@ def case_resume(case: Case, *, by, on: dt.date | None = None) -> Case:
 # --- decision --------------------------------------------------------------------------------------
 
 
-def _check_first_offense(case: Case) -> None:
+def _check_first_offense(case: Case, *, search_confirmed: bool = False) -> dict:
     """Art. 33: first-offense exemption only for matters on the list, and only for a first violation."""
     if not case.matter.first_offense_exempt:
         raise ValidationFailed(
             _("事项“%(matter)s”不在首违不罚清单内，不能适用首违不罚（《行政处罚法》第三十三条第一款）。")
             % {"matter": f"{case.matter.code} {case.matter.name}"},
-            field="outcome", code="not_first_offense_matter",
+            field="outcome", code="first_offense",
         )
-    if case.party_id_number:
-        earlier = (
-            Case.objects.filter(matter_id=case.matter_id, party_id_number=case.party_id_number,
-                                outcome__in=[Outcome.PENALTY, Outcome.FIRST_OFFENSE])
-            .exclude(pk=case.pk)
-        )
-        if earlier.exists():
+    match = rules.prior_offense_filter(case)
+    if match is None:
+        # No reliable identifier: the handler searched by hand and says so.
+        if not search_confirmed:
             raise ValidationFailed(
-                _("当事人此前已因同一事项被处理，不属于初次违法，不能适用首违不罚（《行政处罚法》第三十三条第一款）。"),
-                field="outcome", code="not_first_offense",
+                _("当事人没有身份证件号码（统一社会信用代码）或住所，系统无法可靠检索其违法记录；"
+                  "请人工核查当事人此前未因同一事项受到处理，并勾选“已人工核查”（《行政处罚法》第三十三条第一款）。"),
+                field="first_offense_confirmed", code="first_offense",
             )
+        return {"first_offense_search": "manual"}
+    earlier = (
+        Case.objects.filter(match, matter_id=case.matter_id, outcome__in=[Outcome.PENALTY, Outcome.FIRST_OFFENSE])
+        .exclude(pk=case.pk)
+    )
+    if earlier.exists():
+        raise ValidationFailed(
+            _("当事人此前已因同一事项被处理，不属于初次违法，不能适用首违不罚（《行政处罚法》第三十三条第一款）。"),
+            field="outcome", code="first_offense",
+        )
+    return {"first_offense_search": "id_number" if case.party_id_number else "name_address"}
 
 
 def _check_hearing_done(case: Case, day: dt.date) -> None:
@@ -800,7 +859,7 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
     if case.notice_served_on is None:
         raise InvalidTransition(
             _("作出行政处罚决定前，须告知当事人拟作出的处罚及其陈述、申辩、要求听证等权利（《行政处罚法》第四十四条、第六十二条）。"),
-            code="notice_missing",
+            code="advance_notice",
         )
     if not case.hearing_rights or case.hearing_waived:
         return
@@ -808,7 +867,7 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
         if case.hearing_held_at is None:
             raise InvalidTransition(
                 _("当事人已申请听证，须举行听证后再作出决定（《行政处罚法》第六十四条、第六十五条）。"),
-                code="hearing_pending",
+                code="hearing_rights",
             )
         return
     window_end = timezone.localtime(case.hearing_request_due_at).date() if case.hearing_request_due_at else None
@@ -816,23 +875,28 @@ def _check_hearing_done(case: Case, day: dt.date) -> None:
         raise InvalidTransition(
             _("当事人申请听证的期限（%(due)s 届满）尚未届满，不能作出决定（%(article)s）。")
             % {"due": window_end.isoformat(), "article": rule("hearing_request").article},
-            code="hearing_window_open",
+            code="hearing_request",
         )
 
 
 def _check_major(case: Case) -> None:
     """Art. 58: no major decision without a passed legal review; the approval chain and art. 57 deliberation."""
+    needs_review = case.is_major or case.is_complex or case.went_to_hearing
+    if not needs_review:
+        return
+    review = latest_review(case)
+    if review is None or review.result != ReviewResult.PASSED or case.status not in (
+        CaseStatus.REVIEWED, CaseStatus.DELIBERATED
+    ):
+        raise InvalidTransition(
+            _("本案%(why)s，须经法制审核通过后方可作出决定（%(article)s）。")
+            % {"why": _("经过听证程序") if case.went_to_hearing and not case.is_major and not case.is_complex
+               else _("属于重大或者情节复杂案件"), "article": rules.legal_rule("legal_review").article},
+            code="legal_review",
+        )
     if not case.is_major and not case.is_complex:
         return
     if case.is_major:
-        review = latest_review(case)
-        if review is None or review.result != ReviewResult.PASSED or case.status not in (
-            CaseStatus.REVIEWED, CaseStatus.DELIBERATED
-        ):
-            raise InvalidTransition(
-                _("重大行政处罚决定须经法制审核通过后方可作出（《行政处罚法》第五十八条）。"),
-                code="legal_review_required",
-            )
         if not chain_complete(case):
             step = pending_step(case)
             raise InvalidTransition(
@@ -842,8 +906,9 @@ def _check_major(case: Case) -> None:
             )
     if case.status != CaseStatus.DELIBERATED:
         raise InvalidTransition(
-            _("情节复杂或者重大违法行为给予行政处罚，须经行政机关负责人集体讨论决定（《行政处罚法》第五十七条第二款）。"),
-            code="deliberation_required",
+            _("情节复杂或者重大违法行为给予行政处罚，须经行政机关负责人集体讨论决定（%(article)s）。")
+            % {"article": rules.legal_rule("deliberation").article},
+            code="deliberation",
         )
 
 
@@ -861,14 +926,14 @@ def _check_discretion(case: Case, tier: DiscretionTier | None, kinds, fine, gain
         return True, []
     justified = (
         case.justification_approved_at is not None
-        and list(kinds) == list(case.proposed_kinds or [])
-        and (fine or None) == (case.proposed_fine or None)
+        and sorted(kinds) == sorted(case.justification_kinds or [])
+        and (fine or None) == (case.justification_fine or None)
     )
     if not justified:
         raise ValidationFailed(
-            _("处罚超出裁量基准：%(reasons)s 须书面说明理由并经法制审核人员同意（《行政处罚法》第三十四条）。")
-            % {"reasons": "".join(check.reasons)},
-            field="fine_amount", code="outside_discretion",
+            _("处罚超出裁量基准：%(reasons)s 须书面说明理由并经法制审核人员同意（%(article)s）。")
+            % {"reasons": "".join(check.reasons), "article": rules.legal_rule("discretion").article},
+            field="fine_amount", code="discretion",
         )
     return False, check.reasons
 
@@ -885,8 +950,15 @@ def case_decide(
     tier: DiscretionTier | None = None,
     decision_text: str = "",
     needs_publication: bool = False,
+    first_offense_confirmed: bool = False,
 ) -> Case:
-    """Decide (作出决定): a penalty, no penalty (art. 33 incl. first-offense exemption); transfer is separate."""
+    """Decide (作出决定): a penalty, no penalty (art. 33 incl. first-offense exemption); transfer is separate.
+
+    A penalty never exceeds the one the advance notice announced (art. 44,
+    45(2)): a heavier one, another kind or a larger amount is refused until a
+    new notice is served and its hearing period has run; a lighter one is
+    recorded as such.
+    """
     _require_handler(case, by)
     day = _day(on)
     rules.require_certified_handler(by, day)
@@ -900,11 +972,15 @@ def case_decide(
     fine = _money(fine, "fine_amount")
     confiscated = _money(confiscated, "confiscated_amount")
     values: dict = {"outcome": outcome, "decided_on": day, "decided_by": by, "needs_publication": needs_publication}
+    extra_data: dict = {}
     if outcome == Outcome.FIRST_OFFENSE:
-        _check_first_offense(case)
+        extra_data.update(_check_first_offense(case, search_confirmed=first_offense_confirmed))
     if outcome == Outcome.PENALTY:
         kinds = _check_kinds(kinds, fine)
         _check_hearing_done(case, day)
+        lighter = rules.check_not_heavier_than_notice(case, kinds, fine, confiscated)
+        if lighter:
+            extra_data["lighter_than_notice"] = lighter
         ok, reasons = _check_discretion(case, tier or case.tier, kinds, fine, case.illegal_gains)
         values.update({"penalty_kinds": kinds, "fine_amount": fine, "confiscated_amount": confiscated,
                        "tier": tier or case.tier, "penalty_check_ok": ok, "penalty_check_reasons": reasons})
@@ -913,19 +989,20 @@ def case_decide(
         values.update({"penalty_kinds": [], "fine_amount": None, "confiscated_amount": None})
     _check_major(case)
     values["decision_text"] = decision_text.strip()
-    values["service_due_at"] = due("service", day).at
-    values["publication_due_at"] = due("publication", day).at if needs_publication else None
+    set_due(case, values, "service_due_at", due("service", day))
+    set_due(case, values, "publication_due_at", due("publication", day) if needs_publication else None)
     kind = "decision" if outcome == Outcome.PENALTY else "no_penalty"
     with transaction.atomic():
         values["decision_number"] = rules.document_number(_agency_for_numbers(case), kind, day.year)
         case = _transition(case, "decide", by=by, values=values, note=decision_text, data={
             "outcome": outcome, "kinds": list(kinds or []), "fine": _plain(fine), "number": values["decision_number"],
-            "on": day.isoformat(), "within_standard": values.get("penalty_check_ok", True),
+            "on": day.isoformat(), "within_standard": values.get("penalty_check_ok", True), **extra_data,
         })
         issue_document(
             case, DocumentKind.DECISION if outcome == Outcome.PENALTY else DocumentKind.NO_PENALTY_DECISION,
             by=by, number=case.decision_number, on=day,
-            extra={"payment_days": rule("payment").amount, "justification": case.justification},
+            extra={"payment_days": rule("payment").amount, "justification": case.justification,
+                   "surcharge_rule": rules.surcharge_text(case.fine_amount)},
         )
     return case
 
@@ -983,9 +1060,9 @@ def case_decide_on_spot(
             "decision_number": number, "decision_text": decision_text.strip(), "subject_agency": subject,
             "holder_mode": answer.mode, "holder_via": answer.via_text[:300],
             "served_on": day, "service_method": ServiceMethod.ON_SPOT, "served_to": case.party_name,
-            "payment_due_at": due("payment", day).at if has_fine else None,
-            "summary_record_due_at": due("summary_record", day).at,
         }
+        set_due(case, values, "payment_due_at", due("payment", day) if has_fine else None)
+        set_due(case, values, "summary_record_due_at", due("summary_record", day))
         case = _transition(case, "decide_on_spot", by=by, values=values, note=decision_text, data={
             "kinds": kinds, "fine": _plain(fine), "number": number, "on": day.isoformat(),
         })
@@ -995,7 +1072,8 @@ def case_decide_on_spot(
             for i, (o, c) in enumerate(assigned)
         ])
         issue_document(case, DocumentKind.SUMMARY_DECISION, by=by, number=number, on=day,
-                       extra={"payment_days": rule("payment").amount})
+                       extra={"payment_days": rule("payment").amount, "surcharge_rule": rules.surcharge_text(fine),
+                              "remedies": rules.remedies_text()})
     return case
 
 
@@ -1031,10 +1109,11 @@ def case_serve(case: Case, *, by, method: str, served_to: str, on: dt.date | Non
     if case.decided_on and day < case.decided_on:
         raise ValidationFailed(_("送达日期不能早于决定日期。"), field="on")
     if method == ServiceMethod.ON_SPOT and case.decided_on and day != case.decided_on:
-        raise ValidationFailed(_("当场交付的送达日期应为决定当日（《行政处罚法》第六十一条）。"), field="on")
+        raise ValidationFailed(_("当场交付的送达日期应为决定当日（《行政处罚法》第六十一条）。"), field="on",
+                               code="service")
     values = {"served_on": day, "service_method": method, "served_to": served_to}
     if _needs_execution(case) and PenaltyKind.FINE in case.penalty_kinds:
-        values["payment_due_at"] = due("payment", day).at
+        set_due(case, values, "payment_due_at", due("payment", day))
     with transaction.atomic():
         case = _transition(case, "serve", by=by, values=values)
         issue_document(case, DocumentKind.SERVICE_RECEIPT, by=by, number=case.decision_number, on=day, extra={
@@ -1058,20 +1137,27 @@ def case_execute(
         raise ValidationFailed(_("执行日期不能早于送达日期。"), field="on")
     paid = _money(paid_amount, "paid_amount")
     fine = case.fine_amount or Decimal("0")
+    surcharge = rules.surcharge(case, day)
     if method in (ExecutionMethod.PAID, ExecutionMethod.PAID_ON_SPOT) and fine > 0:
-        if paid is None or paid < fine:
+        if paid is None or paid < fine + surcharge:
+            r = rules.legal_rule("surcharge")
             raise ValidationFailed(
-                _("实缴金额（%(paid)s 元）少于罚款金额（%(fine)s 元）。")
-                % {"paid": format_amount(paid or Decimal("0")), "fine": format_amount(fine)},
-                field="paid_amount",
+                _("实缴金额（%(paid)s 元）少于应缴金额（%(total)s 元：罚款 %(fine)s 元，加处罚款 %(surcharge)s 元，"
+                  "%(article)s）。")
+                % {"paid": format_amount(paid or Decimal("0")), "fine": format_amount(fine),
+                   "surcharge": format_amount(surcharge), "total": format_amount(fine + surcharge),
+                   "article": r.article},
+                field="paid_amount", code="surcharge" if surcharge else "paid_amount",
             )
         receipt_number = _require_text(receipt_number, "receipt_number", _("请填写缴款凭证号。"))
     if method == ExecutionMethod.PAID_ON_SPOT and fine > 100:
         raise ValidationFailed(
-            _("当场收缴罚款限于一百元以下的罚款等情形（《行政处罚法》第六十八条）。"), field="method"
+            _("当场收缴罚款限于一百元以下的罚款等情形（《行政处罚法》第六十八条）。"), field="method",
+            code="on_spot_collection",
         )
     return _transition(case, "execute", by=by, note=note, values={
         "executed_on": day, "execution_method": method, "paid_amount": paid,
+        "surcharge_amount": surcharge if fine > 0 else None,
         "receipt_number": (receipt_number or "").strip(), "execution_note": note.strip(),
     })
 
@@ -1085,13 +1171,13 @@ def case_close(case: Case, *, by, summary: str, on: dt.date | None = None) -> Ca
         raise InvalidTransition(_("处罚决定尚未执行完毕，不能结案。"), code="not_executed")
     if case.is_summary and case.summary_recorded_on is None:
         raise InvalidTransition(_("当场作出的行政处罚决定须报所属行政机关备案后结案（《行政处罚法》第五十二条）。"),
-                                code="summary_not_recorded")
+                                code="summary_record")
     with transaction.atomic():
         case = _transition(case, "close", by=by, note=summary, values={"closed_on": day, "closing_summary": summary})
         issue_document(case, DocumentKind.CLOSING_APPROVAL, by=by, number=case.display_number, on=day,
                        extra={"closing_summary": summary, "executed_on": case.executed_on,
                               "execution": case.get_execution_method_display() if case.execution_method else "",
-                              "paid_amount": case.paid_amount})
+                              "paid_amount": case.paid_amount, "surcharge_amount": case.surcharge_amount})
     return case
 
 

@@ -4,7 +4,7 @@ A decision with social impact is published within 7 working days (the sweep
 warns when it is late); the public page shows the frozen content with the
 party masked. When a reconsideration or a court varies or revokes the
 decision, or confirms it unlawful, the publication must be withdrawn within
-3 working days (国办发〔2018〕118号), and the sweep warns until it is.
+3 working days (art. 48(2); 国办发〔2018〕118号), and the sweep warns until it is.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.cases.deadlines import due
+from enforcement.cases.deadlines import due, set_due
 from enforcement.cases.documents import penalty_text, text
 from enforcement.cases.models import (
     CHANGING_OUTCOMES,
@@ -28,7 +28,7 @@ from enforcement.cases.models import (
     Publication,
     can_handle,
 )
-from enforcement.cases.privacy import masked_party
+from enforcement.cases.privacy import mask_text, masked_party
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.workflow import record_event
 
@@ -47,11 +47,12 @@ def published(case: Case) -> Publication | None:
 
 
 def public_content(case: Case) -> dict[str, str]:
-    """What the public page shows of a decision: no personal data beyond the masked party."""
+    """What the public page shows of a decision: the party's personal data masked in every field."""
     party = masked_party(case)
-    return {
+    content = {
         "decision_number": case.decision_number,
         "title": case.title,
+        "facts": case.facts,
         "party_name": party["name"],
         "party_kind": party["kind"],
         "party_legal_rep": party["legal_rep"],
@@ -66,6 +67,8 @@ def public_content(case: Case) -> dict[str, str]:
         "agency": (case.subject_agency or case.agency).name,
         "township": case.township.name if case.township_id else "",
     }
+    # Names inside the title or the facts too, not only the party field (issue 13 point 11).
+    return {k: mask_text(v, case) if isinstance(v, str) and k != "party_name" else v for k, v in content.items()}
 
 
 def case_publish(case: Case, *, by) -> Publication:
@@ -85,7 +88,7 @@ def case_publish(case: Case, *, by) -> Publication:
 
 
 def case_withdraw_publication(case: Case, *, by, reason: str) -> Publication:
-    """Withdraw a published decision (after it was varied, revoked or confirmed unlawful)."""
+    """Withdraw a published decision: revoked, varied, confirmed unlawful or declared invalid (art. 48(2))."""
     _require_handler(case, by)
     reason = (reason or "").strip()
     if not reason:
@@ -105,11 +108,13 @@ def case_withdraw_publication(case: Case, *, by, reason: str) -> Publication:
 
 
 def _after_outcome(case: Case, outcome: str, concluded_on: dt.date | None) -> None:
-    """A changed decision must be withdrawn from the public page within 3 working days."""
+    """Art. 48(2): a decision revoked, varied, confirmed unlawful or declared invalid: withdraw it in 3 working days."""
     if outcome in CHANGING_OUTCOMES and concluded_on is not None:
         publication = Publication.objects.filter(case=case, withdrawn_at__isnull=True).first()
         if publication is not None:
-            Case.objects.filter(pk=case.pk).update(withdrawal_due_at=due("withdrawal", concluded_on).at)
+            values: dict = {}
+            set_due(case, values, "withdrawal_due_at", due("withdrawal", concluded_on))
+            Case.objects.filter(pk=case.pk).update(**values)
 
 
 def _won(kind: str, outcome: str) -> bool | None:
