@@ -287,7 +287,8 @@ def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
                                                                                   / float(best))}
                     for a in by_agency]
     return render(request, "supervision/results.html", {
-        "plan": plan, "files": files, "page_obj": page, "by_agency": by_agency, "by_item": selectors.results_by_item(plan),
+        "plan": plan, "files": files, "page_obj": page, "by_agency": by_agency,
+        "by_item": selectors.results_by_item(plan),
         "chart": chart, "agency_chart": agency_chart, "grade_badges": GRADE_BADGES,
         "grades": [(g, Grade(g).label) for g in selectors.GRADES],
         "judicial": is_judicial_reviewer(request.user),
