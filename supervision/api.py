@@ -118,15 +118,18 @@ class ScoreSerializer(ModelSerializer):
         read_only_fields = ["id", "plan", "case", "status", "total", "vetoed", "grade", "saved_at", "submitted_at"]
 
 
-class ReopenReasonSerializer(Serializer):
+class ScoreReopenSerializer(Serializer):
     reason = serializers.CharField()
 
 
 class ScoreViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A reviewer's own scores, and those of the plans they lead."""
+
     serializer_class = ScoreSerializer
+    queryset = Score.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+        if getattr(self, "swagger_fake_view", False):
             return Score.objects.none()
         user = self.request.user
         return (Score.objects.filter(Q(assignment__reviewer=user) | Q(assignment__sampled__plan__lead=user))
@@ -151,7 +154,7 @@ class ScoreViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
         score = scoring.score_submit(self.get_object(), by=request.user)
         return Response(ScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
 
-    @extend_schema(request=ReopenReasonSerializer, responses={200: ScoreSerializer})
+    @extend_schema(request=ScoreReopenSerializer, responses={200: ScoreSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         score = scoring.score_reopen(self.get_object(), by=request.user, reason=str(request.data.get("reason", "")))

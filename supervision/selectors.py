@@ -16,7 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.access import get_visible_or_404
+from enforcement.access import get_visible_or_404, scope_for
+from enforcement.cases.deadlines import STEP_LABELS
 from enforcement.cases.documents.pdf import case_file_entries
 from enforcement.cases.models import (
     Case,
@@ -66,6 +67,10 @@ def plan_files(plan: ReviewPlan) -> QuerySet[SampledFile]:
             .order_by("position"))
 
 
+def scored_count(plan: ReviewPlan) -> int:
+    return plan.files.exclude(grade="").filter(gap_flag=False).count()
+
+
 def my_assignments(user) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(reviewer=user, sampled__plan__status__in=(PlanStatus.DRAWN,
                                                                                   PlanStatus.IN_REVIEW))
@@ -81,8 +86,7 @@ def score_for(user, pk: int) -> Score:
     if score is None:
         raise Http404
     plan = score.assignment.sampled.plan
-    if user.pk not in (score.assignment.reviewer_id, plan.lead_id) and not (
-            user.is_superuser or is_judicial_reviewer(user) and user.pk == plan.lead_id):
+    if user.pk not in (score.assignment.reviewer_id, plan.lead_id) and not user.is_superuser:
         raise Http404
     return score
 
@@ -112,8 +116,6 @@ def _day(value) -> dt.date | None:
 
 def deadline_record(case: Case, publication: Publication | None = None) -> list[DeadlineRecord]:
     """Each legal time limit of the case and whether it was met (from the due times the case recorded)."""
-    from enforcement.cases.deadlines import STEP_LABELS
-
     rows = []
     today = timezone.localdate()
 
@@ -295,8 +297,6 @@ def results_visible_to(user, plan: ReviewPlan) -> bool:
 
 def files_for_viewer(user, plan: ReviewPlan) -> QuerySet[SampledFile]:
     """The judicial bureau sees every file's result; an agency its own files."""
-    from enforcement.access import scope_for
-
     qs = plan_files(plan)
     if is_judicial_reviewer(user):
         return qs

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enforcement.cases.models import Case
 from enforcement.errors import DomainError
 from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
+from enforcement.models.events import Event
 from enforcement.workflow import event_label
 from supervision import exports, selectors
 from supervision.choices import Grade, PlanStatus, RectificationStatus, ScoreStatus
@@ -39,9 +41,11 @@ from supervision.permissions import can_answer, can_check_rectification, is_judi
 from supervision.services import plans as plan_svc
 from supervision.services import rectification as rect_svc
 from supervision.services import scoring
+from supervision.services.coverage import warn_from
 from supervision.services.plans import DOC_ALGORITHM
 
 PAGE_SIZE = 30
+FILES_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PLAN_ACTIONS = {
@@ -62,6 +66,14 @@ EVENT_LABELS = {
 }
 GRADE_BADGES = {Grade.EXCELLENT: "text-bg-success", Grade.GOOD: "text-bg-primary", Grade.PASS: "text-bg-secondary",
                 Grade.FAIL: "text-bg-danger"}
+
+
+def _with_badges(files) -> list:
+    """The rows with their grade badge's colour (worked out once here, not per row in the template)."""
+    rows = list(files)
+    for f in rows:
+        f.badge = GRADE_BADGES.get(f.grade, "")
+    return rows
 
 
 def _judicial_only(user) -> None:
@@ -126,18 +138,18 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_detail(request.user, pk)
     if not is_judicial_reviewer(request.user):
         return redirect("supervision:plan-results", plan.pk)
-    files = list(selectors.plan_files(plan))
+    page = Paginator(selectors.plan_files(plan), FILES_PAGE_SIZE).get_page(request.GET.get("page"))
+    files = _with_badges(page.object_list)
     lead = is_plan_lead(plan, request.user)
     actions = [{"key": k, "label": PLAN_ACTIONS[k][1], "tone": PLAN_ACTIONS[k][2]}
                for k in PLAN_ACTIONS_BY_STATE[plan.status]] if lead else []
-    from enforcement.models.events import Event
-
     events = [{"event": e, "label": event_label(plan, e.action, EVENT_LABELS)}
               for e in Event.objects.for_object(plan).select_related("actor", "actor_agency")]
     return render(request, "supervision/plan_detail.html", {
-        "plan": plan, "files": files, "actions": actions, "is_lead": lead, "algorithm": DOC_ALGORITHM,
+        "plan": plan, "files": files, "page_obj": page, "actions": actions, "is_lead": lead,
+        "algorithm": DOC_ALGORITHM,
         "agencies": list(plan.agencies.all()), "reviewers": list(plan.reviewers.all()), "events": events,
-        "scored": sum(1 for f in files if f.is_scored), "grade_badges": GRADE_BADGES,
+        "scored": selectors.scored_count(plan), "grade_badges": GRADE_BADGES,
         "settle_form": SettleForm(), "reopen_form": ReasonForm(),
     })
 
@@ -200,8 +212,10 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan, case = sampled.plan, sampled.case
     groups = selectors.rubric_groups(plan.rubric)
     vetoes = list(plan.rubric.vetoes.all())
-    case_file = selectors.case_file_for_review(case)
-    marks = selectors.suggestions(groups, vetoes, case_file.findings)
+    # The lead reads every score of the plan, but the case file itself only by their own assignment.
+    case_file = selectors.case_file_for_review(case) if Case.objects.visible_to(request.user).filter(
+        pk=case.pk).exists() else None
+    marks = selectors.suggestions(groups, vetoes, case_file.findings if case_file else {})
     is_reviewer = request.user.pk == score.assignment.reviewer_id
     editable = is_reviewer and score.status == ScoreStatus.DRAFT and plan.status == PlanStatus.IN_REVIEW
     form = ScoreForm(request.POST or None, groups=groups, vetoes=vetoes,
@@ -222,7 +236,7 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_domain_error(form, exc)
             else:
                 return redirect("supervision:score", score.pk)
-    events = [{"event": e, "label": event_label(case, e.action)} for e in case_file.events]
+    events = [{"event": e, "label": event_label(case, e.action)} for e in case_file.events] if case_file else []
     return render(request, "supervision/score.html", {
         "score": score, "sampled": sampled, "plan": plan, "case": case, "file": case_file, "form": form,
         "events": events, "editable": editable, "suggested_items": marks[0], "suggested_vetoes": marks[1],
@@ -261,7 +275,9 @@ def _results_plan(request: HttpRequest, pk: int) -> ReviewPlan:
 @login_required
 def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _results_plan(request, pk)
-    files = list(selectors.files_for_viewer(request.user, plan))
+    page = Paginator(selectors.files_for_viewer(request.user, plan), FILES_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    files = _with_badges(page.object_list)
     by_agency = selectors.results_by_agency(plan)
     grades = selectors.grade_totals(plan)
     most = max(grades.values()) or 1
@@ -272,7 +288,8 @@ def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
                                                                                   / float(best))}
                     for a in by_agency]
     return render(request, "supervision/results.html", {
-        "plan": plan, "files": files, "by_agency": by_agency, "by_item": selectors.results_by_item(plan),
+        "plan": plan, "files": files, "page_obj": page, "by_agency": by_agency,
+        "by_item": selectors.results_by_item(plan),
         "chart": chart, "agency_chart": agency_chart, "grade_badges": GRADE_BADGES,
         "grades": [(g, Grade(g).label) for g in selectors.GRADES],
         "judicial": is_judicial_reviewer(request.user),
@@ -305,8 +322,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
     _judicial_only(request.user)
     year = timezone.localdate().year
     rows = selectors.coverage(year)
-    from supervision.services.coverage import warn_from
-
     return render(request, "supervision/coverage.html", {
         "year": year, "rows": rows, "missing": sum(1 for r in rows if not r["plans"]), "warn_from": warn_from(year),
         "summary": selectors.summary_line(year - 1),
@@ -365,8 +380,6 @@ def rectification_page(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404
         except DomainError as exc:
             messages.error(request, str(exc))
-    from enforcement.models.events import Event
-
     events = [{"event": e, "label": event_label(notice, e.action, EVENT_LABELS)}
               for e in Event.objects.for_object(notice).select_related("actor", "actor_agency")]
     return render(request, "supervision/rectification.html", {

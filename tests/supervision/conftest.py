@@ -10,9 +10,9 @@ import pytest
 
 from enforcement.cases.models import CaseOfficer, CaseStatus
 from enforcement.models import AgencyKind, Domain, Matter, PowerType, Role
-from supervision.models import ReviewPlan, Rubric
+from supervision.models import ReviewPlan
 from supervision.services.plans import plan_create
-from supervision.services.rubrics import DEFAULT_NAME
+from supervision.services.rubrics import create_default_rubric
 from tests.factories import AgencyFactory, make_closed_case, member
 
 PERIOD = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -30,7 +30,7 @@ def review(county, judicial_reviewer, officer_a, officer_b):
     leader_a = member(Role.TOWNSHIP_LEADER, county.town_a, "leader_a")
     world = SimpleNamespace(county=county, matter=matter, lead=judicial_reviewer, reviewer2=reviewer2,
                             reviewer3=reviewer3, officer_a=officer_a, officer_b=officer_b, leader_a=leader_a,
-                            rubric=Rubric.objects.get(name=DEFAULT_NAME, version=1))
+                            rubric=create_default_rubric())
     world.cases = {
         county.town_a.pk: [make_case(world, county.town_a, officer=officer_a) for _ in range(12)],
         county.town_b.pk: [make_case(world, county.town_b, officer=officer_b) for _ in range(7)],

@@ -142,3 +142,23 @@ def test_results_summary_line(published, review):
     assert s["files"] == 9 and s["grades"]["fail"] == 1 and s["rectifications"] == 2
     assert summary_line(2026).startswith("2026年评查3个单位的行政处罚案卷9份")
     assert Decimal(s["average"]) > 0
+
+
+def test_attachments_are_served_only_within_scope(published, review, settings, tmp_path, client_for):
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    notice = next(n for n in Rectification.objects.all() if _agency_user(review, n))
+    officer = _agency_user(review, notice)
+    item = notice.items.first()
+    item_answer(item, by=officer, answer="见附件",
+                files=[SimpleUploadedFile("zg.pdf", PDF, content_type="application/pdf")])
+    attachment = item.attachments.get()
+    url = reverse("supervision:attachment", args=[attachment.pk])
+    response = client_for(officer).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    stranger = review.officer_b if officer == review.officer_a else review.officer_a
+    assert client_for(stranger).get(url).status_code == 404
+    assert client_for(review.reviewer2).get(url).status_code == 200  # the judicial bureau checks answers
+    # Never a static route: the file's storage path is not what the page links to.
+    assert attachment.file.name not in url

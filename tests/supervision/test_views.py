@@ -103,6 +103,16 @@ def test_reviewer_opening_a_file_not_assigned_to_them_gets_404(started, review, 
     assert client_for(review.officer_a).get(reverse("supervision:score", args=[score.pk])).status_code == 404
 
 
+def test_lead_reads_another_reviewers_score_but_not_the_case_file_without_an_assignment(started, review, client_for):
+    from supervision.models import Assignment
+
+    mine = set(Assignment.objects.filter(sampled__plan=started, reviewer=review.lead).values_list("pk", flat=True))
+    score = next(s for s in (score_of(started, n) for n in range(1, 10)) if s.assignment_id not in mine)
+    response = client_for(review.lead).get(reverse("supervision:score", args=[score.pk]))
+    assert response.status_code == 200 and response.context["file"] is None
+    assert 'data-testid="no-case-file"' in response.content.decode()
+
+
 def test_scoring_page_pre_marks_shows_history_with_system_events_and_locks_after_submit(
         started, review, client_for):
     score = score_of(started, 1)
