@@ -77,6 +77,8 @@ if TESTING:
     INSTALLED_APPS.append("tests.workflow_app")
 
 MIDDLEWARE = [
+    # Outermost: a request that lost the database answers 503 in the site's language, not 500.
+    "enforcement.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,7 +121,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bureau.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# CONN_HEALTH_CHECKS: a persistent connection is checked before a request reuses it, so after a
+# database restart the next request reconnects instead of failing (tests/test_database_restart.py).
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
