@@ -13,7 +13,6 @@ import glob
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import closed_port, require
+from tests.conftest import closed_port, require, stop_process_group
 
 pytestmark = pytest.mark.postgres
 
@@ -139,12 +138,7 @@ def test_requests_during_a_database_restart_get_503_in_chinese_and_the_site_reco
         # Same worker process: the app recovered without a restart.
         assert set(re.findall(r"Booting worker with pid: (\d+)", log.read_text())) == worker_pids
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)
 
 
 @pytest.mark.django_db
