@@ -221,6 +221,7 @@ MATRIX: dict[str, str] = {
     "api api-hotline-batch": "401 401 401 401 401 401 401 401 401 401 401",
     "api api-hotline-intake": "401 401 401 401 401 401 401 401 401 401 401",
     "api api-hotline-status": "401 401 401 401 401 401 401 401 401 401 401",
+    "api api-not-found": "404 404 404 404 404 404 404 404 404 404 404",
     "api api-me": "401 ok ok ok ok ok ok ok ok ok ok",
     "api api-redoc": "ok - - - - - - - - - ok",
     "api api-root": "401 ok ok ok ok ok ok ok ok ok ok",

@@ -1,6 +1,6 @@
 """One API router: each app's ``api.register(router)`` adds its viewsets."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -9,6 +9,7 @@ from dispatch import api as dispatch_api
 from dispatch import api_intake as dispatch_api_intake
 from enforcement import api as enforcement_api
 from enforcement import api_cases, api_catalogue
+from enforcement.api_base import api_not_found
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
 # argument and answered 500; clients ask for JSON with Accept or ?format=json.
@@ -28,4 +29,6 @@ urlpatterns = [
     *dispatch_api.extra_urls,
     *dispatch_api_intake.extra_urls,
     *router.urls,
+    # Last: an unknown API path answers 404 in the API's error format.
+    re_path(r"^.+$", api_not_found, name="api-not-found"),
 ]

@@ -348,6 +348,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "enforcement.api_base.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "BatchStatusEnum": "devolution.models.BatchStatus",
         "MatterStatusEnum": "enforcement.models.MatterStatus",

@@ -114,6 +114,19 @@ def _batch(county, administrator, w):
     return batch
 
 
+def admin_object_id(name: str) -> int:
+    """The first row of the model an admin URL is about (0 when none): the same object whatever ran before."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            first = apps.get_model(model._meta.label).objects.order_by("pk").values_list("pk", flat=True).first()
+            return first or 0
+    return 0
+
+
 def values_for(name: str, site) -> dict:
     """The parameters of one pattern: ``pk`` is the object of township A the route is about."""
     pks = {
@@ -131,7 +144,7 @@ def values_for(name: str, site) -> dict:
     elif name in {"notification-read", "notification-detail"}:
         pk = pks["notification"]
     elif name.startswith("admin:"):
-        pk = 1
+        pk = admin_object_id(name)
     return {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
 
 
