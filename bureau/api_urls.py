@@ -1,6 +1,6 @@
 """One API router: each app's ``api.register(router)`` adds its viewsets."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
@@ -8,6 +8,7 @@ from devolution import api as devolution_api
 from dispatch import api as dispatch_api
 from dispatch import api_intake as dispatch_api_intake
 from enforcement import api as enforcement_api
+from enforcement.api_base import api_not_found
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
 from supervision import api as supervision_api
@@ -32,4 +33,6 @@ urlpatterns = [
     *dispatch_api.extra_urls,
     *dispatch_api_intake.extra_urls,
     *router.urls,
+    # Last: an unknown API path answers 404 in the API's error format.
+    re_path(r"^.+$", api_not_found, name="api-not-found"),
 ]

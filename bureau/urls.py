@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from bureau.files import media_file
 from bureau.health import healthz
+
+# The API documentation pages (Swagger UI, Redoc) start their bundles with inline scripts and
+# styles: only they may (settings CONTENT_SECURITY_POLICY).
+api_docs_csp = csp_update({"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]})
 
 admin.site.site_header = _("综合行政执法局业务系统")
 admin.site.site_title = _("综合行政执法局")
@@ -17,8 +22,8 @@ urlpatterns = [
     # Uploaded files (MEDIA_URL), only through a scope check: never a static route, in development neither.
     path("files/<path:name>", media_file, name="media-file"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", api_docs_csp(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/redoc/", api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("api/", include("bureau.api_urls")),
     path("accounts/", include("enforcement.urls_accounts")),
     path("public/", include("bureau.public_urls")),

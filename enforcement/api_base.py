@@ -9,6 +9,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -227,3 +228,38 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+
+# Refusals every operation can give, whatever its own extend_schema says: a bad parameter or
+# character (400, enforcement.middleware.InvalidInputMiddleware), no or a wrong token (401),
+# a role that may not (403), an object out of scope (404); writes also a state moved on (409).
+_READ_ERRORS = {
+    "400": "请求参数无效", "401": "未登录或令牌无效", "403": "无权执行", "404": "不存在，或不在您的查看范围内",
+    "429": "请求过于频繁，或登录失败次数过多已被暂时锁定",
+}
+_WRITE_ERRORS = {**_READ_ERRORS, "409": "状态已变化或与他人操作冲突"}
+
+
+@csrf_exempt  # a POST to an unknown API path is a 404, not a CSRF refusal page
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/ that no route matches: 404 in the error format, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body("not_found", exceptions.NotFound.default_detail), status=404,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: name the 4xx answers of every operation in the schema."""
+    error = {"$ref": "#/components/schemas/Error"}
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            errors = _READ_ERRORS if method == "get" else _WRITE_ERRORS
+            responses = operation.setdefault("responses", {})
+            for status_code, description in errors.items():
+                responses.setdefault(status_code, {
+                    "description": description, "content": {"application/json": {"schema": error}},
+                })
+    return result

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import got_request_exception
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
@@ -37,6 +38,63 @@ class LoginRequiredMiddleware:
         return self.get_response(request)
 
 
+def chosen_language(request) -> str:
+    """The language of the switch's cookie if supported, else Chinese (see DefaultChineseLocaleMiddleware)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a page in the site's language while the database cannot be reached.
+
+    Outermost in MIDDLEWARE: a lost database connection may surface anywhere (the
+    session, the user, a view), where Django turns it into a 500. The exception is
+    noted on the request by the ``got_request_exception`` signal, and this
+    middleware replaces the 500 by a 503 that says what happened and to retry;
+    the next request reconnects by itself (CONN_HEALTH_CHECKS).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_database_unavailable", False):
+            return self.unavailable(request)
+        return response
+
+    @staticmethod
+    def unavailable(request) -> HttpResponse:
+        with translation.override(chosen_language(request)):
+            message = _("数据库暂时无法连接，系统正在恢复，请稍后刷新重试。")
+            if request.path_info.startswith(("/api/", "/open311/")):
+                from enforcement.api_base import error_body
+
+                response = JsonResponse(error_body("service_unavailable", message), status=503,
+                                        json_dumps_params={"ensure_ascii": False})
+            else:
+                from django.template.loader import render_to_string
+
+                # A page of its own: base.html would ask the database for the menu and the user.
+                response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = "30"
+        return response
+
+
+def _note_database_errors(sender, request=None, **kwargs) -> None:
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, (OperationalError, InterfaceError)):
+        request._database_unavailable = True
+
+
+got_request_exception.connect(_note_database_errors, dispatch_uid="bureau-database-unavailable")
+
+
 class DefaultChineseLocaleMiddleware(LocaleMiddleware):
     """Chinese by default; English only when the user chose it with the language switch.
 
@@ -47,10 +105,7 @@ class DefaultChineseLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
 

@@ -197,6 +197,19 @@ def _fresh_reference_cache():
 
 # --- Faults: Redis (cache and broker) unreachable ----------------------------------
 
+def stop_process_group(process, timeout: float = 20) -> None:
+    """Stop a subprocess started with ``start_new_session=True`` and its children: TERM, then KILL."""
+    import signal
+    import subprocess
+
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def closed_port() -> int:
     """A local TCP port nothing listens on (bound, then released)."""
     import socket

@@ -10,7 +10,7 @@ from django.core import mail
 from dispatch.views_public import rate_count
 from enforcement.models import OutboxMessage, OutboxStatus
 from enforcement.outbox import drain
-from tests.dispatch.test_public_report import NEW, form_data
+from tests.dispatch.test_public_report import NEW, _categories, form_data  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

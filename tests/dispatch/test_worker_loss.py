@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from dispatch.models import Ticket, WarningLevel
 from enforcement.models import Notification, OutboxMessage, OutboxStatus
-from tests.conftest import require
+from tests.conftest import require, stop_process_group
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker,
               pytest.mark.django_db(transaction=True)]
@@ -109,12 +109,7 @@ def test_a_sweep_whose_worker_dies_is_finished_by_the_next_delivery_and_sends_no
         wait_for(lambda: not OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exists(), 60,
                  "the outbox to drain", log)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        stop_process_group(worker)
 
     output = log.read_text()
     assert "WorkerLostError" in output or "exited prematurely" in output, output[-3000:]

@@ -50,7 +50,15 @@ from enforcement.models import (
 )
 from enforcement.models.calendar import DayKind
 from enforcement.workdays import SHANGHAI, Unit, deadline_for, statutory_holidays, warn_time
-from tests.enforcement.test_cases_support import decided, expired_officer, filed, lead, noticed, reviewed, world
+from tests.enforcement.cases_support import (
+    decided,
+    expired_officer,
+    filed,
+    lead,
+    noticed,
+    reviewed,
+    world,
+)
 from tests.factories import member
 
 __all__ = ["world"]

@@ -1,0 +1,286 @@
+"""The access matrix: every URL pattern, requested as every role, answers as bureau/access_matrix.py says.
+
+Parameters are filled with objects of township A (a ticket, a case with
+evidence and a document, a devolution batch, a matter, a notification of
+township A's officer ...). A URL pattern without an entry in the table fails
+the test, so a new page, API route or admin model is added to the table, and
+thereby reviewed, before it ships. Writes: every route is POSTed to by an
+officer of township B, which must change nothing.
+
+Record the current answers (to review them, then paste into the table):
+``ACCESS_MATRIX_RECORD=/tmp/matrix.txt pytest tests/test_access_matrix.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from bureau.access_matrix import MATRIX, ROLES
+from dispatch import services as dispatch_services
+from dispatch.models import Ticket, TicketCategory
+from dispatch.services.intake import attachment_add
+from dispatch.views_public import receipt_token
+from enforcement.models import Case, Event, Notification, OutboxMessage
+from enforcement.notifications import notify
+from tests.dispatch.conftest import PNG, png  # noqa: F401
+from tests.enforcement.cases_support import filed, world  # noqa: F401  (fixture)
+from tests.enforcement.test_cases_evidence import add as add_evidence
+from tests.factories import GridFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url_patterns():
+    """(name, regex of the full path) of every pattern of the site, admin included."""
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            regex = p.pattern.regex.pattern.lstrip("^").rstrip("$").replace("\\Z", "")
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+                yield from walk(p.url_patterns, prefix + regex, ns)
+            elif isinstance(p, URLPattern):
+                name = p.name or p.lookup_str
+                yield (f"{namespace}:{name}" if namespace else name), prefix + regex
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+def fill(regex: str, values: dict) -> str:
+    """The path of this pattern with each named group replaced by ``values[name]``."""
+    def group(match):
+        name = match.group(1)
+        return str(values[name])
+
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", group, regex)
+    path = path.replace("\\.", ".").replace("\\", "")
+    return "/" + path
+
+
+@pytest.fixture
+def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judicial_reviewer,  # noqa: F811
+         department_staff, administrator):
+    settings.MEDIA_ROOT = tmp_path
+    settings.HEALTHZ_WORKER_TIMEOUT = 0.05  # no worker in this test: do not wait for one
+    category, _ = TicketCategory.objects.get_or_create(code="ZDJY", defaults={"name": "占道经营"})
+    grid = GridFactory(township=county.town_a, code="TA-01", name="甲镇一网格")
+    grid_member = UserFactory(username="grid_a1")
+    grid.member = grid_member
+    grid.save(update_fields=["member"])
+    ticket = dispatch_services.ticket_intake(
+        channel="staff", description="菜市场门口流动摊贩占道经营。", category=category, township=county.town_a,
+        reporter_name="张三", reporter_phone="13812345678", place="甲镇人民路", lat=30.0, lng=120.0, grid=grid,
+    ).ticket
+    ticket = dispatch_services.ticket_triage(ticket, by=dispatcher, matter=world.dev, township=county.town_a)
+    ticket = dispatch_services.ticket_assign(ticket, by=dispatcher)
+    attachment = attachment_add(ticket, png("现场.png"), by=dispatcher)
+    case = filed(world)
+    evidence = add_evidence(world, case)
+    document = case.documents.first()
+    note = notify(world.officer_a, subject=ticket, reason="matrix", title="通知", email=False)
+    batch = _batch(county, administrator, world)
+    personas = {
+        "anonymous": None, "officer_a": world.officer_a, "officer_b": world.officer_b, "leader_a": world.leader_a,
+        "squadron": squadron_officer, "dispatcher": dispatcher, "legal": world.legal_a,
+        "judicial": judicial_reviewer, "department": department_staff, "grid": grid_member,
+        "admin": administrator,
+    }
+    assert set(personas) == set(ROLES)
+    values = {
+        "pk": None, "ev_pk": evidence.pk, "doc_pk": document.pk if document else 1, "attachment_pk": attachment.pk,
+        "appeal_pk": 1, "code": world.dev.code, "job_id": "0" * 32, "step": "investigate", "action": "accept",
+        "name": "investigate", "channel": "12345", "external_ref": "H-1", "token": receipt_token(ticket.number,
+                                                                                                     ticket.lookup_code),
+        "number": batch.number, "matter_pk": world.dev.pk, "service_code": category.code,
+        "service_request_id": ticket.number, "fmt": "json", "object_id": 1, "app_label": "enforcement",
+        "content_type_id": 1, "url": "x", "id": 1,
+    }
+    return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
+                           batch=batch, grid=grid, attachment=attachment, personas=personas, values=values)
+
+
+def _batch(county, administrator, w):
+    from tests.devolution.helpers import add_item, make_batch
+
+    batch = make_batch(administrator, [county.town_a])
+    add_item(batch, administrator, w.ent, [county.town_a])
+    return batch
+
+
+def admin_object_id(name: str) -> int:
+    """The first row of the model an admin URL is about (0 when none): the same object whatever ran before."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            first = apps.get_model(model._meta.label).objects.order_by("pk").values_list("pk", flat=True).first()
+            return first or 0
+    return 0
+
+
+def values_for(name: str, site) -> dict:
+    """The parameters of one pattern: ``pk`` is the object of township A the route is about."""
+    pks = {
+        "cases": site.case.pk, "case": site.case.pk, "ticket": site.ticket.pk, "tickets": site.ticket.pk,
+        "dispatch": site.ticket.pk, "devolution": site.batch.pk, "batch": site.batch.pk,
+        "item": site.batch.items.first().pk, "notification": site.note.pk, "grid": site.grid.pk,
+        "agency": site.county.town_a.pk, "township": site.county.town_a.pk,
+    }
+    pk = next((v for k, v in pks.items() if k in name.split(":")[-1].split("-")[0:2] or name.startswith(k + ":")),
+              None)
+    if "item-" in name:
+        pk = pks["item"]
+    elif name == "devolution:township-powers":
+        pk = pks["township"]
+    elif name in {"notification-read", "notification-detail"}:
+        pk = pks["notification"]
+    elif name.startswith("admin:"):
+        pk = admin_object_id(name)
+    return {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
+
+
+# The admin site lets a user in by one test, is_staff, which no persona but the administrator passes;
+# anonymous, a township officer and the dispatcher stand for the others there. The schema is the same
+# document for everyone, and generating it takes seconds: anonymous and the administrator ask for it.
+ADMIN_ROLES = ("anonymous", "officer_b", "dispatcher", "admin")
+SLOW_SAME_FOR_ALL = {"api api-schema", "api api-docs", "api api-redoc"}
+
+
+def roles_for(name: str) -> tuple[str, ...]:
+    if name.startswith("admin:"):
+        return ADMIN_ROLES
+    if name in SLOW_SAME_FOR_ALL:
+        return ("anonymous", "admin")
+    return ROLES
+
+
+def key_of(name: str, regex: str) -> str:
+    """The table's key: the pattern's name, "api " before the API's (whose router names repeat page names)."""
+    return f"api {name}" if regex.startswith("api/") else name
+
+
+def answer(response) -> str:
+    code = response.status_code
+    if code in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        return "L" if "/accounts/login/" in location or "/admin/login/" in location else "3xx"
+    if 200 <= code < 300:
+        return "ok"
+    return str(code)
+
+
+def clients(site) -> dict[str, Client]:
+    result = {}
+    for role, user in site.personas.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        result[role] = client
+    return result
+
+
+def test_every_url_answers_every_role_as_the_access_matrix_says(site):
+    patterns = url_patterns()
+    by_role = clients(site)
+    observed: dict[str, list[str]] = {}
+    server_errors = []
+    timings = []
+    for name, regex in patterns:
+        path = fill(regex, values_for(name, site))
+        name = key_of(name, regex)
+        row = []
+        for role in ROLES:
+            if role not in roles_for(name):
+                row.append("-")
+                continue
+            started = time.perf_counter()
+            response = by_role[role].get(path)
+            timings.append((time.perf_counter() - started, role, path))
+            if response.status_code >= 500 and name != "healthz":  # 503 is its answer while a part is down
+                server_errors.append(f"{role} GET {path}: {response.status_code}")
+            row.append(answer(response))
+        observed[name] = row
+
+    record = os.environ.get("ACCESS_MATRIX_RECORD")
+    if record:
+        with open(record + ".slow", "w") as out:
+            for t in sorted(timings, reverse=True)[:40]:
+                out.write(f"{t[0]:.3f} {t[1]} {t[2]}\n")
+            out.write(f"total {sum(t[0] for t in timings):.1f}\n")
+        with open(record, "w") as out:
+            for name, row in sorted(observed.items()):
+                out.write(f'    "{name}": "{" ".join(row)}",\n')
+    assert not server_errors, server_errors
+    missing = sorted(n for n in observed if n not in MATRIX)
+    assert not missing, f"URL patterns without an entry in bureau/access_matrix.py: {missing}"
+    wrong = []
+    for name, row in observed.items():
+        expected = MATRIX[name].split()
+        for role, want, got in zip(ROLES, expected, row, strict=True):
+            if want != got:
+                wrong.append(f"{name} as {role}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    stale = sorted(set(MATRIX) - set(observed))
+    assert not stale, f"rows for URL patterns that no longer exist: {stale}"
+    requested = sum(1 for row in observed.values() for a in row if a != "-")
+    assert requested > 2000, requested
+
+
+SKIP_POST = {"logout", "healthz"}  # logging out ends the session; /healthz answers 503 without a worker
+
+
+def snapshot(site) -> tuple:
+    from devolution.models import BatchItem, DevolutionBatch
+
+    return (
+        Event.objects.count(), Ticket.objects.count(), Case.objects.count(), Notification.objects.count(),
+        OutboxMessage.objects.count(), DevolutionBatch.objects.count(), BatchItem.objects.count(),
+        tuple(Ticket.objects.filter(pk=site.ticket.pk).values_list("status", "warning_level", "priority",
+                                                                   "responsible_agency").get()),
+        tuple(Case.objects.filter(pk=site.case.pk).values_list("status").get()),
+        tuple(DevolutionBatch.objects.filter(pk=site.batch.pk).values_list("status").get()),
+        site.case.evidence.count(), site.ticket.attachments.count(),
+    )
+
+
+def test_every_post_by_township_b_changes_nothing_of_township_a(site):
+    client = Client()
+    client.force_login(site.personas["officer_b"])
+    before = snapshot(site)
+    server_errors, posted = [], 0
+    for name, regex in url_patterns():
+        if name in SKIP_POST or name.startswith("admin:"):
+            continue
+        path = fill(regex, values_for(name, site))
+        for body in ({"note": "x", "reason": "x"}, ):
+            response = client.post(path, body)
+            posted += 1
+            if response.status_code >= 500:
+                server_errors.append(f"POST {path}: {response.status_code}")
+        json_response = client.post(path, "{}", content_type="application/json")
+        posted += 1
+        if json_response.status_code >= 500:
+            server_errors.append(f"POST json {path}: {json_response.status_code}")
+    assert not server_errors, server_errors
+    assert snapshot(site) == before
+    assert posted > 250
+
+
+def test_admin_posts_by_non_staff_change_nothing(site):
+    client = Client()
+    client.force_login(site.personas["officer_b"])
+    before = snapshot(site)
+    for name, regex in url_patterns():
+        if name.startswith("admin:") and name.endswith(("_add", "_change", "_delete")):
+            response = client.post(fill(regex, values_for(name, site)), {"status": "closed"})
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], name
+    assert snapshot(site) == before
