@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -43,8 +44,8 @@ from enforcement.errors import ValidationFailed
 from enforcement.serializers import AgencyBriefSerializer, ErrorSerializer
 
 TAG = "赋权批次"
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")
-REFUSED = OpenApiResponse(ErrorSerializer, description="被拒绝：{code, message, fields}")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_lazy("不存在，或不在您的查看范围内"))
+REFUSED = OpenApiResponse(ErrorSerializer, description=_lazy("被拒绝：{code, message, fields}"))
 
 
 def _transition_schema(summary: str, request=None):
@@ -55,11 +56,12 @@ def _transition_schema(summary: str, request=None):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="赋权批次列表", tags=[TAG]),
-    retrieve=extend_schema(summary="赋权批次详情", tags=[TAG], responses={200: BatchDetailSerializer, 404: NOT_FOUND}),
-    create=extend_schema(summary="起草赋权批次", tags=[TAG], request=BatchWriteSerializer,
+    list=extend_schema(summary=_lazy("赋权批次列表"), tags=[TAG]),
+    retrieve=extend_schema(summary=_lazy("赋权批次详情"),
+                           tags=[TAG], responses={200: BatchDetailSerializer, 404: NOT_FOUND}),
+    create=extend_schema(summary=_lazy("起草赋权批次"), tags=[TAG], request=BatchWriteSerializer,
                          responses={201: BatchDetailSerializer, 400: REFUSED, 403: REFUSED}),
-    partial_update=extend_schema(summary="修改赋权批次", tags=[TAG], request=BatchWriteSerializer,
+    partial_update=extend_schema(summary=_lazy("修改赋权批次"), tags=[TAG], request=BatchWriteSerializer,
                                  responses={200: BatchDetailSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED}),
 )
 class BatchViewSet(
@@ -117,47 +119,48 @@ class BatchViewSet(
         data = BATCH_ACTIONS.validate(key, batch, request.user, request.data)
         return BATCH_ACTIONS.perform(key, batch, by=request.user, data=data)
 
-    @_transition_schema("提交审查")
+    @_transition_schema(_lazy("提交审查"))
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("submit", request))
 
-    @_transition_schema("开始审查")
+    @_transition_schema(_lazy("开始审查"))
     @action(detail=True, methods=["post"], url_path="start_review")
     def start_review(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("start_review", request))
 
-    @_transition_schema("退回修改", BatchNoteSerializer)
+    @_transition_schema(_lazy("退回修改"), BatchNoteSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_changes(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("return_for_changes", request))
 
-    @_transition_schema("批准（全部检查通过后）", BatchNoteSerializer)
+    @_transition_schema(_lazy("批准（全部检查通过后）"), BatchNoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("approve", request))
 
-    @_transition_schema("公布")
+    @_transition_schema(_lazy("公布"))
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("publish", request))
 
-    @_transition_schema("实施生效（幂等）")
+    @_transition_schema(_lazy("实施生效（幂等）"))
     @action(detail=True, methods=["post"])
     def enact(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("enact", request))
 
-    @_transition_schema("撤回", BatchReasonSerializer)
+    @_transition_schema(_lazy("撤回"), BatchReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("withdraw", request))
 
-    @_transition_schema("整批撤销", BatchRevokeSerializer)
+    @_transition_schema(_lazy("整批撤销"), BatchRevokeSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk=None) -> Response:
         return self._detail(self._act("revoke", request))
 
-    @extend_schema(summary="对整个批次提出审查意见（不同意即退回修改）", tags=[TAG], request=BatchReviewSerializer,
+    @extend_schema(summary=_lazy("对整个批次提出审查意见（不同意即退回修改）"),
+                   tags=[TAG], request=BatchReviewSerializer,
                    responses={200: BatchDetailSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
@@ -165,7 +168,7 @@ class BatchViewSet(
         self._act("review", request)
         return self._detail(batch)
 
-    @extend_schema(summary="批准前检查：阻止批准的问题与乡镇承接能力", tags=[TAG],
+    @extend_schema(summary=_lazy("批准前检查：阻止批准的问题与乡镇承接能力"), tags=[TAG],
                    responses={200: BatchChecksSerializer, 404: NOT_FOUND})
     @action(detail=True, methods=["get"])
     def checks(self, request: Request, pk=None) -> Response:
@@ -179,8 +182,8 @@ class BatchViewSet(
         }
         return Response(BatchChecksSerializer(data).data)
 
-    @extend_schema(summary="办理过程（全过程记录）", tags=[TAG],
-                   responses={200: OpenApiResponse(description="事件列表")})
+    @extend_schema(summary=_lazy("办理过程（全过程记录）"), tags=[TAG],
+                   responses={200: OpenApiResponse(description=_lazy("事件列表"))})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk=None) -> Response:
         batch = self.get_object()
@@ -192,14 +195,15 @@ class BatchViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="批次事项列表", tags=[TAG]),
-    retrieve=extend_schema(summary="批次事项详情", tags=[TAG], responses={200: BatchItemSerializer, 404: NOT_FOUND}),
-    create=extend_schema(summary="添加批次事项", tags=[TAG], request=BatchItemWriteSerializer,
+    list=extend_schema(summary=_lazy("批次事项列表"), tags=[TAG]),
+    retrieve=extend_schema(summary=_lazy("批次事项详情"),
+                           tags=[TAG], responses={200: BatchItemSerializer, 404: NOT_FOUND}),
+    create=extend_schema(summary=_lazy("添加批次事项"), tags=[TAG], request=BatchItemWriteSerializer,
                          responses={201: BatchItemSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED}),
-    partial_update=extend_schema(summary="修改批次事项（审查结论重置为待审查）", tags=[TAG],
+    partial_update=extend_schema(summary=_lazy("修改批次事项（审查结论重置为待审查）"), tags=[TAG],
                                  request=BatchItemWriteSerializer,
                                  responses={200: BatchItemSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED}),
-    destroy=extend_schema(summary="移除批次事项", tags=[TAG], responses={204: None, 403: REFUSED, 409: REFUSED}),
+    destroy=extend_schema(summary=_lazy("移除批次事项"), tags=[TAG], responses={204: None, 403: REFUSED, 409: REFUSED}),
 )
 class ItemViewSet(
     ScopedQuerysetMixin,
@@ -260,14 +264,14 @@ class ItemViewSet(
         data = ITEM_ACTIONS.validate(key, item, request.user, request.data)
         return ITEM_ACTIONS.perform(key, item, by=request.user, data=data)
 
-    @extend_schema(summary="对事项提出审查意见", tags=[TAG], request=BatchReviewSerializer,
+    @extend_schema(summary=_lazy("对事项提出审查意见"), tags=[TAG], request=BatchReviewSerializer,
                    responses={201: ReviewOpinionSerializer, 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk=None) -> Response:
         opinion = self._act("review", request)
         return Response(ReviewOpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="撤销已生效事项（恢复原执法主体）", tags=[TAG], request=BatchRevokeSerializer,
+    @extend_schema(summary=_lazy("撤销已生效事项（恢复原执法主体）"), tags=[TAG], request=BatchRevokeSerializer,
                    responses={200: BatchItemSerializer(many=True), 400: REFUSED, 403: REFUSED, 409: REFUSED})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk=None) -> Response:
@@ -281,12 +285,12 @@ class PowerMapView(APIView):
     """Matters x townships: who holds each matter in each township on a day (constant queries)."""
 
     @extend_schema(
-        summary="乡镇执法权力地图", tags=[TAG],
+        summary=_lazy("乡镇执法权力地图"), tags=[TAG],
         parameters=[
-            OpenApiParameter("on", str, description="日期 YYYY-MM-DD，默认今天"),
-            OpenApiParameter("domain", int, description="执法领域 id"),
-            OpenApiParameter("q", str, description="事项编码或名称"),
-            OpenApiParameter("devolved_only", bool, description="只列已有乡镇专门授权的事项"),
+            OpenApiParameter("on", str, description=_lazy("日期 YYYY-MM-DD，默认今天")),
+            OpenApiParameter("domain", int, description=_lazy("执法领域 id")),
+            OpenApiParameter("q", str, description=_lazy("事项编码或名称")),
+            OpenApiParameter("devolved_only", bool, description=_lazy("只列已有乡镇专门授权的事项")),
             OpenApiParameter("page", int), OpenApiParameter("page_size", int),
         ],
         responses={200: OpenApiResponse(description="{on, townships, count, next, previous, results}"),

@@ -14,6 +14,7 @@ bodies in the OpenAPI schema.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -56,8 +57,8 @@ from enforcement.serializers import ErrorSerializer, represent
 from enforcement.workflow import ensure_seen
 
 TAG = "工单"
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")
-REFUSED = OpenApiResponse(ErrorSerializer, description="被拒绝：{code, message, fields}")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_lazy("不存在，或不在您的查看范围内"))
+REFUSED = OpenApiResponse(ErrorSerializer, description=_lazy("被拒绝：{code, message, fields}"))
 
 
 def _valid(serializer_class, data) -> dict:  # staff intake (create); actions validate with their forms
@@ -79,9 +80,10 @@ def _action_schema(summary: str, request=None, response=TicketDetailSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="工单列表", tags=[TAG]),
-    retrieve=extend_schema(summary="工单详情", tags=[TAG], responses={200: TicketDetailSerializer, 404: NOT_FOUND}),
-    create=extend_schema(summary="坐席登记工单", tags=[TAG], request=TicketCreateSerializer,
+    list=extend_schema(summary=_lazy("工单列表"), tags=[TAG]),
+    retrieve=extend_schema(summary=_lazy("工单详情"),
+                           tags=[TAG], responses={200: TicketDetailSerializer, 404: NOT_FOUND}),
+    create=extend_schema(summary=_lazy("坐席登记工单"), tags=[TAG], request=TicketCreateSerializer,
                          responses={201: TicketDetailSerializer, 400: REFUSED, 403: REFUSED}),
 )
 class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -138,99 +140,99 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         ticket, _result = self._perform(request, key)
         return self._detail(ticket)  # read back: the services change the row under a lock
 
-    @_action_schema("分流（选定执法事项，系统建议承办单位）", TriageSerializer)
+    @_action_schema(_lazy("分流（选定执法事项，系统建议承办单位）"), TriageSerializer)
     @action(detail=True, methods=["post"])
     def triage(self, request: Request, pk=None) -> Response:
         return self._act(request, "triage")
 
-    @_action_schema("交办（计算签收与办结期限）", AssignSerializer)
+    @_action_schema(_lazy("交办（计算签收与办结期限）"), AssignSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk=None) -> Response:
         return self._act(request, "assign")
 
-    @_action_schema("签收", NoteSerializer)
+    @_action_schema(_lazy("签收"), NoteSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk=None) -> Response:
         return self._act(request, "accept")
 
-    @_action_schema("开始处置", NoteSerializer)
+    @_action_schema(_lazy("开始处置"), NoteSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk=None) -> Response:
         return self._act(request, "start")
 
-    @_action_schema("办结反馈（可附照片，multipart）", ResolveSerializer)
+    @_action_schema(_lazy("办结反馈（可附照片，multipart）"), ResolveSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk=None) -> Response:
         return self._act(request, "resolve")
 
-    @_action_schema("评价（认可并评分，或不认可退回重办）", VerdictSerializer)
+    @_action_schema(_lazy("评价（认可并评分，或不认可退回重办）"), VerdictSerializer)
     @action(detail=True, methods=["post"])
     def verdict(self, request: Request, pk=None) -> Response:
         return self._act(request, "verdict")
 
-    @_action_schema("退单（交办后 2 个工作日内）", ReasonSerializer)
+    @_action_schema(_lazy("退单（交办后 2 个工作日内）"), ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_ticket(self, request: Request, pk=None) -> Response:
         return self._act(request, "return")
 
-    @_action_schema("不予受理", ReasonSerializer)
+    @_action_schema(_lazy("不予受理"), ReasonSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk=None) -> Response:
         return self._act(request, "dismiss")
 
-    @_action_schema("合并重复工单（本单并入 into）", MergeSerializer)
+    @_action_schema(_lazy("合并重复工单（本单并入 into）"), MergeSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk=None) -> Response:
         return self._act(request, "merge")
 
-    @_action_schema("催办", RequiredNoteSerializer)
+    @_action_schema(_lazy("催办"), RequiredNoteSerializer)
     @action(detail=True, methods=["post"])
     def urge(self, request: Request, pk=None) -> Response:
         return self._act(request, "urge")
 
-    @_action_schema("督办", RequiredNoteSerializer)
+    @_action_schema(_lazy("督办"), RequiredNoteSerializer)
     @action(detail=True, methods=["post"])
     def supervise(self, request: Request, pk=None) -> Response:
         return self._act(request, "supervise")
 
-    @_action_schema("升级（提高紧急程度并报告）", ReasonSerializer)
+    @_action_schema(_lazy("升级（提高紧急程度并报告）"), ReasonSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk=None) -> Response:
         return self._act(request, "escalate")
 
-    @_action_schema("申请延期", ExtensionRequestSerializer, ExtensionSerializer)
+    @_action_schema(_lazy("申请延期"), ExtensionRequestSerializer, ExtensionSerializer)
     @action(detail=True, methods=["post"], url_path="extension")
     def extension(self, request: Request, pk=None) -> Response:
         _ticket, ext = self._perform(request, "extension_request")
         return Response(ExtensionSerializer(ext).data, status=status.HTTP_201_CREATED)
 
-    @_action_schema("审批延期申请", ExtensionDecideSerializer, ExtensionSerializer)
+    @_action_schema(_lazy("审批延期申请"), ExtensionDecideSerializer, ExtensionSerializer)
     @action(detail=True, methods=["post"], url_path="extension/decide", url_name="extension-decide")
     def extension_decide(self, request: Request, pk=None) -> Response:
         _ticket, ext = self._perform(request, "extension_decide")
         return Response(ExtensionSerializer(ext).data)
 
-    @_action_schema("设置联合执法协办单位", CoHandlersSerializer)
+    @_action_schema(_lazy("设置联合执法协办单位"), CoHandlersSerializer)
     @action(detail=True, methods=["post"], url_path="co_handlers")
     def co_handlers(self, request: Request, pk=None) -> Response:
         return self._act(request, "co_handlers")
 
-    @_action_schema("协办单位反馈", FeedbackSerializer)
+    @_action_schema(_lazy("协办单位反馈"), FeedbackSerializer)
     @action(detail=True, methods=["post"], url_path="co_feedback")
     def co_feedback(self, request: Request, pk=None) -> Response:
         return self._act(request, "co_feedback")
 
-    @_action_schema("回访（满意度）", FollowUpSerializer)
+    @_action_schema(_lazy("回访（满意度）"), FollowUpSerializer)
     @action(detail=True, methods=["post"], url_path="follow_up")
     def follow_up(self, request: Request, pk=None) -> Response:
         return self._act(request, "follow_up")
 
-    @_action_schema("转为案件线索（登记案件线索并关联，返回含 linked_case_id 的工单）", ConvertToCaseSerializer)
+    @_action_schema(_lazy("转为案件线索（登记案件线索并关联，返回含 linked_case_id 的工单）"), ConvertToCaseSerializer)
     @action(detail=True, methods=["post"], url_path="convert_to_case")
     def convert_to_case(self, request: Request, pk=None) -> Response:
         return self._act(request, "convert_to_case")
 
-    @_action_schema("上传附件（multipart: files）", AttachmentUploadSerializer, AttachmentSerializer(many=True))
+    @_action_schema(_lazy("上传附件（multipart: files）"), AttachmentUploadSerializer, AttachmentSerializer(many=True))
     @action(detail=True, methods=["post"])
     def attachments(self, request: Request, pk=None) -> Response:
         _ticket, saved = self._perform(request, "attach")
@@ -238,13 +240,13 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     # --- reads ------------------------------------------------------------------------
 
-    @extend_schema(summary="办理过程（全过程记录）", tags=[TAG],
+    @extend_schema(summary=_lazy("办理过程（全过程记录）"), tags=[TAG],
                    responses={200: EventSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk=None) -> Response:
         return Response(EventSerializer(selectors.history(self.get_object()), many=True).data)
 
-    @extend_schema(summary="疑似重复工单", tags=[TAG],
+    @extend_schema(summary=_lazy("疑似重复工单"), tags=[TAG],
                    responses={200: TicketListSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"])
     def duplicates(self, request: Request, pk=None) -> Response:
@@ -257,7 +259,7 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             row["distance_m"] = round(t.distance_m) if t.distance_m is not None else None
         return Response(data)
 
-    @extend_schema(summary="分流建议的执法事项（按问题类别和描述匹配）", tags=[TAG],
+    @extend_schema(summary=_lazy("分流建议的执法事项（按问题类别和描述匹配）"), tags=[TAG],
                    responses={200: MatterSuggestionSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"], url_path="matter_suggestions")
     def matter_suggestions(self, request: Request, pk=None) -> Response:

@@ -204,7 +204,7 @@ def _response(ticket: Ticket, code: int) -> Response:
     return Response(represent(HotlineTicketSerializer, ticket_payload(ticket)), status=code)
 
 
-REFUSED = OpenApiResponse(ErrorSerializer, description="被拒绝：{code, message, fields}")
+REFUSED = OpenApiResponse(ErrorSerializer, description=_lazy("被拒绝：{code, message, fields}"))
 
 
 class ClientMixin:
@@ -216,9 +216,9 @@ class HotlineIntakeView(ClientMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        summary="热线平台推送工单（按渠道+外部编号幂等）", tags=[TAG], request=HotlineIntakeSerializer,
+        summary=_lazy("热线平台推送工单（按渠道+外部编号幂等）"), tags=[TAG], request=HotlineIntakeSerializer,
         responses={201: HotlineTicketSerializer, 200: OpenApiResponse(HotlineTicketSerializer,
-                                                                      description="该工单此前已推送，返回原工单"),
+                                                                      description=_lazy("该工单此前已推送，返回原工单")),
                    400: REFUSED, 401: REFUSED, 403: REFUSED},
     )
     def post(self, request: Request) -> Response:
@@ -258,7 +258,7 @@ class HotlineBatchIntakeView(ClientMixin, APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        summary="热线平台批量推送工单（全部成功或全部不写入）", tags=[TAG], request=HotlineBatchSerializer,
+        summary=_lazy("热线平台批量推送工单（全部成功或全部不写入）"), tags=[TAG], request=HotlineBatchSerializer,
         responses={200: HotlineBatchResultSerializer, 400: REFUSED, 401: REFUSED, 403: REFUSED},
     )
     def post(self, request: Request) -> Response:
@@ -296,9 +296,9 @@ def _for_order(exc: DomainError, index: int) -> DomainError:
 
 class HotlineStatusView(ClientMixin, APIView):
     @extend_schema(
-        summary="热线平台按渠道+外部编号查询工单进度", tags=[TAG],
+        summary=_lazy("热线平台按渠道+外部编号查询工单进度"), tags=[TAG],
         responses={200: HotlineTicketSerializer, 401: REFUSED, 403: REFUSED,
-                   404: OpenApiResponse(ErrorSerializer, description="没有该工单，或不属于本接入账号的渠道")},
+                   404: OpenApiResponse(ErrorSerializer, description=_lazy("没有该工单，或不属于本接入账号的渠道"))},
     )
     def get(self, request: Request, channel: str, external_ref: str) -> Response:
         # Another platform's orders answer 404, as if they did not exist.

@@ -7,6 +7,7 @@ an object outside the caller's scope answers 404 exactly as in the UI.
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -31,12 +32,12 @@ from enforcement.serializers import (
     TodoListSerializer,
 )
 
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="不存在，或不在您的查看范围内")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_lazy("不存在，或不在您的查看范围内"))
 
 
 @extend_schema_view(
-    list=extend_schema(summary="机构列表", tags=["机构"]),
-    retrieve=extend_schema(summary="机构详情", tags=["机构"], responses={200: AgencySerializer, 404: NOT_FOUND}),
+    list=extend_schema(summary=_lazy("机构列表"), tags=["机构"]),
+    retrieve=extend_schema(summary=_lazy("机构详情"), tags=["机构"], responses={200: AgencySerializer, 404: NOT_FOUND}),
 )
 class AgencyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Agencies (reference data: every signed-in user sees the whole tree)."""
@@ -50,8 +51,8 @@ class AgencyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="网格列表", tags=["网格"]),
-    retrieve=extend_schema(summary="网格详情", tags=["网格"], responses={200: GridSerializer, 404: NOT_FOUND}),
+    list=extend_schema(summary=_lazy("网格列表"), tags=["网格"]),
+    retrieve=extend_schema(summary=_lazy("网格详情"), tags=["网格"], responses={200: GridSerializer, 404: NOT_FOUND}),
 )
 class GridViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Grids of the townships the caller covers (the bureau sees all)."""
@@ -65,9 +66,9 @@ class GridViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="我的通知", tags=["通知"]),
+    list=extend_schema(summary=_lazy("我的通知"), tags=["通知"]),
     retrieve=extend_schema(
-        summary="通知详情", tags=["通知"], responses={200: NotificationSerializer, 404: NOT_FOUND}
+        summary=_lazy("通知详情"), tags=["通知"], responses={200: NotificationSerializer, 404: NOT_FOUND}
     ),
 )
 class NotificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -81,7 +82,8 @@ class NotificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-created_at", "-id"]
 
     @extend_schema(
-        summary="标记为已读", tags=["通知"], request=None, responses={200: NotificationSerializer, 404: NOT_FOUND}
+        summary=_lazy("标记为已读"),
+        tags=["通知"], request=None, responses={200: NotificationSerializer, 404: NOT_FOUND}
     )
     @action(detail=True, methods=["post"], url_path="read", url_name="read")
     def mark_read(self, request: Request, pk=None) -> Response:
@@ -90,7 +92,8 @@ class NotificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         note.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(note).data)
 
-    @extend_schema(summary="全部标记为已读", tags=["通知"], request=None, responses={200: ReadAllResultSerializer})
+    @extend_schema(summary=_lazy("全部标记为已读"),
+                   tags=["通知"], request=None, responses={200: ReadAllResultSerializer})
     @action(detail=False, methods=["post"], url_path="read_all", url_name="read-all")
     def read_all(self, request: Request) -> Response:
         updated = notifications.mark_all_read(by=request.user)
@@ -100,7 +103,7 @@ class NotificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 class MeView(APIView):
     """The signed-in user with memberships, roles and enforcement certificates."""
 
-    @extend_schema(summary="当前用户", tags=["账户"], responses={200: MeSerializer})
+    @extend_schema(summary=_lazy("当前用户"), tags=["账户"], responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
         user = request.user
         scope = scope_for(user)
@@ -125,7 +128,7 @@ class TodoView(APIView):
     """The signed-in user's to-do list (待办事项), as on their home page."""
 
     @extend_schema(
-        summary="我的待办",
+        summary=_lazy("我的待办"),
         description=(
             "等待当前用户办理的事项：工单（分流、交办、签收、办结、评价、联合执法反馈）、案件（立案、法制审核、"
             "审批、送达、缴款、公开）、赋权批次（审查确认、承接准备）等，按期限由近到远排列（已超期在前，"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -177,7 +178,7 @@ _LIST_PARAMETERS = [
     OpenApiParameter("status", str, enum=CaseStatus.values),
     OpenApiParameter("warning_level", str, enum=WarningLevel.values),
     OpenApiParameter("procedure", str, enum=Procedure.values),
-    OpenApiParameter("agency", str, description="办案机构代码"),
+    OpenApiParameter("agency", str, description=_lazy("办案机构代码")),
 ]
 
 
@@ -261,7 +262,7 @@ class LegalRuleSerializer(Serializer):
 class LegalRulesView(APIView):
     """The one table of legal rules of case handling (the same table the checks read)."""
 
-    @extend_schema(summary="法定时限与规则", tags=["案件"], responses={200: LegalRuleSerializer(many=True)})
+    @extend_schema(summary=_lazy("法定时限与规则"), tags=["案件"], responses={200: LegalRuleSerializer(many=True)})
     def get(self, request: Request) -> Response:
         from enforcement.access import scope_for
         from enforcement.cases.legal_rules import legal_rules

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -186,11 +187,11 @@ class CatalogueWritePermission(permissions.BasePermission):
 
 
 _LIST_PARAMETERS = [
-    OpenApiParameter("q", str, description="检索：编码、名称或法律依据中的文字（空格分隔多个词）"),
-    OpenApiParameter("domain", str, description="领域编码"),
+    OpenApiParameter("q", str, description=_lazy("检索：编码、名称或法律依据中的文字（空格分隔多个词）")),
+    OpenApiParameter("domain", str, description=_lazy("领域编码")),
     OpenApiParameter("power_type", str, enum=PowerType.values),
-    OpenApiParameter("origin_department", str, description="实施主体机构代码"),
-    OpenApiParameter("supervising_department", str, description="监管部门机构代码"),
+    OpenApiParameter("origin_department", str, description=_lazy("实施主体机构代码")),
+    OpenApiParameter("supervising_department", str, description=_lazy("监管部门机构代码")),
     OpenApiParameter("status", str, enum=MatterStatus.values),
     OpenApiParameter("first_offense_exempt", bool),
     OpenApiParameter("safety_critical", bool),
