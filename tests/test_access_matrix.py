@@ -145,7 +145,10 @@ def values_for(name: str, site) -> dict:
         pk = pks["notification"]
     elif name.startswith("admin:"):
         pk = admin_object_id(name)
-    return {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
+    values = {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
+    if name.startswith("admin:"):
+        values["id"] = pk or 1  # the admin's password page names its object "id"
+    return values
 
 
 # The admin site lets a user in by one test, is_staff, which no persona but the administrator passes;

@@ -20,7 +20,9 @@ def queued_jobs(monkeypatch):
     from enforcement import tasks
 
     queued: list[str] = []
-    monkeypatch.setattr(tasks.import_catalogue_job, "delay", lambda job_id: queued.append(job_id))
+    # The job is queued by the task's name (a signature), which ends in the task's apply_async.
+    monkeypatch.setattr(tasks.import_catalogue_job, "apply_async",
+                        lambda args=(), kwargs=None, **options: queued.append(args[0]))
     return queued
 
 

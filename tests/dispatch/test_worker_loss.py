@@ -69,6 +69,8 @@ def wait_for(predicate, timeout: float, what: str, log: Path):
     pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
+# The sweep is sent by name to the real worker's queue: eager mode (on in tests) is meant not to apply.
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_a_sweep_whose_worker_dies_is_finished_by_the_next_delivery_and_sends_nothing_twice(
     postgres, redis_url, assigned, squadron_officer, dispatcher, tmp_path
 ):
