@@ -18,6 +18,33 @@ from enforcement.models import (
     StepDecision,
 )
 
+# The demo county's departments and its key logins, as the demo tests expect them.
+DEPARTMENTS = {
+    "DEPT-ZRZY": "县自然资源和规划局",
+    "DEPT-ZJ": "县住房和城乡建设局",
+    "DEPT-STHJ": "市生态环境局县分局",
+    "DEPT-SCJG": "县市场监督管理局",
+    "DEPT-JT": "县交通运输局",
+    "DEPT-WHLY": "县文化和旅游局",
+    "DEPT-SL": "县水利局",
+    "DEPT-NY": "县农业农村局",
+    "DEPT-YJ": "县应急管理局",
+    "DEPT-WJ": "县卫生健康局",
+    "DEPT-XF": "县消防救援大队",
+    "DEPT-GA": "县公安局",
+    "DEPT-LY": "县林业局",
+    "DEPT-HY": "县海洋与渔业局",
+    "DEPT-SW": "县商务局",
+    "DEPT-MZ": "县民政局",
+    "DEPT-JY": "县教育局",
+    "DEPT-RS": "县人力资源和社会保障局",
+    "DEPT-CG": "县城市管理局",
+}
+KEY_LOGINS = [
+    "admin", "dispatcher1", "chengguan_officer1", "chengguan_leader", "chengguan_squad1",
+    "chengguan_squad_leader", "legal_reviewer1", "judicial_reviewer1", "zrzy_staff1",
+]
+
 
 def demo_cases_hold(output):
     assert "案件：" in output
