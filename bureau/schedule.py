@@ -14,6 +14,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=0, hour=6),
     },
     # Published devolution batches go in force on their effective date (idempotent; hourly catches up).
+    # Provisional deadlines move once a year's holidays are entered; the save queues this at once,
+    # and the nightly run catches up when the broker was down at that moment (idempotent).
+    "recompute-provisional-deadlines": {
+        "task": "enforcement.tasks.recompute_provisional_deadlines",
+        "schedule": crontab(minute=30, hour=2),
+    },
     "devolution-enact-due-batches": {
         "task": "devolution.tasks.enact_due_batches",
         "schedule": crontab(minute=10),

@@ -145,3 +145,13 @@ def test_the_sweep_runs_a_bounded_number_of_queries(world, django_assert_max_num
         decided(world)
     with django_assert_max_num_queries(25):
         deadlines.sweep_case_warnings(now=at(2026, 3, 28))
+
+
+def test_provisional_deadlines_are_also_recomputed_nightly():
+    # Saving a year's calendar queues the recompute; if the broker was down then, the nightly run catches up.
+    from bureau.celery import app
+    from bureau.schedule import BEAT_SCHEDULE
+
+    name = "enforcement.tasks.recompute_provisional_deadlines"
+    assert name in app.tasks
+    assert any(entry["task"] == name for entry in BEAT_SCHEDULE.values())
