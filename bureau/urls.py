@@ -32,6 +32,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
+    path("coercion/", include("enforcement.coercion.urls")),
     path("supervision/", include("supervision.urls")),
     path("", include("enforcement.urls")),
 ]

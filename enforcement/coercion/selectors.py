@@ -91,7 +91,7 @@ def measure_detail(user, pk: int) -> CoerciveMeasure:
 def history(obj) -> QuerySet[Event]:
     return (Event.objects.filter(content_type__app_label="enforcement", content_type__model=obj._meta.model_name,
                                  object_id=obj.pk)
-            .select_related("actor", "actor_agency").order_by("created_at", "id"))
+            .select_related("actor", "actor_agency").order_by("at", "id"))
 
 
 def event_data(obj, action: str) -> dict:
