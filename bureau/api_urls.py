@@ -11,6 +11,7 @@ from enforcement import api as enforcement_api
 from enforcement.api_base import api_not_found
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
+from enforcement.coercion import api as api_coercion
 from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
@@ -21,6 +22,7 @@ enforcement_api.register(router)
 devolution_api.register(router)
 api_catalogue.register(router)
 api_cases.register(router)
+api_coercion.register(router)
 dispatch_api.register(router)
 supervision_api.register(router)
 
