@@ -209,7 +209,7 @@ class CoerciveMeasureViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModel
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("行政强制措施"))
+    @extend_schema(summary=_lazy("行政强制措施详情"))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -254,7 +254,7 @@ class EnforcementViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixi
             qs = qs.filter(status=self.request.query_params["status"])
         return qs
 
-    @extend_schema(summary=_lazy("申请法院强制执行"))
+    @extend_schema(summary=_lazy("强制执行详情"))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
