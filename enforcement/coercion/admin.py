@@ -24,8 +24,17 @@ class SeizedItemInline(admin.TabularInline):
 
 @admin.register(CoerciveMeasure)
 class CoerciveMeasureAdmin(ReadOnlyAdmin):
-    list_display = ["number", "decision_number", "kind", "agency", "status", "warning_level", "decided_on", "ends_at",
-                    "released_on"]
+    list_display = [
+        "number",
+        "decision_number",
+        "kind",
+        "agency",
+        "status",
+        "warning_level",
+        "decided_on",
+        "ends_at",
+        "released_on",
+    ]
     list_filter = ["kind", "status", "warning_level", "is_emergency"]
     search_fields = ["number", "decision_number", "party_name"]
     list_select_related = ["agency"]
@@ -38,8 +47,17 @@ class CoerciveMeasureAdmin(ReadOnlyAdmin):
 
 @admin.register(Execution)
 class ExecutionAdmin(ReadOnlyAdmin):
-    list_display = ["number", "decision_number", "agency", "status", "warning_level", "reminder_served_on",
-                    "court_applied_on", "window_ends_at", "conclusion"]
+    list_display = [
+        "number",
+        "decision_number",
+        "agency",
+        "status",
+        "warning_level",
+        "reminder_served_on",
+        "court_applied_on",
+        "window_ends_at",
+        "conclusion",
+    ]
     list_filter = ["status", "warning_level", "conclusion", "court_outcome"]
     search_fields = ["number", "decision_number", "party_name"]
     list_select_related = ["agency"]

@@ -56,8 +56,17 @@ class CoercionPartySerializer(Serializer):
 class SeizedItemSerializer(ModelSerializer):
     class Meta:
         model = SeizedItem
-        fields = ["id", "name", "specification", "quantity", "unit", "custody_place", "keeper", "returned_on",
-                  "returned_to"]
+        fields = [
+            "id",
+            "name",
+            "specification",
+            "quantity",
+            "unit",
+            "custody_place",
+            "keeper",
+            "returned_on",
+            "returned_to",
+        ]
 
 
 class _PartyMixin:
@@ -75,9 +84,28 @@ class MeasureListSerializer(_PartyMixin, ModelSerializer):
 
     class Meta:
         model = CoerciveMeasure
-        fields = ["id", "number", "decision_number", "kind", "object_kind", "status", "agency", "party", "place",
-                  "is_emergency", "taken_at", "decided_on", "period_days", "ends_at", "extension_days",
-                  "released_on", "converted_on", "warning_level", "warning_key", "warning_due_at"]
+        fields = [
+            "id",
+            "number",
+            "decision_number",
+            "kind",
+            "object_kind",
+            "status",
+            "agency",
+            "party",
+            "place",
+            "is_emergency",
+            "taken_at",
+            "decided_on",
+            "period_days",
+            "ends_at",
+            "extension_days",
+            "released_on",
+            "converted_on",
+            "warning_level",
+            "warning_key",
+            "warning_due_at",
+        ]
 
 
 class MeasureDetailSerializer(MeasureListSerializer):
@@ -86,9 +114,26 @@ class MeasureDetailSerializer(MeasureListSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta(MeasureListSerializer.Meta):
-        fields = [*MeasureListSerializer.Meta.fields, "case", "reasons", "legal_basis", "onsite_record", "signature",
-                  "witness", "approval_due_at", "approved_at", "extended_on", "extension_reason", "release_reason",
-                  "release_note", "conversion", "conversion_note", "items", "officers", "actions"]
+        fields = [
+            *MeasureListSerializer.Meta.fields,
+            "case",
+            "reasons",
+            "legal_basis",
+            "onsite_record",
+            "signature",
+            "witness",
+            "approval_due_at",
+            "approved_at",
+            "extended_on",
+            "extension_reason",
+            "release_reason",
+            "release_note",
+            "conversion",
+            "conversion_note",
+            "items",
+            "officers",
+            "actions",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_officers(self, measure) -> list[str]:
@@ -110,8 +155,9 @@ class ItemInputSerializer(Serializer):
 
 class MeasureCreateSerializer(Serializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), help_text="实施机关代码")
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False, allow_null=True,
-                                              default=None)
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.all(), required=False, allow_null=True, default=None
+    )
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     object_kind = serializers.ChoiceField(choices=MeasureObject.choices, default=MeasureObject.PROPERTY)
     is_emergency = serializers.BooleanField(required=False, default=False)
@@ -135,11 +181,35 @@ class ExecutionSerializer(_PartyMixin, ModelSerializer):
 
     class Meta:
         model = Execution
-        fields = ["id", "number", "status", "agency", "case", "decision_number", "decision_served_on", "obligation",
-                  "party", "reminder_number", "reminder_issued_on", "reminder_served_on", "perform_by",
-                  "court_earliest_at", "window_opens_on", "window_ends_at", "court_applied_on", "court_name",
-                  "court_reference", "court_outcome", "court_decided_on", "concluded_on", "conclusion",
-                  "warning_level", "warning_key", "warning_due_at", "actions"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "agency",
+            "case",
+            "decision_number",
+            "decision_served_on",
+            "obligation",
+            "party",
+            "reminder_number",
+            "reminder_issued_on",
+            "reminder_served_on",
+            "perform_by",
+            "court_earliest_at",
+            "window_opens_on",
+            "window_ends_at",
+            "court_applied_on",
+            "court_name",
+            "court_reference",
+            "court_outcome",
+            "court_decided_on",
+            "concluded_on",
+            "conclusion",
+            "warning_level",
+            "warning_key",
+            "warning_due_at",
+            "actions",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=EXECUTION_ACTIONS.keys())))
     def get_actions(self, execution) -> list[str]:
@@ -148,8 +218,9 @@ class ExecutionSerializer(_PartyMixin, ModelSerializer):
 
 class ExecutionCreateSerializer(Serializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), help_text="申请机关代码")
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False, allow_null=True,
-                                              default=None)
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.all(), required=False, allow_null=True, default=None
+    )
     obligation = serializers.CharField()
     decision_number = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     decision_served_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -174,8 +245,9 @@ class _ActionMixin:
         obj = self.get_object()
         data = self.table.validate(name, obj, request.user, request.data)
         self.table.perform(name, obj, by=request.user, data=data)
-        return Response(self.get_serializer_class()(self.get_queryset().get(pk=obj.pk),
-                                                    context=self.get_serializer_context()).data)
+        return Response(
+            self.get_serializer_class()(self.get_queryset().get(pk=obj.pk), context=self.get_serializer_context()).data
+        )
 
 
 _MEASURE_FILTERS = [
@@ -185,8 +257,9 @@ _MEASURE_FILTERS = [
 ]
 
 
-class CoerciveMeasureViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                             viewsets.GenericViewSet):
+class CoerciveMeasureViewSet(
+    _ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Coercive measures (sealing, seizure) in the user's scope."""
 
     queryset = CoerciveMeasure.objects.select_related(*selectors.MEASURE_RELATED).order_by("-created_at", "-id")
@@ -213,8 +286,9 @@ class CoerciveMeasureViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModel
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("登记查封、扣押"), request=MeasureCreateSerializer,
-                   responses={201: MeasureDetailSerializer})
+    @extend_schema(
+        summary=_lazy("登记查封、扣押"), request=MeasureCreateSerializer, responses={201: MeasureDetailSerializer}
+    )
     def create(self, request):
         data = MeasureCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -222,29 +296,34 @@ class CoerciveMeasureViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModel
         values["case"] = _visible_case(request.user, values.get("case"))
         values["items"] = [dict(i) for i in values["items"]]
         measure = svc.measure_create(by=request.user, **values)
-        return Response(MeasureDetailSerializer(self.get_queryset().get(pk=measure.pk),
-                                                context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            MeasureDetailSerializer(self.get_queryset().get(pk=measure.pk), context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(summary=_lazy("办理行政强制措施"), request=OpenApiTypes.OBJECT,
-                   responses={200: MeasureDetailSerializer},
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
-                                                enum=sorted(MEASURE_ACTIONS.keys()))])
+    @extend_schema(
+        summary=_lazy("办理行政强制措施"),
+        request=OpenApiTypes.OBJECT,
+        responses={200: MeasureDetailSerializer},
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(MEASURE_ACTIONS.keys()))],
+    )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
     def act(self, request, pk=None, name: str = ""):
         return self._run(request, name)
 
 
-class EnforcementViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
+class EnforcementViewSet(
+    _ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Enforcements of decisions by application to the court, in the user's scope."""
 
     queryset = Execution.objects.select_related(*selectors.EXECUTION_RELATED).order_by("-created_at", "-id")
     serializer_class = ExecutionSerializer
     table = EXECUTION_ACTIONS
 
-    @extend_schema(summary=_lazy("申请法院强制执行列表"),
-                   parameters=[OpenApiParameter("status", str, enum=ExecutionStatus.values)])
+    @extend_schema(
+        summary=_lazy("申请法院强制执行列表"), parameters=[OpenApiParameter("status", str, enum=ExecutionStatus.values)]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -258,20 +337,25 @@ class EnforcementViewSet(_ActionMixin, ScopedQuerysetMixin, mixins.ListModelMixi
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("登记强制执行"), request=ExecutionCreateSerializer,
-                   responses={201: ExecutionSerializer})
+    @extend_schema(
+        summary=_lazy("登记强制执行"), request=ExecutionCreateSerializer, responses={201: ExecutionSerializer}
+    )
     def create(self, request):
         data = ExecutionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["case"] = _visible_case(request.user, values.get("case"))
         execution = svc.execution_create(by=request.user, **values)
-        return Response(ExecutionSerializer(execution, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ExecutionSerializer(execution, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(summary=_lazy("办理强制执行"), request=OpenApiTypes.OBJECT, responses={200: ExecutionSerializer},
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
-                                                enum=sorted(EXECUTION_ACTIONS.keys()))])
+    @extend_schema(
+        summary=_lazy("办理强制执行"),
+        request=OpenApiTypes.OBJECT,
+        responses={200: ExecutionSerializer},
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(EXECUTION_ACTIONS.keys()))],
+    )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)")
     def act(self, request, pk=None, name: str = ""):
         return self._run(request, name)

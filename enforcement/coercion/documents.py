@@ -56,9 +56,11 @@ def _context(obj, kind: str) -> dict:
     if isinstance(obj, CoerciveMeasure):
         c["items"] = list(obj.items.all())
         c["officers"] = list(obj.measure_officers.select_related("officer", "certificate"))
-        c["number"] = {"decision": obj.decision_number,
-                       "extension": event_data(obj, "extension_number").get("number", ""),
-                       "release": event_data(obj, "release_number").get("number", "")}[kind]
+        c["number"] = {
+            "decision": obj.decision_number,
+            "extension": event_data(obj, "extension_number").get("number", ""),
+            "release": event_data(obj, "release_number").get("number", ""),
+        }[kind]
         c["article_period"] = article("coercion_period")
         c["article_release"] = article("coercion_release")
     else:
@@ -75,8 +77,9 @@ def render_body(obj, kind: str) -> SafeString:
 @official_language
 def render_page(obj, kind: str, *, pdf_url: str = "") -> str:
     document = {"title": title(obj, kind), "number": _context(obj, kind)["number"]}
-    return render_to_string("documents/print.html", {"document": document, "body": render_body(obj, kind),
-                                                     "pdf_url": pdf_url})
+    return render_to_string(
+        "documents/print.html", {"document": document, "body": render_body(obj, kind), "pdf_url": pdf_url}
+    )
 
 
 @official_language

@@ -84,18 +84,23 @@ class MeasureForm(_AgencyForm):
     reasons = forms.CharField(label=_("查封、扣押的理由"), widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(label=_("查封、扣押的依据"), widget=forms.Textarea(attrs={"rows": 2}))
     place = forms.CharField(label=_("查封、扣押地点"), max_length=300)
-    period_days = forms.IntegerField(label=_("期限（日）"), min_value=1, initial=30,
-                                     help_text=_("不得超过三十日（《行政强制法》第二十五条）"))
-    items = forms.CharField(label=_("查封、扣押清单"), widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text=_("每行一项：名称|规格|数量|单位|保管地点|保管人"))
+    period_days = forms.IntegerField(
+        label=_("期限（日）"), min_value=1, initial=30, help_text=_("不得超过三十日（《行政强制法》第二十五条）")
+    )
+    items = forms.CharField(
+        label=_("查封、扣押清单"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项：名称|规格|数量|单位|保管地点|保管人"),
+    )
 
     def clean_items(self) -> list[dict]:
         return parse_items(self.cleaned_data["items"])
 
 
 class ExecutionForm(_AgencyForm):
-    decision_number = forms.CharField(label=_("行政决定文号"), max_length=80, required=False,
-                                      help_text=_("选择关联案件时可不填，取自案件"))
+    decision_number = forms.CharField(
+        label=_("行政决定文号"), max_length=80, required=False, help_text=_("选择关联案件时可不填，取自案件")
+    )
     decision_served_on = forms.DateField(label=_("行政决定送达日期"), widget=DateInput(), required=False)
     obligation = forms.CharField(label=_("当事人应当履行的义务"), widget=forms.Textarea(attrs={"rows": 2}))
     party_kind = forms.ChoiceField(label=_("当事人类型"), choices=[("", "---"), *PartyKind.choices], required=False)
@@ -115,14 +120,14 @@ class ActionForm(BootstrapFormMixin, forms.Form):
 
 
 class ApproveForm(ActionForm):
-    at = forms.DateTimeField(label=_("批准时间"), widget=DateTimeInput(), required=False,
-                             help_text=_("不填为现在"))
+    at = forms.DateTimeField(label=_("批准时间"), widget=DateTimeInput(), required=False, help_text=_("不填为现在"))
 
 
 class EnforceForm(ActionForm):
     taken_at = forms.DateTimeField(label=_("实施时间"), widget=DateTimeInput())
-    officers = OfficerChoiceField(label=_("执法人员（不少于两人）"), queryset=User.objects.none(),
-                                  widget=forms.CheckboxSelectMultiple)
+    officers = OfficerChoiceField(
+        label=_("执法人员（不少于两人）"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     onsite_record = forms.CharField(label=_("现场笔录"), widget=forms.Textarea(attrs={"rows": 4}))
     signature = forms.ChoiceField(label=_("签名情况"), choices=SignatureStatus.choices)
     witness = forms.CharField(label=_("见证人"), max_length=100, required=False)
@@ -145,8 +150,7 @@ class ExtendForm(ActionForm):
 class ReleaseForm(ActionForm):
     reason = forms.ChoiceField(label=_("解除理由"), choices=ReleaseReason.choices)
     note = forms.CharField(label=_("解除说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    returned_to = forms.CharField(label=_("退还对象"), max_length=200, required=False,
-                                  help_text=_("不填为当事人"))
+    returned_to = forms.CharField(label=_("退还对象"), max_length=200, required=False, help_text=_("不填为当事人"))
     on = forms.DateField(label=_("解除日期"), widget=DateInput(), initial=today)
 
 
@@ -168,8 +172,9 @@ class ApplyForm(ActionForm):
 
 
 class CourtRulingForm(ActionForm):
-    outcome = forms.ChoiceField(label=_("法院裁定"), choices=[c for c in CourtOutcome.choices
-                                                              if c[0] != CourtOutcome.PENDING])
+    outcome = forms.ChoiceField(
+        label=_("法院裁定"), choices=[c for c in CourtOutcome.choices if c[0] != CourtOutcome.PENDING]
+    )
     decided_on = forms.DateField(label=_("裁定日期"), widget=DateInput(), initial=today)
     reference = forms.CharField(label=_("法院案号"), max_length=100, required=False)
 
@@ -195,8 +200,11 @@ class MeasureFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = gettext("编号、当事人或地点")
         self.fields["status"].choices = [("", _("全部状态")), *statuses]
         self.fields["kind"].choices = [("", _("全部种类")), *MeasureKind.choices]
-        self.fields["warning"].choices = [("", _("全部")), ("any", _("黄灯或红灯")),
-                                          *[c for c in WarningLevel.choices if c[0] != WarningLevel.NONE]]
+        self.fields["warning"].choices = [
+            ("", _("全部")),
+            ("any", _("黄灯或红灯")),
+            *[c for c in WarningLevel.choices if c[0] != WarningLevel.NONE],
+        ]
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}

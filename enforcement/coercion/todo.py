@@ -18,10 +18,16 @@ from enforcement.todo import LIMIT, TodoItem, level_for, provider
 
 
 def _measure(kind, category, m, due, start=None) -> TodoItem:
-    return TodoItem(kind=kind, category=category, title=f"{m.get_kind_display()} · {m.party_name}",
-                    url=reverse("coercion:detail", args=[m.pk]), due=due,
-                    level=level_for(due, start=start, stored=m.warning_level), reference=m.display_number,
-                    detail=m.agency.name)
+    return TodoItem(
+        kind=kind,
+        category=category,
+        title=f"{m.get_kind_display()} · {m.party_name}",
+        url=reverse("coercion:detail", args=[m.pk]),
+        due=due,
+        level=level_for(due, start=start, stored=m.warning_level),
+        reference=m.display_number,
+        detail=m.agency.name,
+    )
 
 
 @provider("coercion.measures", roles=HANDLING_ROLES)
@@ -39,12 +45,21 @@ def measures_in_hand(user, scope):
 
 @provider("coercion.enforcements", roles=HANDLING_ROLES)
 def enforcements_in_hand(user, scope):
-    mine = Execution.objects.visible_to(user).filter(
-        agency_id__in=scope.agency_ids, status__in=[ExecutionStatus.DRAFT, ExecutionStatus.REMINDED]
-    ).select_related("agency").order_by("window_ends_at", "id")[:LIMIT]
+    mine = (
+        Execution.objects.visible_to(user)
+        .filter(agency_id__in=scope.agency_ids, status__in=[ExecutionStatus.DRAFT, ExecutionStatus.REMINDED])
+        .select_related("agency")
+        .order_by("window_ends_at", "id")[:LIMIT]
+    )
     for e in mine:
         category = _("待送达催告书") if e.status == ExecutionStatus.DRAFT else _("待申请法院强制执行")
-        yield TodoItem(kind="coercion.enforcement", category=category, title=f"{e.decision_number} · {e.party_name}",
-                       url=reverse("coercion:execution-detail", args=[e.pk]), due=e.window_ends_at,
-                       level=level_for(e.window_ends_at, stored=e.warning_level), reference=e.number,
-                       detail=e.agency.name)
+        yield TodoItem(
+            kind="coercion.enforcement",
+            category=category,
+            title=f"{e.decision_number} · {e.party_name}",
+            url=reverse("coercion:execution-detail", args=[e.pk]),
+            due=e.window_ends_at,
+            level=level_for(e.window_ends_at, stored=e.warning_level),
+            reference=e.number,
+            detail=e.agency.name,
+        )

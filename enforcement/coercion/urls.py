@@ -20,6 +20,5 @@ urlpatterns = [
     path("executions/<int:pk>/", views.execution_page, name="execution-detail"),
     path("executions/<int:pk>/act/<slug:name>/", views.execution_action, name="execution-action"),
     path("executions/<int:pk>/documents/<slug:kind>/", views.execution_document, name="execution-document"),
-    path("executions/<int:pk>/documents/<slug:kind>/pdf/", views.execution_document_pdf,
-         name="execution-document-pdf"),
+    path("executions/<int:pk>/documents/<slug:kind>/pdf/", views.execution_document_pdf, name="execution-document-pdf"),
 ]

@@ -59,9 +59,15 @@ def _staff(request: HttpRequest) -> None:
 
 
 def _rows(request, qs):
-    return [{"obj": o, "party": selectors.party(request.user, o),
-             "warning_badge": WARNING_BADGES.get(o.warning_level, ""),
-             "warning_label": STEP_LABELS.get(o.warning_key, "")} for o in qs]
+    return [
+        {
+            "obj": o,
+            "party": selectors.party(request.user, o),
+            "warning_badge": WARNING_BADGES.get(o.warning_level, ""),
+            "warning_label": STEP_LABELS.get(o.warning_key, ""),
+        }
+        for o in qs
+    ]
 
 
 # --- measures -------------------------------------------------------------------------------------
@@ -73,11 +79,18 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
     form = MeasureFilterForm(request.GET or None)
     page = CappedPaginator(selectors.measure_search(request.user, form.filters()), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "enforcement/coercion/list.html", {
-        "form": form, "page_obj": page, "rows": _rows(request, page.object_list),
-        "can_create": acting_agencies(request.user).exists(),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "enforcement/coercion/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": _rows(request, page.object_list),
+            "can_create": acting_agencies(request.user).exists(),
+        },
+    )
 
 
 @require_GET
@@ -90,20 +103,51 @@ def measure_export(request: HttpRequest) -> HttpResponse:
     form = MeasureFilterForm(request.GET or None)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("行政强制措施"))
-    sheet.append([_("登记号"), _("决定书文号"), _("措施种类"), _("状态"), _("实施机关"), _("当事人"), _("地点"),
-                  _("实施时间"), _("期限届满"), _("延长天数"), _("解除日期"), _("物品数"), _("预警")])
+    sheet.append(
+        [
+            _("登记号"),
+            _("决定书文号"),
+            _("措施种类"),
+            _("状态"),
+            _("实施机关"),
+            _("当事人"),
+            _("地点"),
+            _("实施时间"),
+            _("期限届满"),
+            _("延长天数"),
+            _("解除日期"),
+            _("物品数"),
+            _("预警"),
+        ]
+    )
     for o in selectors.measure_search(request.user, form.filters()).iterator(chunk_size=500):
         party = selectors.party(request.user, o)
-        sheet.append([str(v) for v in (
-            o.number, o.decision_number, o.get_kind_display(), o.get_status_display(), o.agency.name, party["name"],
-            o.place, timezone.localtime(o.taken_at).strftime("%Y-%m-%d %H:%M") if o.taken_at else "",
-            o.ends_on.isoformat() if o.ends_on else "", o.extension_days or "",
-            o.released_on.isoformat() if o.released_on else "", o.item_count, o.get_warning_level_display())])
+        sheet.append(
+            [
+                str(v)
+                for v in (
+                    o.number,
+                    o.decision_number,
+                    o.get_kind_display(),
+                    o.get_status_display(),
+                    o.agency.name,
+                    party["name"],
+                    o.place,
+                    timezone.localtime(o.taken_at).strftime("%Y-%m-%d %H:%M") if o.taken_at else "",
+                    o.ends_on.isoformat() if o.ends_on else "",
+                    o.extension_days or "",
+                    o.released_on.isoformat() if o.released_on else "",
+                    o.item_count,
+                    o.get_warning_level_display(),
+                )
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_("行政强制措施-%(day)s.xlsx") % {"day": timezone.localdate().strftime("%Y%m%d")})
+        as_attachment=True, filename=_("行政强制措施-%(day)s.xlsx") % {"day": timezone.localdate().strftime("%Y%m%d")}
+    )
     return response
 
 
@@ -121,13 +165,23 @@ def measure_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记行政强制措施 %(number)s。") % {"number": measure.number})
             return redirect("coercion:detail", measure.pk)
-    return render(request, "enforcement/coercion/form.html", {"form": form, "title": _("登记查封、扣押"),
-                                                              "back": reverse("coercion:list")})
+    return render(
+        request,
+        "enforcement/coercion/form.html",
+        {"form": form, "title": _("登记查封、扣押"), "back": reverse("coercion:list")},
+    )
 
 
 def _actions(table, obj, user, url_name) -> list[dict]:
-    return [{"key": key, "label": table[key].label, "style": f"btn-{table[key].tone}",
-             "url": reverse(url_name, args=[obj.pk, key])} for key in table.available(obj, user)]
+    return [
+        {
+            "key": key,
+            "label": table[key].label,
+            "style": f"btn-{table[key].tone}",
+            "url": reverse(url_name, args=[obj.pk, key]),
+        }
+        for key in table.available(obj, user)
+    ]
 
 
 def _events(obj) -> list[dict]:
@@ -138,15 +192,23 @@ def _events(obj) -> list[dict]:
 @login_required
 def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_detail(request.user, pk)
-    return render(request, "enforcement/coercion/detail.html", {
-        "m": measure, "party": selectors.party(request.user, measure), "items": list(measure.items.all()),
-        "officers": list(measure.measure_officers.all()), "events": _events(measure),
-        "actions": _actions(MEASURE_ACTIONS, measure, request.user, "coercion:action"),
-        "documents": [{"kind": k, "title": documents.title(measure, k)} for k in documents.available(measure)],
-        "warning_badge": WARNING_BADGES.get(measure.warning_level, ""),
-        "warning_label": STEP_LABELS.get(measure.warning_key, ""),
-        "article_period": article("coercion_period"), "article_emergency": article("coercion_emergency"),
-    })
+    return render(
+        request,
+        "enforcement/coercion/detail.html",
+        {
+            "m": measure,
+            "party": selectors.party(request.user, measure),
+            "items": list(measure.items.all()),
+            "officers": list(measure.measure_officers.all()),
+            "events": _events(measure),
+            "actions": _actions(MEASURE_ACTIONS, measure, request.user, "coercion:action"),
+            "documents": [{"kind": k, "title": documents.title(measure, k)} for k in documents.available(measure)],
+            "warning_badge": WARNING_BADGES.get(measure.warning_level, ""),
+            "warning_label": STEP_LABELS.get(measure.warning_key, ""),
+            "article_period": article("coercion_period"),
+            "article_emergency": article("coercion_emergency"),
+        },
+    )
 
 
 def _act(request, table, obj, name, *, detail_url, back):
@@ -164,8 +226,7 @@ def _act(request, table, obj, name, *, detail_url, back):
         else:
             messages.success(request, _("已完成“%(action)s”。") % {"action": label})
             return redirect(detail_url)
-    return render(request, "enforcement/coercion/form.html", {"form": form, "title": label, "obj": obj,
-                                                              "back": back})
+    return render(request, "enforcement/coercion/form.html", {"form": form, "title": label, "obj": obj, "back": back})
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,7 +243,8 @@ def _document(request, obj, kind: str, pdf_name: str, pdf: bool) -> HttpResponse
     if pdf:
         response = HttpResponse(documents.document_pdf(obj, kind), content_type=PDF)
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=False, filename=f"{documents.title(obj, kind)}-{obj.pk}.pdf")
+            as_attachment=False, filename=f"{documents.title(obj, kind)}-{obj.pk}.pdf"
+        )
         return response
     return HttpResponse(documents.render_page(obj, kind, pdf_url=reverse(pdf_name, args=[obj.pk, kind])))
 
@@ -207,9 +269,14 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
-    return render(request, "enforcement/coercion/statistics.html", {
-        "stats": selectors.statistics(request.user, year), "years": selectors.years_with_data(),
-    })
+    return render(
+        request,
+        "enforcement/coercion/statistics.html",
+        {
+            "stats": selectors.statistics(request.user, year),
+            "years": selectors.years_with_data(),
+        },
+    )
 
 
 # --- enforcement of decisions ---------------------------------------------------------------------
@@ -221,11 +288,18 @@ def execution_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
     form = ExecutionFilterForm(request.GET or None)
     page = CappedPaginator(selectors.execution_search(request.user, form.filters()), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "enforcement/coercion/executions.html", {
-        "form": form, "page_obj": page, "rows": _rows(request, page.object_list),
-        "can_create": acting_agencies(request.user).exists(),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "enforcement/coercion/executions.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": _rows(request, page.object_list),
+            "can_create": acting_agencies(request.user).exists(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,22 +316,32 @@ def execution_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记强制执行 %(number)s。") % {"number": execution.number})
             return redirect("coercion:execution-detail", execution.pk)
-    return render(request, "enforcement/coercion/form.html", {"form": form, "title": _("登记申请法院强制执行"),
-                                                              "back": reverse("coercion:executions")})
+    return render(
+        request,
+        "enforcement/coercion/form.html",
+        {"form": form, "title": _("登记申请法院强制执行"), "back": reverse("coercion:executions")},
+    )
 
 
 @require_GET
 @login_required
 def execution_page(request: HttpRequest, pk: int) -> HttpResponse:
     execution = selectors.execution_detail(request.user, pk)
-    return render(request, "enforcement/coercion/execution_detail.html", {
-        "e": execution, "party": selectors.party(request.user, execution), "events": _events(execution),
-        "actions": _actions(EXECUTION_ACTIONS, execution, request.user, "coercion:execution-action"),
-        "documents": [{"kind": k, "title": documents.title(execution, k)} for k in documents.available(execution)],
-        "warning_badge": WARNING_BADGES.get(execution.warning_level, ""),
-        "warning_label": STEP_LABELS.get(execution.warning_key, ""),
-        "article_wait": article("coercion_court_wait"), "article_window": article("coercion_court_window"),
-    })
+    return render(
+        request,
+        "enforcement/coercion/execution_detail.html",
+        {
+            "e": execution,
+            "party": selectors.party(request.user, execution),
+            "events": _events(execution),
+            "actions": _actions(EXECUTION_ACTIONS, execution, request.user, "coercion:execution-action"),
+            "documents": [{"kind": k, "title": documents.title(execution, k)} for k in documents.available(execution)],
+            "warning_badge": WARNING_BADGES.get(execution.warning_level, ""),
+            "warning_label": STEP_LABELS.get(execution.warning_key, ""),
+            "article_wait": article("coercion_court_wait"),
+            "article_window": article("coercion_court_window"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -271,12 +355,14 @@ def execution_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_GET
 @login_required
 def execution_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    return _document(request, selectors.execution_detail(request.user, pk), kind,
-                     "coercion:execution-document-pdf", False)
+    return _document(
+        request, selectors.execution_detail(request.user, pk), kind, "coercion:execution-document-pdf", False
+    )
 
 
 @require_GET
 @login_required
 def execution_document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    return _document(request, selectors.execution_detail(request.user, pk), kind,
-                     "coercion:execution-document-pdf", True)
+    return _document(
+        request, selectors.execution_detail(request.user, pk), kind, "coercion:execution-document-pdf", True
+    )
