@@ -318,6 +318,9 @@ class TaskOfficer(models.Model):
         ordering = ["task_id", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["task", "officer"], name="insp_task_officer_once")]
 
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.officer_id}"
+
 
 # --- joint scenarios and visits ------------------------------------------------------------------
 
@@ -520,6 +523,9 @@ class RecordOfficer(models.Model):
         verbose_name_plural = _("检查人员")
         ordering = ["record_id", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["record", "officer"], name="insp_record_officer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}/{self.officer_id}"
 
 
 class RecordFinding(models.Model):
