@@ -20,8 +20,9 @@ def inspection_matter(code: str, department, name: str | None = None):
 
 def make_object(township, name: str, *, matters=(), kind=ObjectKind.BUSINESS, identifier: str = "",
                 risk=RiskLevel.LOW, credit=CreditLevel.B, conflicted=()) -> InspectionObject:
-    obj = InspectionObject.objects.create(kind=kind, name=name, identifier=identifier, address=f"{township.name}{name}路1号",
-                                          township=township, risk_level=risk, credit_level=credit)
+    obj = InspectionObject.objects.create(kind=kind, name=name, identifier=identifier,
+                                          address=f"{township.name}{name}路1号", township=township, risk_level=risk,
+                                          credit_level=credit)
     obj.matters.set(matters)
     obj.conflicted_officers.set(conflicted)
     return obj
@@ -34,8 +35,8 @@ def certified(role, agency, username: str, *, valid_from=dt.date(2024, 1, 1), va
     return user
 
 
-@pytest.fixture
-def insp(county):
+@pytest.fixture(name="insp")
+def insp_fixture(county):
     """Departments with inspection matters, objects in both townships and certified officers of township A."""
     market = AgencyFactory(code="DEPT-SC", name="县市场监督管理局", kind=AgencyKind.DEPARTMENT)
     fire = AgencyFactory(code="DEPT-XF", name="县消防救援大队", kind=AgencyKind.DEPARTMENT)

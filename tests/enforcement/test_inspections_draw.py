@@ -11,7 +11,7 @@ from enforcement.inspections import services
 from enforcement.inspections.choices import CreditLevel, Outcome, PlanStatus, RiskLevel, SignatureStatus, TaskStatus
 from enforcement.inspections.models import InspectionTask
 from enforcement.models import Certificate
-from tests.enforcement.inspections_support import aware, insp, make_plan  # noqa: F401
+from tests.enforcement.inspections_support import aware, insp_fixture, make_plan  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
