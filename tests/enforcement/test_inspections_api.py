@@ -33,7 +33,7 @@ def test_record_created_through_the_api_and_closed_with_an_action(insp, api_for)
     response = api.post("/api/inspections/records/", body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
-    assert data["actions"] == ["no_problem"] and len(data["officers"]) == 2
+    assert data["actions"] == ["no_problem", "ticket"] and len(data["officers"]) == 2
     response = api.post(f"/api/inspections/records/{data['id']}/actions/no_problem/", {}, format="json")
     assert response.status_code == 200 and response.json()["disposition"] == "no_problem"
     # A second action on the closed record is refused.

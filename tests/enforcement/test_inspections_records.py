@@ -91,7 +91,8 @@ def test_attachment_keeps_its_sha256(insp, settings, tmp_path):
 
 def test_no_problem_closes_the_record(insp):
     record = _record(insp)
-    assert RECORD_ACTIONS.available(record, insp.officers[0]) == ["no_problem"]
+    # "ticket" is dispatch's action, registered at app ready.
+    assert RECORD_ACTIONS.available(record, insp.officers[0]) == ["no_problem", "ticket"]
     record = RECORD_ACTIONS.perform("no_problem", record, by=insp.officers[0], data={"note": ""})
     assert record.status == RecordStatus.CLOSED and record.disposition == Disposition.NO_PROBLEM
     assert RECORD_ACTIONS.available(record, insp.officers[0]) == []
