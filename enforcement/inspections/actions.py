@@ -41,9 +41,15 @@ def _run_no_problem(record, *, by, data):
 
 
 def _run_case_lead(record, *, by, data):
-    return svc.record_to_case(record, by=by, matter=data["matter"], title=data["title"],
-                              party_kind=data["party_kind"], party_legal_rep=data.get("party_legal_rep", ""),
-                              note=data.get("note", ""))
+    return svc.record_to_case(
+        record,
+        by=by,
+        matter=data["matter"],
+        title=data["title"],
+        party_kind=data["party_kind"],
+        party_legal_rep=data.get("party_legal_rep", ""),
+        note=data.get("note", ""),
+    )
 
 
 def _no_problem_available(record: InspectionRecord, user) -> bool:
@@ -75,10 +81,15 @@ class RecordActionTable(ActionTable):
 
 RECORD_ACTIONS = RecordActionTable(
     [
-        Action("no_problem", _("无问题结束"), NoProblemForm, _run_no_problem, tone="success",
-               form_kwargs=_form_kwargs),
-        Action("case_lead", _("转为案件线索"), CaseLeadForm, _run_case_lead, tone="outline-danger",
-               form_kwargs=_form_kwargs),
+        Action("no_problem", _("无问题结束"), NoProblemForm, _run_no_problem, tone="success", form_kwargs=_form_kwargs),
+        Action(
+            "case_lead",
+            _("转为案件线索"),
+            CaseLeadForm,
+            _run_case_lead,
+            tone="outline-danger",
+            form_kwargs=_form_kwargs,
+        ),
     ],
     predicates={"no_problem": _no_problem_available, "case_lead": _case_lead_available},
 )
