@@ -80,6 +80,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("todo", _("待办事项"), "todo", order=5),
     NavEntry("catalogue", _("执法事项目录"), "catalogue-list", order=20),
     NavEntry("cases", _("行政处罚案件"), "cases:list", order=30),
+    NavEntry("warnings", _("预警执法"), "warnings:list", order=32),
     # The one table of legal rules (issue 13): every staff role reads it.
     NavEntry("legal-rules", _("法定时限与规则"), "cases:legal-rules", roles=frozenset(Role.values), order=35),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),
