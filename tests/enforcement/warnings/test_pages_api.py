@@ -123,7 +123,7 @@ def test_api_issues_from_a_record_and_rechecks_into_a_case(wl, api_for):
     assert body["actions"] == ["correct", "to_case"] and body["record_id"] == record.pk
     # Issued today: the deadline has not passed, so "not corrected" is refused with the article.
     refused = api.post(f"/api/warnings/{warning.pk}/actions/to_case/", {}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "warning_correction"
+    assert refused.status_code == 409 and refused.json()["code"] == "warning_correction"
     WarningNotice.objects.filter(pk=warning.pk).update(issued_on=dt.date(2026, 9, 24),
                                                        correction_due_at=services.correction_due(
                                                            dt.date(2026, 9, 24), 10).at)
