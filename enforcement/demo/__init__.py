@@ -27,6 +27,7 @@ SEED_STEPS: list[SeedStep | str] = [
     "enforcement.demo.seed_county.seed_county",
     "enforcement.demo.catalogue_seed.seed_catalogue",
     "enforcement.demo.cases_seed.seed_cases",
+    "enforcement.inspections.demo.seed_inspections",
     "enforcement.warnings.demo.seed_warnings",
 ]
 

@@ -108,9 +108,17 @@ def _record_all(plan, insp, day):
     for task in plan.tasks.order_by("position"):
         officers = list(task.officers.all())
         services.record_create(
-            by=officers[0], object=task.object, agency=task.agency, officers=officers,
-            findings=[services.FindingInput(matter=insp.m_city, agency=task.agency)], place=task.object.address,
-            started_at=aware(day), signature_status=SignatureStatus.SIGNED, outcome=Outcome.NO_PROBLEM, task=task)
+            by=officers[0],
+            object=task.object,
+            agency=task.agency,
+            officers=officers,
+            findings=[services.FindingInput(matter=insp.m_city, agency=task.agency)],
+            place=task.object.address,
+            started_at=aware(day),
+            signature_status=SignatureStatus.SIGNED,
+            outcome=Outcome.NO_PROBLEM,
+            task=task,
+        )
 
 
 def test_results_published_before_every_check_is_recorded_are_refused(insp):
@@ -143,3 +151,18 @@ def test_only_the_lead_agency_may_run_its_plan(insp):
     with pytest.raises(Exception) as exc:
         services.plan_draw(plan, by=insp.officer_b)
     assert "不能" in str(exc.value) or "权限" in str(exc.value)
+
+
+def test_publication_period_longer_than_the_regulation_is_refused(insp):
+    # Interim Regulations on Enterprise Information Disclosure arts. 6-7: within 20 working days.
+    with pytest.raises(ValidationFailed) as exc:
+        make_plan(insp, publish_within_workdays=21)
+    assert exc.value.code == "inspection_publication" and "第六条" in str(exc.value)
+    assert make_plan(insp, publish_within_workdays=10).publish_within_workdays == 10
+
+
+def test_the_publication_rule_is_in_the_table_of_legal_rules(db):
+    from enforcement.cases.legal_rules import legal_rule
+
+    rule = legal_rule("inspection_publication")
+    assert rule.default == "20" and rule.unit == "working_days" and "企业信息公示暂行条例" in str(rule.article)
