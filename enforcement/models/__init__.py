@@ -84,12 +84,15 @@ from enforcement.inspections.models import (
     RecordOfficer,
     TaskOfficer,
 )
+from enforcement.warnings.models import WarningMatter, WarningNotice
 
 __all__ = [
     "CoerciveMeasure",
     "Execution",
     "MeasureOfficer",
     "SeizedItem",
+    "WarningMatter",
+    "WarningNotice",
     "CheckPlan",
     "InspectionObject",
     "InspectionRecord",
