@@ -56,3 +56,28 @@ def ev(county, administrator, officer_a, officer_b, squadron_officer, dispatcher
     return SimpleNamespace(county=county, period=period, bureau=administrator, dispatcher=dispatcher,
                            officer_a=officer_a, officer_b=officer_b, leader_a=leader_a, squad=squadron_officer,
                            department=county.department, squadron=county.squadron_a, direct=direct)
+
+
+def matter(county):
+    from tests.factories import make_domain, make_matter
+
+    make_domain()
+    return make_matter("CSGL-0001", department=county.department)
+
+
+def published_plan(county, lead, *, year: int = 2025):
+    """A review plan of ``year`` whose results are published (files are added by the test)."""
+    from supervision.choices import PlanStatus
+    from supervision.models import ReviewPlan
+    from supervision.services.rubrics import create_default_rubric
+
+    return ReviewPlan.objects.create(
+        year=year, title=f"{year}年度评查", organiser=county.judicial, lead=lead, rubric=create_default_rubric(),
+        period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31), seed=1, status=PlanStatus.PUBLISHED)
+
+
+def sampled(plan, case, score, grade, position=None):
+    from supervision.models import SampledFile
+
+    return SampledFile.objects.create(plan=plan, case=case, agency=case.agency, position=position or case.pk,
+                                      final_score=score, grade=grade)
