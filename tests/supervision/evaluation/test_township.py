@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from enforcement.todo import todo_for
 from supervision.evaluation.models import EvaluationPeriod, TownshipOfficerEvaluation, TownshipUnitEvaluation
@@ -16,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def this_year(ev):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     return EvaluationPeriod.objects.create(name=f"{year}年", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
 
 
 def test_township_page_lists_its_units_and_stationed_officers(ev, this_year, client_for):
-    ticket(township=ev.county.town_a, unit=ev.department, received=dt.date.today() - dt.timedelta(days=1))
+    ticket(township=ev.county.town_a, unit=ev.department, received=timezone.localdate() - dt.timedelta(days=1))
     body = client_for(ev.leader_a).get("/supervision/evaluation/township/").content.decode()
     assert "甲镇派驻中队" in body and "县自然资源局" in body and ev.squad.username in body
     # Township B: the department handled none of its tickets, and no squadron is stationed there.
@@ -47,7 +48,7 @@ def test_township_forms_through_the_page(ev, this_year, client_for):
     assert TownshipUnitEvaluation.objects.count() == 1
     client = client_for(ev.leader_a)  # one test client: log township A's leader in again
     p = f"o{ev.squad.pk}"
-    year = dt.date.today().year
+    year = timezone.localdate().year
     done = client.post("/supervision/evaluation/township/officer/", {
         "prefix": p, f"{p}-officer": ev.squad.pk, f"{p}-township": ev.county.town_a.pk, f"{p}-year": year,
         f"{p}-score": "92", f"{p}-comments": "表现突出", f"{p}-recommendation": "promote"}, follow=True)
