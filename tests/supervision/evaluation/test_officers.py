@@ -32,9 +32,15 @@ def case(ev, m, number, officer, **over):
 
 
 def resolved(ticket_obj, officer, day):
-    return Event.objects.create(content_type=ContentType.objects.get_for_model(Ticket), object_id=ticket_obj.pk,
-                                action="resolve", from_state="in_progress", to_state="resolved", actor=officer,
-                                at=at(day))
+    return Event.objects.create(
+        content_type=ContentType.objects.get_for_model(Ticket),
+        object_id=ticket_obj.pk,
+        action="resolve",
+        from_state="in_progress",
+        to_state="resolved",
+        actor=officer,
+        at=at(day),
+    )
 
 
 @pytest.fixture
@@ -43,16 +49,56 @@ def record(ev):
     officer, m = ev.squad, matter(ev.county)
     d = dt.date
     # Filed in 2025: cases 1-4; case 5 was filed in 2024 and decided in 2025.
-    c1 = case(ev, m, "A1", officer, filed_on=d(2025, 2, 1), decided_on=d(2025, 3, 1), outcome="penalty",
-              decide_due_at=at(d(2025, 5, 1), 17))
-    c2 = case(ev, m, "A2", officer, filed_on=d(2025, 4, 1), decided_on=d(2025, 6, 1), outcome="penalty",
-              decide_due_at=at(d(2025, 5, 15), 17))
-    case(ev, m, "A3", officer, filed_on=d(2025, 5, 1), decided_on=d(2025, 5, 20), outcome="first_offense",
-         decide_due_at=at(d(2025, 8, 1), 17))
-    case(ev, m, "A4", officer, filed_on=d(2025, 6, 1), decided_on=d(2025, 6, 10), outcome="transfer",
-         transferred_on=d(2025, 6, 10))
-    case(ev, m, "A5", officer, filed_on=d(2024, 11, 1), decided_on=d(2025, 1, 10), outcome="penalty",
-         decide_due_at=at(d(2025, 1, 30), 17))
+    c1 = case(
+        ev,
+        m,
+        "A1",
+        officer,
+        filed_on=d(2025, 2, 1),
+        decided_on=d(2025, 3, 1),
+        outcome="penalty",
+        decide_due_at=at(d(2025, 5, 1), 17),
+    )
+    c2 = case(
+        ev,
+        m,
+        "A2",
+        officer,
+        filed_on=d(2025, 4, 1),
+        decided_on=d(2025, 6, 1),
+        outcome="penalty",
+        decide_due_at=at(d(2025, 5, 15), 17),
+    )
+    case(
+        ev,
+        m,
+        "A3",
+        officer,
+        filed_on=d(2025, 5, 1),
+        decided_on=d(2025, 5, 20),
+        outcome="first_offense",
+        decide_due_at=at(d(2025, 8, 1), 17),
+    )
+    case(
+        ev,
+        m,
+        "A4",
+        officer,
+        filed_on=d(2025, 6, 1),
+        decided_on=d(2025, 6, 10),
+        outcome="transfer",
+        transferred_on=d(2025, 6, 10),
+    )
+    case(
+        ev,
+        m,
+        "A5",
+        officer,
+        filed_on=d(2024, 11, 1),
+        decided_on=d(2025, 1, 10),
+        outcome="penalty",
+        decide_due_at=at(d(2025, 1, 30), 17),
+    )
     # Case-file review of 2025: case 1 scored 90 (good), case 2 50 (fail).
     plan = published_plan(ev.county, ev.bureau)
     sampled(plan, c1, D("90"), "good", 1)
@@ -68,10 +114,16 @@ def record(ev):
     TrainingRecord.objects.create(officer=officer, day=d(2025, 4, 1), title="行政处罚法专题", hours=D("10"))
     TrainingRecord.objects.create(officer=officer, day=d(2025, 9, 1), title="执法文书规范", hours=D("6"))
     TrainingRecord.objects.create(officer=officer, day=d(2024, 9, 1), title="旧培训", hours=D("4"))
-    QualificationExam.objects.create(officer=officer, year=2025, taken_on=d(2025, 10, 1), score=D("52"),
-                                     passed=False)
-    services.township_officer_evaluate(officer=officer, township=ev.county.town_a, year=2025, score=90,
-                                       comments="服从乡镇统一调度", recommendation="keep", by=ev.leader_a)
+    QualificationExam.objects.create(officer=officer, year=2025, taken_on=d(2025, 10, 1), score=D("52"), passed=False)
+    services.township_officer_evaluate(
+        officer=officer,
+        township=ev.county.town_a,
+        year=2025,
+        score=90,
+        comments="服从乡镇统一调度",
+        recommendation="keep",
+        by=ev.leader_a,
+    )
     return officer
 
 
@@ -80,18 +132,18 @@ def test_every_term_with_its_value_and_points(ev, record):
     terms = {t.key: (t.value, t.points) for t in a.terms}
     # Default scheme (points per unit, cap): value x points, capped.
     assert terms == {
-        TermKey.CASES_HANDLED: (4, D("4.00")),          # cases 1-4 filed in 2025, x 1
-        TermKey.CASES_PENALTY: (3, D("1.50")),          # cases 1, 2, 5 decided in 2025 with a penalty, x 0.5
-        TermKey.CASES_NO_PENALTY: (1, D("0.50")),       # case 3, first offence not penalised, x 0.5
-        TermKey.CASES_TRANSFERRED: (1, D("1.00")),      # case 4, x 1
-        TermKey.DEADLINES_MET: (3, D("1.50")),          # cases 1, 3, 5 decided by their due day, x 0.5
-        TermKey.DEADLINES_MISSED: (1, D("-2.00")),      # case 2 decided 1 June, due 15 May, x -2
+        TermKey.CASES_HANDLED: (4, D("4.00")),  # cases 1-4 filed in 2025, x 1
+        TermKey.CASES_PENALTY: (3, D("1.50")),  # cases 1, 2, 5 decided in 2025 with a penalty, x 0.5
+        TermKey.CASES_NO_PENALTY: (1, D("0.50")),  # case 3, first offence not penalised, x 0.5
+        TermKey.CASES_TRANSFERRED: (1, D("1.00")),  # case 4, x 1
+        TermKey.DEADLINES_MET: (3, D("1.50")),  # cases 1, 3, 5 decided by their due day, x 0.5
+        TermKey.DEADLINES_MISSED: (1, D("-2.00")),  # case 2 decided 1 June, due 15 May, x -2
         TermKey.REVIEW_AVERAGE: (D("70.0"), D("14.00")),  # (90 + 50) / 2 = 70, x 0.2
-        TermKey.REVIEW_FAILED: (1, D("-5.00")),         # case 2 failed, x -5
-        TermKey.TICKETS_HANDLED: (2, D("0.40")),        # two tickets resolved in 2025, x 0.2
-        TermKey.TRAINING_HOURS: (D("16"), D("8.00")),   # 10 + 6 hours, x 0.5
-        TermKey.EXAM_FAILED: (1, D("-20.00")),          # failed the 2025 exam
-        TermKey.CERTIFICATE_LAPSED: (0, D("0.00")),     # certificate valid 2024-2029
+        TermKey.REVIEW_FAILED: (1, D("-5.00")),  # case 2 failed, x -5
+        TermKey.TICKETS_HANDLED: (2, D("0.40")),  # two tickets resolved in 2025, x 0.2
+        TermKey.TRAINING_HOURS: (D("16"), D("8.00")),  # 10 + 6 hours, x 0.5
+        TermKey.EXAM_FAILED: (1, D("-20.00")),  # failed the 2025 exam
+        TermKey.CERTIFICATE_LAPSED: (0, D("0.00")),  # certificate valid 2024-2029
         TermKey.TOWNSHIP_SCORE: (D("90"), D("18.00")),  # township A's form, x 0.2
     }
     # 4 + 1.5 + 0.5 + 1 + 1.5 - 2 + 14 - 5 + 0.4 + 8 - 20 + 0 + 18 = 21.9
@@ -123,20 +175,31 @@ def test_lapsed_certificate_is_flagged(ev):
 
 def test_township_form_only_by_the_township_stationed_in_and_once_a_year(ev):
     with pytest.raises(PermissionRefused) as err:  # township B: the officer is stationed in A
-        services.township_officer_evaluate(officer=ev.squad, township=ev.county.town_b, year=2025, score=80,
-                                           comments="好", by=ev.officer_b)
+        services.township_officer_evaluate(
+            officer=ev.squad, township=ev.county.town_b, year=2025, score=80, comments="好", by=ev.officer_b
+        )
     assert err.value.code == "outside_area"
     with pytest.raises(PermissionRefused):  # officer_a of township A is not stationed anywhere
-        services.township_officer_evaluate(officer=ev.officer_a, township=ev.county.town_a, year=2025, score=80,
-                                           comments="好", by=ev.leader_a)
+        services.township_officer_evaluate(
+            officer=ev.officer_a, township=ev.county.town_a, year=2025, score=80, comments="好", by=ev.leader_a
+        )
     with pytest.raises(PermissionRefused):  # township B's officer filling township A's form
-        services.township_officer_evaluate(officer=ev.squad, township=ev.county.town_a, year=2025, score=80,
-                                           comments="好", by=ev.officer_b)
-    services.township_officer_evaluate(officer=ev.squad, township=ev.county.town_a, year=2025, score=80,
-                                       comments="好", recommendation="promote", by=ev.leader_a)
+        services.township_officer_evaluate(
+            officer=ev.squad, township=ev.county.town_a, year=2025, score=80, comments="好", by=ev.officer_b
+        )
+    services.township_officer_evaluate(
+        officer=ev.squad,
+        township=ev.county.town_a,
+        year=2025,
+        score=80,
+        comments="好",
+        recommendation="promote",
+        by=ev.leader_a,
+    )
     with pytest.raises(InvalidTransition) as err:
-        services.township_officer_evaluate(officer=ev.squad, township=ev.county.town_a, year=2025, score=95,
-                                           comments="再评", by=ev.officer_a)
+        services.township_officer_evaluate(
+            officer=ev.squad, township=ev.county.town_a, year=2025, score=95, comments="再评", by=ev.officer_a
+        )
     assert err.value.code == "already_evaluated"
 
 

@@ -35,29 +35,64 @@ def test_township_page_lists_its_units_and_stationed_officers(ev, this_year, cli
 def test_township_forms_through_the_page(ev, this_year, client_for):
     client = client_for(ev.leader_a)
     prefix = f"u{this_year.pk}-{ev.squadron.pk}"
-    client.post("/supervision/evaluation/township/unit/", {
-        "prefix": prefix, f"{prefix}-period": this_year.pk, f"{prefix}-unit": ev.squadron.pk,
-        f"{prefix}-township": ev.county.town_a.pk, f"{prefix}-score": "88", f"{prefix}-comment": "响应快"})
+    client.post(
+        "/supervision/evaluation/township/unit/",
+        {
+            "prefix": prefix,
+            f"{prefix}-period": this_year.pk,
+            f"{prefix}-unit": ev.squadron.pk,
+            f"{prefix}-township": ev.county.town_a.pk,
+            f"{prefix}-score": "88",
+            f"{prefix}-comment": "响应快",
+        },
+    )
     assert TownshipUnitEvaluation.objects.get().score == 88
     # Township B cannot post a form for township A's squadron (outside its area): refused, nothing saved.
     client_b = client_for(ev.officer_b)
-    response = client_b.post("/supervision/evaluation/township/unit/", {
-        "prefix": prefix, f"{prefix}-period": this_year.pk, f"{prefix}-unit": ev.squadron.pk,
-        f"{prefix}-township": ev.county.town_b.pk, f"{prefix}-score": "10"}, follow=True)
+    response = client_b.post(
+        "/supervision/evaluation/township/unit/",
+        {
+            "prefix": prefix,
+            f"{prefix}-period": this_year.pk,
+            f"{prefix}-unit": ev.squadron.pk,
+            f"{prefix}-township": ev.county.town_b.pk,
+            f"{prefix}-score": "10",
+        },
+        follow=True,
+    )
     assert "不在本乡镇的评价范围内" in response.content.decode()
     assert TownshipUnitEvaluation.objects.count() == 1
     client = client_for(ev.leader_a)  # one test client: log township A's leader in again
     p = f"o{ev.squad.pk}"
     year = timezone.localdate().year
-    done = client.post("/supervision/evaluation/township/officer/", {
-        "prefix": p, f"{p}-officer": ev.squad.pk, f"{p}-township": ev.county.town_a.pk, f"{p}-year": year,
-        f"{p}-score": "92", f"{p}-comments": "表现突出", f"{p}-recommendation": "promote"}, follow=True)
+    done = client.post(
+        "/supervision/evaluation/township/officer/",
+        {
+            "prefix": p,
+            f"{p}-officer": ev.squad.pk,
+            f"{p}-township": ev.county.town_a.pk,
+            f"{p}-year": year,
+            f"{p}-score": "92",
+            f"{p}-comments": "表现突出",
+            f"{p}-recommendation": "promote",
+        },
+        follow=True,
+    )
     assert "已提交对" in done.content.decode(), done.content.decode()[-3000:]
     evaluation = TownshipOfficerEvaluation.objects.get()
     assert (evaluation.score, evaluation.recommendation, evaluation.year) == (92, "promote", year)
-    again = client.post("/supervision/evaluation/township/officer/", {
-        "prefix": p, f"{p}-officer": ev.squad.pk, f"{p}-township": ev.county.town_a.pk, f"{p}-year": year,
-        f"{p}-score": "50", f"{p}-comments": "改"}, follow=True)
+    again = client.post(
+        "/supervision/evaluation/township/officer/",
+        {
+            "prefix": p,
+            f"{p}-officer": ev.squad.pk,
+            f"{p}-township": ev.county.town_a.pk,
+            f"{p}-year": year,
+            f"{p}-score": "50",
+            f"{p}-comments": "改",
+        },
+        follow=True,
+    )
     assert "每年只能填写一次" in again.content.decode()
     assert TownshipOfficerEvaluation.objects.get().score == 92
 
@@ -65,11 +100,13 @@ def test_township_forms_through_the_page(ev, this_year, client_for):
 def test_yearly_forms_due_on_the_township_to_do_list(ev):
     with time_machine.travel(dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC), tick=False):
         items = [i for i in todo_for(ev.leader_a) if i.kind == "evaluation.township_officer_form"]
-        assert [(i.title, i.reference, i.level) for i in items] == [(ev.squad.get_full_name() or ev.squad.username,
-                                                                     "2026", "yellow")]
+        assert [(i.title, i.reference, i.level) for i in items] == [
+            (ev.squad.get_full_name() or ev.squad.username, "2026", "yellow")
+        ]
         assert not [i for i in todo_for(ev.officer_b) if i.kind == "evaluation.township_officer_form"]
         from supervision.evaluation.services import township_officer_evaluate
 
-        township_officer_evaluate(officer=ev.squad, township=ev.county.town_a, year=2026, score=90, comments="好",
-                                  by=ev.leader_a)
+        township_officer_evaluate(
+            officer=ev.squad, township=ev.county.town_a, year=2026, score=90, comments="好", by=ev.leader_a
+        )
         assert not [i for i in todo_for(ev.leader_a) if i.kind == "evaluation.township_officer_form"]

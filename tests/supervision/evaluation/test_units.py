@@ -31,8 +31,16 @@ def figures(ev):
     # Squadron: t1 on time, scored 5, satisfied; t2 signed for and resolved late, rejected once then
     # scored 3, reporter dissatisfied; a 2024 ticket is outside the period.
     ticket(township=c.town_a, unit=sq, verdict="accepted", verdict_score=5, satisfaction="satisfied")
-    t2 = ticket(township=c.town_a, unit=sq, verdict="accepted", verdict_score=3, satisfaction="dissatisfied",
-                reopen_count=1, accepted_at=at(d(2025, 3, 3), 15), resolved_at=at(d(2025, 3, 20)))
+    t2 = ticket(
+        township=c.town_a,
+        unit=sq,
+        verdict="accepted",
+        verdict_score=3,
+        satisfaction="dissatisfied",
+        reopen_count=1,
+        accepted_at=at(d(2025, 3, 3), 15),
+        resolved_at=at(d(2025, 3, 20)),
+    )
     ticket(township=c.town_a, unit=sq, received=d(2024, 12, 1), verdict="accepted", verdict_score=1)
     returned(t2, sq)
     returned(t2, sq, d(2024, 12, 30))  # outside the period
@@ -44,11 +52,27 @@ def figures(ev):
     f1 = sampled(plan, make_closed_case(number="R1", agency=sq, matter=m, decided_on=d(2025, 5, 1)), D("80"), "good")
     f2 = sampled(plan, make_closed_case(number="R2", agency=sq, matter=m, decided_on=d(2025, 5, 2)), D("90"), "good")
     # Rectifications: one due in May 2025 never accepted (overdue), one accepted before its due time.
-    Rectification.objects.create(plan=plan, sampled=f1, agency=sq, reviewer=ev.bureau, number="ZG-1", reason="x",
-                                 issued_at=at(d(2025, 4, 1)), due_at=at(d(2025, 5, 1)))
-    Rectification.objects.create(plan=plan, sampled=f2, agency=sq, reviewer=ev.bureau, number="ZG-2", reason="x",
-                                 issued_at=at(d(2025, 4, 1)), due_at=at(d(2025, 5, 1)),
-                                 accepted_at=at(d(2025, 4, 20)))
+    Rectification.objects.create(
+        plan=plan,
+        sampled=f1,
+        agency=sq,
+        reviewer=ev.bureau,
+        number="ZG-1",
+        reason="x",
+        issued_at=at(d(2025, 4, 1)),
+        due_at=at(d(2025, 5, 1)),
+    )
+    Rectification.objects.create(
+        plan=plan,
+        sampled=f2,
+        agency=sq,
+        reviewer=ev.bureau,
+        number="ZG-2",
+        reason="x",
+        issued_at=at(d(2025, 4, 1)),
+        due_at=at(d(2025, 5, 1)),
+        accepted_at=at(d(2025, 4, 20)),
+    )
     return ev
 
 
@@ -107,7 +131,7 @@ def test_units_xlsx(figures, client_for):
 
 def test_ratings_xlsx(figures, client_for):
     scheme = RatingScheme.objects.get(unit_kind="squadron_stationed")
-    scores = {i.pk: (D(s), f"理由{s}") for i, s in zip(scheme.items.all(), ("80", "60"))}
+    scores = {i.pk: (D(s), f"理由{s}") for i, s in zip(scheme.items.all(), ("80", "60"), strict=True)}
     services.rating_save(period=figures.period, unit=figures.squadron, scores=scores, by=figures.bureau)
     response = client_for(figures.bureau).get(f"/supervision/evaluation/ratings/xlsx/?period={figures.period.pk}")
     wb = load_workbook(io.BytesIO(response.content))
@@ -125,8 +149,11 @@ def test_api_units_and_ratings(figures, api_for):
     bad = api_for(figures.bureau).get("/api/evaluation-units/?start=2025-12-31&end=2025-01-01")
     assert bad.status_code == 400
     scheme = RatingScheme.objects.get(unit_kind="squadron_stationed")
-    body = {"period": figures.period.pk, "unit": figures.squadron.pk,
-            "scores": [{"item": i.pk, "score": "80", "reason": "台账"} for i in scheme.items.all()]}
+    body = {
+        "period": figures.period.pk,
+        "unit": figures.squadron.pk,
+        "scores": [{"item": i.pk, "score": "80", "reason": "台账"} for i in scheme.items.all()],
+    }
     api = api_for(figures.bureau)
     created = api.post("/api/unit-ratings/", body, format="json")
     assert created.status_code == 200, created.content
@@ -136,8 +163,9 @@ def test_api_units_and_ratings(figures, api_for):
     assert api.post(f"/api/unit-ratings/{rating['id']}/publish/").json()["status"] == "published"
     frozen = api.post("/api/unit-ratings/", body, format="json")
     assert frozen.status_code == 409 and frozen.json()["code"] == "rating_frozen"
-    corrected = api.post(f"/api/unit-ratings/{rating['id']}/correct/", {"scores": body["scores"], "note": "复核"},
-                         format="json").json()
+    corrected = api.post(
+        f"/api/unit-ratings/{rating['id']}/correct/", {"scores": body["scores"], "note": "复核"}, format="json"
+    ).json()
     assert corrected["supersedes"] == rating["id"] and corrected["correction_note"] == "复核"
     listed = api.get(f"/api/unit-ratings/?period={figures.period.pk}").json()
     statuses = sorted(r["status"] for r in (listed["results"] if isinstance(listed, dict) else listed))
@@ -145,7 +173,14 @@ def test_api_units_and_ratings(figures, api_for):
     # Weights not totalling 100%: refused with the reason, nothing written.
     RatingScheme.objects.filter(unit_kind="department").update(township_weight=D("50"))
     dept = RatingScheme.objects.get(unit_kind="department")
-    refused = api.post("/api/unit-ratings/", {"period": figures.period.pk, "unit": figures.department.pk, "scores": [
-        {"item": i.pk, "score": "80", "reason": "台账"} for i in dept.items.all()]}, format="json")
+    refused = api.post(
+        "/api/unit-ratings/",
+        {
+            "period": figures.period.pk,
+            "unit": figures.department.pk,
+            "scores": [{"item": i.pk, "score": "80", "reason": "台账"} for i in dept.items.all()],
+        },
+        format="json",
+    )
     assert refused.status_code == 400 and refused.json()["code"] == "weights_not_100"
     assert api_for(figures.officer_a).post("/api/unit-ratings/", body, format="json").status_code == 404
