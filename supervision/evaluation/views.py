@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enforcement.access import scope_for
 from enforcement.errors import DomainError
 from enforcement.forms import apply_domain_error
 from enforcement.models import Agency
@@ -428,4 +429,6 @@ def officer_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def my_assessment(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).has_role(*selectors.ASSESSED_ROLES):
+        raise Http404
     return redirect("supervision:evaluation:officer", request.user.pk)
