@@ -71,8 +71,30 @@ from enforcement.cases.models import (
     TransferTarget,
     WarningLevel,
 )
+from enforcement.inspections.models import (
+    CheckPlan,
+    InspectionObject,
+    InspectionRecord,
+    InspectionTask,
+    JointScenario,
+    JointVisit,
+    RecordAttachment,
+    RecordFinding,
+    RecordOfficer,
+    TaskOfficer,
+)
 
 __all__ = [
+    "CheckPlan",
+    "InspectionObject",
+    "InspectionRecord",
+    "InspectionTask",
+    "JointScenario",
+    "JointVisit",
+    "RecordAttachment",
+    "RecordFinding",
+    "RecordOfficer",
+    "TaskOfficer",
     "CHANGING_OUTCOMES",
     "DECIDABLE_STATES",
     "DECIDED_STATES",
