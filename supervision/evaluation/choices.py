@@ -51,3 +51,6 @@ class TermKey(models.TextChoices):
     EXAM_FAILED = "exam_failed", _("执法资格考试不合格")
     CERTIFICATE_LAPSED = "certificate_lapsed", _("执法证失效")
     TOWNSHIP_SCORE = "township_score", _("乡镇评价得分")
+    INSPECTIONS = "inspections", _("行政检查（检查记录）")
+    WARNINGS_ISSUED = "warnings_issued", _("出具预警提示")
+    WARNINGS_CORRECTED = "warnings_corrected", _("预警后当事人自行整改")

@@ -31,7 +31,10 @@ from dispatch.models import Ticket, Verdict
 from dispatch.stats import GOOD_SATISFACTION, period_bounds
 from enforcement.cases.choices import Outcome
 from enforcement.cases.models import CaseOfficer
+from enforcement.inspections.models import RecordOfficer
 from enforcement.models import Agency, AgencyKind, Certificate, Event, Membership, Role
+from enforcement.warnings.choices import WarningStatus
+from enforcement.warnings.models import WarningNotice
 from supervision.choices import Grade, PlanStatus
 from supervision.evaluation.choices import RATED_KINDS, TermKey
 from supervision.evaluation.choices import RatingStatus as S
@@ -360,6 +363,29 @@ def officers_assessed(year: int, *, officer_ids=None, today: dt.date | None = No
     )
     for row in tickets:
         values[row["actor_id"]][TermKey.TICKETS_HANDLED] = row["n"]
+    # Inspections (行政检查) the officer took part in, by the day of the inspection.
+    inspections = (
+        RecordOfficer.objects.filter(officer_id__in=ids, record__checked_on__year=year)
+        .order_by()
+        .values("officer_id")
+        .annotate(n=Count("record", distinct=True))
+    )
+    for row in inspections:
+        values[row["officer_id"]][TermKey.INSPECTIONS] = row["n"]
+    # Warnings (预警执法) the officer issued in the year, and those the party then corrected.
+    warning_officers = WarningNotice.officers.through.objects.filter(
+        user_id__in=ids, warningnotice__issued_on__year=year
+    )
+    for row in (
+        warning_officers.order_by()
+        .values("user_id")
+        .annotate(
+            n=Count("warningnotice", distinct=True),
+            corrected=Count("warningnotice", distinct=True, filter=Q(warningnotice__status=WarningStatus.CORRECTED)),
+        )
+    ):
+        values[row["user_id"]][TermKey.WARNINGS_ISSUED] = row["n"]
+        values[row["user_id"]][TermKey.WARNINGS_CORRECTED] = row["corrected"]
     training = (
         TrainingRecord.objects.filter(officer_id__in=ids, day__year=year)
         .order_by()

@@ -56,6 +56,9 @@ DEFAULT_TERMS = [
     (TermKey.EXAM_FAILED, Decimal("-20"), None),
     (TermKey.CERTIFICATE_LAPSED, Decimal("-20"), None),
     (TermKey.TOWNSHIP_SCORE, Decimal("0.2"), None),
+    (TermKey.INSPECTIONS, Decimal("0.2"), Decimal("10")),
+    (TermKey.WARNINGS_ISSUED, Decimal("0.2"), Decimal("5")),
+    (TermKey.WARNINGS_CORRECTED, Decimal("0.3"), Decimal("5")),
 ]
 
 

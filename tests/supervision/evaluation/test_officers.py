@@ -244,3 +244,56 @@ def test_api_officer_sees_own_record_only(ev, record, api_for):
     assert {record.username, ev.officer_a.username} <= {a["username"] for a in everyone}
     one = api_for(ev.bureau).get(f"/api/officer-assessments/{record.pk}/?year=2025").json()
     assert one["total"] == "21.90" and one["exam_failed"] is True
+
+
+def test_inspection_and_warning_terms(ev):
+    from enforcement.inspections.models import InspectionRecord, RecordOfficer
+    from enforcement.warnings.choices import WarningStatus
+    from enforcement.warnings.models import WarningNotice
+    from tests.enforcement.inspections_support import make_object
+
+    officer, m = ev.squad, matter(ev.county)
+    obj = make_object(ev.county.town_a, "某超市")
+    cert = Certificate.objects.filter(officer=officer).first()
+    d = dt.date
+    # Inspections on 2025-03-01 and 2025-08-01 count; one on 2024-12-30 does not.
+    for n, day in enumerate((d(2025, 3, 1), d(2025, 8, 1), d(2024, 12, 30))):
+        record = InspectionRecord.objects.create(
+            number=f"JC{n}",
+            object=obj,
+            agency=ev.squadron,
+            township=ev.county.town_a,
+            place="超市",
+            started_at=at(day),
+            checked_on=day,
+            signature_status="signed",
+            outcome="no_problem",
+        )
+        RecordOfficer.objects.create(record=record, officer=officer, certificate=cert, ordinal=1)
+    # Warnings issued in 2025: three, one of which the party corrected; one of 2024 does not count.
+    for n, (day, status) in enumerate(
+        (
+            (d(2025, 4, 1), WarningStatus.CORRECTED),
+            (d(2025, 5, 1), WarningStatus.ISSUED),
+            (d(2025, 6, 1), WarningStatus.TURNED_TO_CASE),
+            (d(2024, 6, 1), WarningStatus.CORRECTED),
+        )
+    ):
+        notice = WarningNotice.objects.create(
+            number=f"YJ{n}",
+            agency=ev.squadron,
+            matter=m,
+            party_kind="individual",
+            party_name="某人",
+            facts="占道",
+            issued_on=day,
+            correction_workdays=5,
+            correction_due_at=at(day + dt.timedelta(days=7)),
+            status=status,
+        )
+        notice.officers.add(officer)
+    a = officers_assessed(2025, officer_ids=[officer.pk], today=TODAY)[0]
+    terms = {t.key: (t.value, t.points) for t in a.terms}
+    assert terms[TermKey.INSPECTIONS] == (2, D("0.40"))  # 2 x 0.2
+    assert terms[TermKey.WARNINGS_ISSUED] == (3, D("0.60"))  # 3 x 0.2
+    assert terms[TermKey.WARNINGS_CORRECTED] == (1, D("0.30"))  # 1 x 0.3
