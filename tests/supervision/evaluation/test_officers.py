@@ -145,6 +145,10 @@ def test_every_term_with_its_value_and_points(ev, record):
         TermKey.EXAM_FAILED: (1, D("-20.00")),  # failed the 2025 exam
         TermKey.CERTIFICATE_LAPSED: (0, D("0.00")),  # certificate valid 2024-2029
         TermKey.TOWNSHIP_SCORE: (D("90"), D("18.00")),  # township A's form, x 0.2
+        # No inspection or warning this year (test_inspection_and_warning_terms counts them).
+        TermKey.INSPECTIONS: (0, D("0.00")),
+        TermKey.WARNINGS_ISSUED: (0, D("0.00")),
+        TermKey.WARNINGS_CORRECTED: (0, D("0.00")),
     }
     # 4 + 1.5 + 0.5 + 1 + 1.5 - 2 + 14 - 5 + 0.4 + 8 - 20 + 0 + 18 = 21.9
     assert a.total == D("21.90")
