@@ -237,7 +237,10 @@ YEAR = OpenApiParameter("year", int)
         responses={200: AssessmentSerializer(many=True)},
     ),
     retrieve=extend_schema(
-        summary=_lazy("某执法人员的年度考核"), tags=[TAG], parameters=[YEAR], responses={200: AssessmentSerializer}
+        summary=_lazy("某执法人员的年度考核"),
+        tags=[TAG],
+        parameters=[YEAR, OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={200: AssessmentSerializer},
     ),
 )
 class OfficerAssessmentViewSet(viewsets.ViewSet):
