@@ -74,10 +74,12 @@ def units(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "order_label": RANK_LABELS[order],
-            "score_chart": selectors.bars(rows, "avg_score", scale=5),
+            # The charts leave out units without the figure (the table lists them all).
+            "score_chart": [b for b in selectors.bars(rows, "avg_score", scale=5) if b["value"] is not None],
             "on_time_chart": [
-                dict(b, value=f"{b['value']:.0%}" if b["value"] is not None else "")
+                dict(b, value=f"{b['value']:.0%}")
                 for b in selectors.bars(rows, "on_time_rate", scale=1)
+                if b["value"] is not None
             ],
             "query": request.GET.urlencode(),
         },
@@ -105,7 +107,9 @@ def _period(request: HttpRequest) -> EvaluationPeriod | None:
             return periods.get(pk=int(wanted))
         except (ValueError, EvaluationPeriod.DoesNotExist):
             raise Http404 from None
-    return periods.order_by("-start").first()
+    # By default the latest period that has ratings (this year's has none until it ends), else the latest.
+    rated = periods.filter(ratings__isnull=False).distinct().order_by("-start").first()
+    return rated or periods.order_by("-start").first()
 
 
 @require_GET
