@@ -143,3 +143,8 @@ class ReviewPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ReviewPolicy.objects.exists()
+
+
+# isort: split
+# Performance evaluation's admin lives in its subject package.
+from supervision.evaluation import admin as evaluation_admin  # noqa: E402, F401

@@ -21,3 +21,16 @@ class SupervisionConfig(AppConfig):
         register(NavEntry("review-coverage", _("评查覆盖"), "supervision:coverage", roles=judicial, order=52))
         register(NavEntry("rectifications", _("整改通知"), "supervision:rectifications",
                           roles=judicial | agencies, order=53))
+        # Performance evaluation (supervision/evaluation/).
+        bureau = frozenset({Role.ADMINISTRATOR, Role.DISPATCHER})
+        townships = frozenset({Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER})
+        register(NavEntry("evaluation-units", _("单位考核排名"), "supervision:evaluation:units",
+                          roles=bureau | {Role.JUDICIAL_REVIEWER}, order=54))
+        register(NavEntry("evaluation-ratings", _("单位年度评定"), "supervision:evaluation:ratings",
+                          roles=bureau | {Role.JUDICIAL_REVIEWER}, order=55))
+        register(NavEntry("evaluation-township", _("乡镇考核评价"), "supervision:evaluation:township",
+                          roles=townships, order=56))
+        register(NavEntry("evaluation-officers", _("执法人员年度考核"), "supervision:evaluation:officers",
+                          roles=bureau, order=57))
+        register(NavEntry("evaluation-mine", _("我的年度考核"), "supervision:evaluation:my-assessment",
+                          roles=agencies, order=58))

@@ -183,3 +183,8 @@ def _agency_officers(agency_ids) -> dict:
               .select_related("user").order_by("role", "pk")):
         out.setdefault(m.agency_id, m.user)
     return out
+
+
+# isort: split
+# Performance evaluation's demo step runs after the review's (it reads the review results).
+from supervision.evaluation import demo as evaluation_demo  # noqa: E402, F401

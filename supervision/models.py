@@ -531,3 +531,19 @@ class ReviewPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("评查参数"))
+
+
+# isort: split
+# Performance evaluation's tables live in their subject package (same app label).
+from supervision.evaluation.models import (  # noqa: E402, F401
+    AssessmentTerm,
+    EvaluationPeriod,
+    QualificationExam,
+    RatingItem,
+    RatingItemScore,
+    RatingScheme,
+    TownshipOfficerEvaluation,
+    TownshipUnitEvaluation,
+    TrainingRecord,
+    UnitRating,
+)

@@ -72,3 +72,8 @@ def rectifications_to_answer(user, scope):
     ).select_related("agency")
     for notice in notices.order_by("due_at", "pk")[:todo.LIMIT]:
         yield _notice_item("supervision.rectification_answer", _("整改通知待反馈"), notice)
+
+
+# isort: split
+# Performance evaluation's providers live in its subject package.
+from supervision.evaluation import todo as evaluation_todo  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Case-file review pages, mounted under /supervision/ (bureau/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from supervision import views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("rectifications/", views.rectification_list, name="rectifications"),
     path("rectifications/<int:pk>/", views.rectification_page, name="rectification"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("evaluation/", include("supervision.evaluation.urls")),
 ]
