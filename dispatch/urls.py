@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch import views, views_field
+from dispatch import views, views_command, views_field
 
 app_name = "dispatch"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("field/grid/", views_field.grid_report, name="grid-report"),
     path("field/grid/reports/<int:pk>/", views_field.my_report, name="my-report"),
     path("stats/", views.statistics, name="stats"),
+    path("stats/charts/<slug:name>/", views_command.stats_chart, name="stats-chart"),
 ]
