@@ -19,5 +19,5 @@ urlpatterns = [
     path("field/grid/", views_field.grid_report, name="grid-report"),
     path("field/grid/reports/<int:pk>/", views_field.my_report, name="my-report"),
     path("stats/", views.statistics, name="stats"),
-    path("stats/charts/<slug:name>/", views_command.stats_chart, name="stats-chart"),
+    path("stats/charts/<slug:chart>/", views_command.stats_chart, name="stats-chart"),
 ]

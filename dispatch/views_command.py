@@ -37,9 +37,9 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 
 @require_GET
 @login_required
-def stats_chart(request: HttpRequest, name: str) -> HttpResponse:
+def stats_chart(request: HttpRequest, chart: str) -> HttpResponse:
     """One chart of the statistics page as JSON (or ``?format=xlsx``), in the reader's scope."""
-    builder = pick(charts.BUILDERS, name)
+    builder = pick(charts.BUILDERS, chart)
     start, end = _period(request)
     return chart_response(request, builder(Ticket.objects.visible_to(request.user), start, end))
 

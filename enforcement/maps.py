@@ -108,7 +108,7 @@ def for_echarts(data: dict, townships: Iterable[Agency]) -> dict:
 
 def active_map() -> dict | None:
     """The active map shaped for ECharts, or None when none is uploaded (two queries)."""
-    county_map = CountyMap.objects.active().only("geojson").first()
+    county_map = CountyMap.objects.active().only("geojson").order_by("-uploaded_at").first()
     if county_map is None:
         return None
     return for_echarts(county_map.geojson, Agency.objects.filter(kind__in=TOWNSHIP_KINDS).only("code", "name"))

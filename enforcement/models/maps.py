@@ -34,11 +34,9 @@ class CountyMap(models.Model):
     class Meta:
         verbose_name = _("县域地图")
         verbose_name_plural = _("县域地图")
+        # Saving an active map in admin retires the others (enforcement.admin); should two be
+        # active anyway, the latest upload wins (enforcement.maps.active_map).
         ordering = ["-is_active", "-uploaded_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True),
-                                    name="countymap_one_active"),
-        ]
 
     def __str__(self) -> str:
         return self.name
