@@ -122,9 +122,15 @@ def schematic(townships: Iterable[Agency], centre: tuple[float, float], step: fl
     """
     half = step / 2
     features = []
+    taken: set[int] = set()
     for township in townships:
-        lat = centre[0] + (township.sort_order % 5 - 2) * step
-        lng = centre[1] + (township.sort_order % 7 - 3) * step
+        # Townships sharing a sort order take the next free cell of the lattice.
+        cell = township.sort_order % 35
+        while cell in taken and len(taken) < 35:
+            cell = (cell + 1) % 35
+        taken.add(cell)
+        lat = centre[0] + (cell % 5 - 2) * step
+        lng = centre[1] + (cell % 7 - 3) * step
         ring = [[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half],
                 [lng - half, lat + half], [lng - half, lat - half]]
         features.append({"type": "Feature", "properties": {"code": township.code, "name": township.name},

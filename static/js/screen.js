@@ -75,7 +75,7 @@
     set("lights-handling", lights.handling);
     set("lights-verdict", lights.verdict);
     set("lights-red", lights.red);
-    var data = ["normal", "yellow", "red"].map(function (key) {
+    var data = ["normal", "yellow", "red"].filter(function (key) { return lights[key] > 0; }).map(function (key) {
       return { name: text(key), value: lights[key], itemStyle: { color: LIGHT_COLOURS[key] } };
     });
     chart("chart-lights").setOption({
