@@ -16,6 +16,7 @@ show (an on-time rate of an agency without resolved tickets).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -24,10 +25,12 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("bar", "line", "pie", "stack", "hbar")
+MONTHS = 12
 
 
 @dataclass
@@ -100,3 +103,14 @@ def pick(builders: dict[str, Callable[..., Chart]], name: str) -> Callable[..., 
 def fill(categories: Iterable, rows: dict, default=0) -> list:
     """``rows[c]`` for each category, ``default`` where a category has no row."""
     return [rows.get(c, default) for c in categories]
+
+
+def months(today: dt.date | None = None, n: int = MONTHS) -> list[dt.date]:
+    """The first days of the last ``n`` months, oldest first, this month last."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    out = [first]
+    for _i in range(n - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        out.append(first)
+    return out[::-1]

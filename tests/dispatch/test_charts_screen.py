@@ -97,7 +97,7 @@ def test_chart_queries_do_not_grow_with_tickets(client_for, make_ticket, resolve
     make_ticket()
     with django_assert_max_num_queries(6):
         small = chart(client, name)
-    for i in range(6):
+    for _i in range(6):
         resolved()
         make_ticket(township=county.town_b, channel="patrol", category=other_category)
     with django_assert_max_num_queries(6):
