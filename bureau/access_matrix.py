@@ -454,6 +454,7 @@ MATRIX: dict[str, str] = {
     "supervision:plans": "L ok ok ok ok ok ok ok ok ok ok",
     "supervision:rectification": "L 404 404 404 404 404 404 404 404 404 404",
     "supervision:rectifications": "L ok ok ok ok ok ok ok ok ok ok",
+    "supervision:results-chart": "L 404 404 404 404 404 404 404 404 404 404",
     "supervision:results-pdf": "L 404 404 404 404 404 404 404 404 404 404",
     "supervision:results-xlsx": "L 404 404 404 404 404 404 404 404 404 404",
     "supervision:score": "L 404 404 404 404 404 404 404 404 404 404",
