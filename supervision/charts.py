@@ -15,7 +15,8 @@ TOP_ITEMS = 10
 
 def grades(plan: ReviewPlan) -> Chart:
     totals = selectors.grade_totals(plan)
-    return Chart(_("等次分布"), "pie", [str(Grade(g).label) for g in totals], [Series(_("案卷数"), list(totals.values()))])
+    return Chart(_("等次分布"), "pie", [str(Grade(g).label) for g in totals],
+                 [Series(_("案卷数"), list(totals.values()))])
 
 
 def agencies(plan: ReviewPlan) -> Chart:
