@@ -364,9 +364,7 @@ MATRIX: dict[str, str] = {
     "catalogue-import-job": "L 403 403 403 403 403 403 403 403 403 404",
     "catalogue-import-progress": "L 403 403 403 403 403 403 403 403 403 404",
     "catalogue-list": "L ok ok ok ok ok ok ok ok ok ok",
-    # The wall screen shows county-wide figures: county-wide readers only. The map answers 404 for
-    # everyone here because the fixture uploads none (tests/enforcement/test_county_map.py serves one).
-    "command:map": "L 404 404 404 404 404 404 404 404 404 404",
+    # The wall screen shows county-wide figures: county-wide readers only.
     "command:screen": "L 403 403 403 403 ok 403 ok 403 403 ok",
     "command:screen-data": "L 403 403 403 403 ok 403 ok 403 403 ok",
     "devolution:agreement-create": "L 404 404 404 404 403 404 403 404 404 ok",
@@ -408,6 +406,7 @@ MATRIX: dict[str, str] = {
     "dispatch:ticket-detail": "L ok 404 ok ok ok ok ok 404 404 ok",
     "dispatch:ticket-export": "L ok ok ok ok ok ok ok ok ok ok",
     "dispatch:ticket-list": "L ok ok ok ok ok ok ok ok ok ok",
+    "dispatch:ticket-map": "L ok ok ok ok ok ok ok ok ok ok",
     "dispatch:township-call": "L ok ok ok 403 403 403 403 403 403 403",
     "dispatch:township-inbox": "L ok ok ok 403 403 403 403 403 403 403",
     "grid-detail": "L ok 404 ok ok ok ok ok 404 404 ok",
@@ -431,6 +430,9 @@ MATRIX: dict[str, str] = {
     "profile": "L ok ok ok ok ok ok ok ok ok ok",
     "public-catalogue": "ok ok ok ok ok ok ok ok ok ok ok",
     "public-catalogue-detail": "ok ok ok ok ok ok ok ok ok ok ok",
+    # The county map (township boundaries, public: the report form's place picker) answers 404 for
+    # everyone here because the fixture uploads none (tests/enforcement/test_county_map.py serves one).
+    "public-county-map": "404 404 404 404 404 404 404 404 404 404 404",
     "public-decision-detail": "404 404 404 404 404 404 404 404 404 404 404",
     "public-decisions": "ok ok ok ok ok ok ok ok ok ok ok",
     "public-devolution-batch": "404 404 404 404 404 404 404 404 404 404 404",

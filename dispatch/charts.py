@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Count, F, Q
+from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.models import Channel, Satisfaction, Verdict
+from dispatch.models import OPEN_STATES, Channel, Satisfaction, Verdict
 from dispatch.stats import period_bounds
 from enforcement.charts import Chart, Series, fill, rate
 
@@ -86,3 +86,29 @@ BUILDERS = {
     "categories": top_categories,
     "satisfaction": verdicts_and_satisfaction,
 }
+
+
+# --- the ticket map: open reports with coordinates, clustered on a grid ------------------------------
+
+# About 1 km (latitude) per cell; at most MAX_CLUSTERS cells are returned, the fullest first.
+CLUSTER_DEGREES = 0.01
+MAX_CLUSTERS = 2000
+
+
+def clusters(tickets) -> dict:
+    """Open tickets with coordinates grouped in grid cells: one aggregate query, bounded output.
+
+    Each cluster is ``[lng, lat, n]`` at the mean position of its tickets, so a
+    lone ticket sits where it was reported.
+    """
+    rows = list(
+        tickets.filter(status__in=OPEN_STATES, lat__isnull=False, lng__isnull=False).order_by()
+        .annotate(gx=Floor(F("lng") / CLUSTER_DEGREES), gy=Floor(F("lat") / CLUSTER_DEGREES))
+        .values("gx", "gy").annotate(n=Count("id"), lng=Avg("lng"), lat=Avg("lat")).order_by("-n", "gx", "gy")
+        [:MAX_CLUSTERS]
+    )
+    return {
+        "cell": CLUSTER_DEGREES,
+        "total": sum(r["n"] for r in rows),
+        "clusters": [[round(r["lng"], 5), round(r["lat"], 5), r["n"]] for r in rows],
+    }

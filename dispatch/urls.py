@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/export.xlsx", views.ticket_export, name="ticket-export"),
+    path("tickets/map/", views_command.ticket_map, name="ticket-map"),
     path("tickets/new/", views.ticket_create, name="ticket-create"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/do/<slug:action>/", views.ticket_action, name="ticket-action"),

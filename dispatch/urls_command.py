@@ -1,4 +1,4 @@
-"""The command centre's wall screen and county map, mounted under /command/ (bureau/urls.py)."""
+"""The command centre's wall screen, mounted under /command/ (bureau/urls.py)."""
 
 from django.urls import path
 
@@ -9,5 +9,4 @@ app_name = "command"
 urlpatterns = [
     path("screen/", views_command.command_screen, name="screen"),
     path("screen/data/", views_command.screen_data, name="screen-data"),
-    path("map/", views_command.county_map, name="map"),
 ]

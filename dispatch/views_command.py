@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dispatch import charts, screen
+from dispatch.filters import TicketFilter
 from dispatch.forms import StatsForm
 from dispatch.models import Ticket
 from enforcement.access import scope_for
@@ -44,6 +45,17 @@ def stats_chart(request: HttpRequest, chart: str) -> HttpResponse:
     return chart_response(request, builder(Ticket.objects.visible_to(request.user), start, end))
 
 
+@require_GET
+@login_required
+def ticket_map(request: HttpRequest) -> HttpResponse:
+    """Open tickets of the list's filter with coordinates, clustered on a grid (the ticket list's map)."""
+    filterset = TicketFilter(request.GET or None, queryset=Ticket.objects.visible_to(request.user))
+    tickets = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    response = JsonResponse(charts.clusters(tickets))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _county_wide(request: HttpRequest) -> None:
     if not scope_for(request.user).county_wide:
         raise PermissionDenied
@@ -68,9 +80,12 @@ def screen_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
 def county_map(request: HttpRequest) -> HttpResponse:
-    """The active county map (township boundaries, GeoJSON); 404 when none is uploaded."""
+    """The active county map (township boundaries, GeoJSON); 404 when none is uploaded.
+
+    Township boundaries are public knowledge: the public report form lets a resident pick the
+    place on the map (no login), and the screen and the ticket list draw the same map.
+    """
     data = active_map()
     if data is None:
         return JsonResponse({"type": "FeatureCollection", "features": []}, status=404)

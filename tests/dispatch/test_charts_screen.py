@@ -194,3 +194,29 @@ def test_screen_data_queries_do_not_grow_with_tickets(client_for, make_ticket, a
     cache.clear()
     with django_assert_max_num_queries(12):
         assert len(client.get(reverse("command:screen-data")).json()["late"]) == 5
+
+
+# --- the ticket list's map ------------------------------------------------------------------------------
+
+
+def test_ticket_map_clusters_open_tickets_in_the_readers_scope(client_for, make_ticket, leader_a, dispatcher,
+                                                              county, django_assert_max_num_queries):
+    for i in range(3):
+        make_ticket(township=county.town_a, lat=30.0001 * (1 + i * 1e-6), lng=120.0001)
+    make_ticket(township=county.town_a, lat=30.2, lng=120.2)
+    make_ticket(township=county.town_a)  # the factory's default place: 30.0, 120.0 (same cell as the three)
+    make_ticket(township=county.town_b, lat=30.5, lng=120.5)
+    make_ticket(township=county.town_b, lat=None, lng=None)
+    url = reverse("dispatch:ticket-map")
+
+    client = client_for(leader_a)
+    with django_assert_max_num_queries(6):
+        mine = client.get(url).json()
+    assert mine["total"] == 5
+    assert sorted(c[2] for c in mine["clusters"]) == [1, 4]
+    big = max(mine["clusters"], key=lambda c: c[2])
+    assert big[0] == pytest.approx(120.0001, abs=1e-3) and big[1] == pytest.approx(30.0, abs=1e-3)
+    everyone = client_for(dispatcher).get(url).json()
+    assert everyone["total"] == 6
+    # The list's filter applies: township B only.
+    assert client_for(dispatcher).get(url, {"township": county.town_b.pk}).json()["total"] == 1

@@ -83,14 +83,16 @@ def test_admin_refuses_a_broken_upload(client_for, administrator, county, conten
 
 
 def test_map_endpoint_serves_the_active_map_named_after_the_townships(client, client_for, officer_a, county):
-    url = reverse("command:map")
-    assert client.get(url).status_code == 302
+    url = reverse("public-county-map")
     assert client_for(officer_a).get(url).status_code == 404
     CountyMap.objects.create(name="图", geojson=collection(feature({"code": "TA", "extra": "x"}),
                                                           feature({"name": "乙街道"})))
     data = client_for(officer_a).get(url).json()
     assert [f["properties"] for f in data["features"]] == [{"name": "甲镇", "code": "TA"},
                                                             {"name": "乙街道", "code": "TB"}]
+    # Township boundaries are public: the public report form lets residents pick the place on the map.
+    client.logout()
+    assert client.get(url).json() == data
 
 
 def test_schematic_map_is_valid_and_holds_one_square_per_township(county):
