@@ -132,3 +132,35 @@ def test_statistics_charts_draw_toggle_to_tables_and_export(sign_in, busy_county
     assert download.value.suggested_filename == "高发问题类别.csv"
     assert page.evaluate("window.__csp") == []
     assert page.errors == []
+
+
+def test_ticket_list_map_draws_the_clusters_when_opened(sign_in, busy_county, dispatcher):
+    page = sign_in(dispatcher)
+    page.goto("/dispatch/tickets/")
+    panel = page.locator("[data-testid=ticket-map-panel]")
+    assert panel.locator("[data-ticket-map]").get_attribute("data-map-state") is None  # not loaded until opened
+    panel.locator("summary").click()
+    page.wait_for_selector("[data-ticket-map][data-map-state=ready] canvas")
+    assert panel.locator("[data-ticket-map]").get_attribute("data-map-total") == "12"
+    assert page.evaluate("window.__csp") == []
+    assert page.errors == []
+
+
+def test_resident_picks_the_place_on_the_public_report_form(browser, live_server, busy_county):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    context.add_init_script(WATCH)
+    try:
+        page = context.new_page()
+        page.goto("/public/report/")
+        picker = page.locator("[data-testid=pick-map]")
+        page.wait_for_selector("[data-testid=pick-map][data-map-state=ready] canvas")
+        box = picker.bounding_box()
+        # The middle of the map lies in township A's square (the schematic map of busy_county).
+        picker.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        page.wait_for_selector("[data-testid=pick-map][data-map-state=picked]")
+        lat, lng = float(page.input_value("#id_lat")), float(page.input_value("#id_lng"))
+        assert 29.9 < lat < 30.2 and 119.8 < lng < 120.1
+        assert "已在地图上选定位置" in page.locator("#position-note").text_content()
+        assert page.evaluate("window.__csp") == []
+    finally:
+        context.close()
