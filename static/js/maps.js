@@ -2,7 +2,7 @@
 
    <div data-ticket-map data-map-url="..." data-points-url="...">   the ticket list: open reports, clustered
      on the server (dispatch/charts.py clusters); drawn when its <details> is opened.
-   <div data-pick-map data-map-url="..." data-picked="...%(lat)s %(lng)s" data-no-map="...">   a report form:
+   <div data-pick-map data-map-url="..." data-picked="...{lat} {lng}" data-no-map="...">   a report form:
      a click sets the hidden #id_lat / #id_lng (and the township select when the place lies in a township).
    Tooltips are drawn on the canvas (renderMode richText): HTML tooltips carry style attributes that the CSP
    refuses. */
@@ -86,8 +86,8 @@
         lat.value = point[1].toFixed(6);
         mark(point);
         if (note) {
-          note.textContent = (el.getAttribute("data-picked") || "").split("%(lat)s").join(lat.value)
-            .split("%(lng)s").join(lng.value);
+          note.textContent = (el.getAttribute("data-picked") || "").split("{lat}").join(lat.value)
+            .split("{lng}").join(lng.value);
         }
         el.setAttribute("data-map-state", "picked");
       });

@@ -2,7 +2,7 @@
 
    Polls the screen's JSON (dispatch/screen.py) every data-interval seconds and redraws every panel. When a
    poll fails the screen keeps the last figures, says how old they are and tries again sooner. Text comes
-   translated from the body's data attributes; "%(name)s" placeholders are filled here. */
+   translated from the body's data attributes; "{name}" placeholders are filled here. */
 (function () {
   "use strict";
 
@@ -18,7 +18,7 @@
 
   function text(name, values) {
     var s = body.getAttribute("data-" + name) || "";
-    Object.keys(values || {}).forEach(function (key) { s = s.split("%(" + key + ")s").join(values[key]); });
+    Object.keys(values || {}).forEach(function (key) { s = s.split("{" + key + "}").join(values[key]); });
     return s;
   }
 
