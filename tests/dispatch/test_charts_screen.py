@@ -220,3 +220,17 @@ def test_ticket_map_clusters_open_tickets_in_the_readers_scope(client_for, make_
     assert everyone["total"] == 6
     # The list's filter applies: township B only.
     assert client_for(dispatcher).get(url, {"township": county.town_b.pk}).json()["total"] == 1
+
+
+def test_screen_and_charts_speak_english_when_chosen(client_for, make_ticket, dispatcher, settings):
+    make_ticket(channel="hotline_12345")
+    client = client_for(dispatcher)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("command:screen")).content.decode()
+    assert 'data-updated="Data as of {time}"' in html and "Longest overdue red tickets" in html
+    data = client.get(reverse("command:screen-data")).json()
+    assert [s["name"] for s in data["intake"]["series"]] == ["12345 hotline"]
+    intake = client.get(reverse("dispatch:stats-chart", args=["intake"])).json()
+    assert intake["title"] == "Intake by channel"
+    stats = client.get(reverse("dispatch:stats")).content.decode()
+    assert "View as table" in stats and 'data-alt="View as chart"' in stats
