@@ -22,17 +22,22 @@ def _grants(user):
 def modes_by_township(user) -> Chart:
     """Matters held today per township, one series per mode."""
     today = timezone.localdate()
-    rows = (_grants(user).valid_on(today)
-            .values_list("township__name", "township__sort_order", "township__code", "mode")
-            .annotate(n=Count("matter", distinct=True)).order_by("township__sort_order", "township__code"))
+    rows = (
+        _grants(user)
+        .valid_on(today)
+        .values_list("township__name", "township__sort_order", "township__code", "mode")
+        .annotate(n=Count("matter", distinct=True))
+        .order_by("township__sort_order", "township__code")
+    )
     names: list[str] = []
     counts: dict[str, dict[str, int]] = {}
     for name, _sort, _code, mode, n in rows:
         if name not in names:
             names.append(name)
         counts.setdefault(mode, {})[name] = n
-    series = [Series(label, [counts[mode].get(n, 0) for n in names]) for mode, label in GrantMode.choices
-              if mode in counts]
+    series = [
+        Series(label, [counts[mode].get(n, 0) for n in names]) for mode, label in GrantMode.choices if mode in counts
+    ]
     return Chart(_("各乡镇（街道）承接事项（按行使方式）"), "stack", names, series)
 
 
@@ -44,11 +49,15 @@ def modes_over_time(user) -> Chart:
     def held_on(day: dt.date) -> Q:
         return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
-    rows = (_grants(user).values_list("mode")
-            .annotate(**{f"m{i}": Count("id", filter=held_on(day)) for i, day in enumerate(ends)}))
+    rows = (
+        _grants(user)
+        .values_list("mode")
+        .annotate(**{f"m{i}": Count("id", filter=held_on(day)) for i, day in enumerate(ends)})
+    )
     by_mode = {row[0]: list(row[1:]) for row in rows}
-    series = [Series(label, by_mode[mode]) for mode, label in GrantMode.choices
-              if mode in by_mode and any(by_mode[mode])]
+    series = [
+        Series(label, by_mode[mode]) for mode, label in GrantMode.choices if mode in by_mode and any(by_mode[mode])
+    ]
     return Chart(_("各月末乡镇承接事项（按行使方式）"), "line", [d.strftime("%Y-%m") for d in ends], series)
 
 

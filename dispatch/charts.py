@@ -31,9 +31,12 @@ def _in_period(tickets, start: dt.date, end: dt.date):
 def intake_by_channel(tickets, start: dt.date, end: dt.date) -> Chart:
     """Tickets received per day (per month over long periods), one series per channel."""
     by_month = (end - start).days >= MAX_DAYS
-    rows = (_in_period(tickets, start, end)
-            .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
-            .values_list("day", "channel").annotate(n=Count("id")))
+    rows = (
+        _in_period(tickets, start, end)
+        .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "channel")
+        .annotate(n=Count("id"))
+    )
     counts: dict[str, dict[str, int]] = {}
     for day, channel, n in rows:
         key = day.strftime("%Y-%m") if by_month else day.isoformat()
@@ -52,29 +55,44 @@ def intake_by_channel(tickets, start: dt.date, end: dt.date) -> Chart:
 
 def on_time_by_agency(tickets, start: dt.date, end: dt.date) -> Chart:
     """Resolved on time / resolved, per responsible agency (the statistics page's 按时办结)."""
-    rows = (_in_period(tickets, start, end).filter(responsible_agency__isnull=False)
-            .values_list("responsible_agency__name", "responsible_agency__sort_order", "responsible_agency__code")
-            .annotate(resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-                      on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))))
-            .order_by("responsible_agency__sort_order", "responsible_agency__code"))
+    rows = (
+        _in_period(tickets, start, end)
+        .filter(responsible_agency__isnull=False)
+        .values_list("responsible_agency__name", "responsible_agency__sort_order", "responsible_agency__code")
+        .annotate(
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_due"))),
+        )
+        .order_by("responsible_agency__sort_order", "responsible_agency__code")
+    )
     rows = [r for r in rows if r[3]]
-    return Chart(_("各单位按时办结率"), "hbar", [r[0] for r in rows],
-                 [Series(_("按时办结率"), [rate(r[4], r[3]) for r in rows])], unit="%")
+    return Chart(
+        _("各单位按时办结率"),
+        "hbar",
+        [r[0] for r in rows],
+        [Series(_("按时办结率"), [rate(r[4], r[3]) for r in rows])],
+        unit="%",
+    )
 
 
 def top_categories(tickets, start: dt.date, end: dt.date) -> Chart:
     """The most reported problem categories of the period."""
-    rows = list(_in_period(tickets, start, end).filter(category__isnull=False)
-                .values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
-                [:TOP_CATEGORIES])
+    rows = list(
+        _in_period(tickets, start, end)
+        .filter(category__isnull=False)
+        .values_list("category__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category__name")[:TOP_CATEGORIES]
+    )
     return Chart(_("高发问题类别"), "hbar", [r[0] for r in rows], [Series(_("工单数"), [r[1] for r in rows])])
 
 
 def verdicts_and_satisfaction(tickets, start: dt.date, end: dt.date) -> Chart:
     """The townships' verdicts and the reporters' satisfaction of the period's tickets (one query)."""
-    counts = (_in_period(tickets, start, end)
-              .aggregate(**{f"v_{v}": Count("id", filter=Q(verdict=v)) for v in Verdict.values},
-                         **{f"s_{s}": Count("id", filter=Q(satisfaction=s)) for s in Satisfaction.values}))
+    counts = _in_period(tickets, start, end).aggregate(
+        **{f"v_{v}": Count("id", filter=Q(verdict=v)) for v in Verdict.values},
+        **{f"s_{s}": Count("id", filter=Q(satisfaction=s)) for s in Satisfaction.values},
+    )
     categories = [*(str(label) for label in Verdict.labels), *(str(label) for label in Satisfaction.labels)]
     data = [*(counts[f"v_{v}"] for v in Verdict.values), *(counts[f"s_{s}"] for s in Satisfaction.values)]
     return Chart(_("评价结论与满意度"), "bar", categories, [Series(_("工单数"), data)])
@@ -102,10 +120,12 @@ def clusters(tickets) -> dict:
     lone ticket sits where it was reported.
     """
     rows = list(
-        tickets.filter(status__in=OPEN_STATES, lat__isnull=False, lng__isnull=False).order_by()
+        tickets.filter(status__in=OPEN_STATES, lat__isnull=False, lng__isnull=False)
+        .order_by()
         .annotate(gx=Floor(F("lng") / CLUSTER_DEGREES), gy=Floor(F("lat") / CLUSTER_DEGREES))
-        .values("gx", "gy").annotate(n=Count("id"), lng=Avg("lng"), lat=Avg("lat")).order_by("-n", "gx", "gy")
-        [:MAX_CLUSTERS]
+        .values("gx", "gy")
+        .annotate(n=Count("id"), lng=Avg("lng"), lat=Avg("lat"))
+        .order_by("-n", "gx", "gy")[:MAX_CLUSTERS]
     )
     return {
         "cell": CLUSTER_DEGREES,

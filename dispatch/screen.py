@@ -46,16 +46,19 @@ def _aware(day: dt.date) -> dt.datetime:
 
 def _intake_today(now: dt.datetime) -> dict:
     today = timezone.localtime(now).date()
-    rows = (Ticket.objects.filter(received_at__gte=_aware(today), received_at__lt=_aware(today + dt.timedelta(days=1)))
-            .order_by().annotate(hour=ExtractHour("received_at", tzinfo=timezone.get_current_timezone()))
-            .values_list("hour", "channel").annotate(n=Count("id")))
+    rows = (
+        Ticket.objects.filter(received_at__gte=_aware(today), received_at__lt=_aware(today + dt.timedelta(days=1)))
+        .order_by()
+        .annotate(hour=ExtractHour("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("hour", "channel")
+        .annotate(n=Count("id"))
+    )
     counts: dict[str, list[int]] = {}
     for hour, channel, n in rows:
         counts.setdefault(channel, [0] * 24)[hour] += n
     labels = dict(Channel.choices)
     series = [{"name": str(labels[c]), "data": counts[c]} for c in Channel.values if c in counts]
-    return {"hours": [f"{h:02d}" for h in range(24)], "series": series,
-            "total": sum(sum(s["data"]) for s in series)}
+    return {"hours": [f"{h:02d}" for h in range(24)], "series": series, "total": sum(sum(s["data"]) for s in series)}
 
 
 def _month_rates(today: dt.date) -> dict:
@@ -68,16 +71,18 @@ def _month_rates(today: dt.date) -> dict:
     on_time = resolved & Q(resolved_at__lte=F("resolve_due"))
     followed = ~Q(satisfaction="")
     good = Q(satisfaction__in=GOOD_SATISFACTION)
-    figures = (Ticket.objects.filter(received_at__gte=_aware(last_month),
-                                     received_at__lt=_aware(today + dt.timedelta(days=1)))
-               .aggregate(resolved=Count("id", filter=this_q & resolved),
-                          on_time=Count("id", filter=this_q & on_time),
-                          followed=Count("id", filter=this_q & followed),
-                          good=Count("id", filter=this_q & good),
-                          last_resolved=Count("id", filter=last_q & resolved),
-                          last_on_time=Count("id", filter=last_q & on_time),
-                          last_followed=Count("id", filter=last_q & followed),
-                          last_good=Count("id", filter=last_q & good)))
+    figures = Ticket.objects.filter(
+        received_at__gte=_aware(last_month), received_at__lt=_aware(today + dt.timedelta(days=1))
+    ).aggregate(
+        resolved=Count("id", filter=this_q & resolved),
+        on_time=Count("id", filter=this_q & on_time),
+        followed=Count("id", filter=this_q & followed),
+        good=Count("id", filter=this_q & good),
+        last_resolved=Count("id", filter=last_q & resolved),
+        last_on_time=Count("id", filter=last_q & on_time),
+        last_followed=Count("id", filter=last_q & followed),
+        last_good=Count("id", filter=last_q & good),
+    )
     return {
         "on_time": rate(figures["on_time"], figures["resolved"]),
         "on_time_last": rate(figures["last_on_time"], figures["last_resolved"]),
@@ -102,14 +107,17 @@ def _late(now: dt.datetime) -> list[dict]:
     rows = []
     for ticket in selectors.board_late()[:LATE_ROWS]:
         overdue_hours = (now - ticket.resolve_due).total_seconds() / 3600 if ticket.resolve_due else 0
-        rows.append({
-            "number": ticket.number,
-            "township": ticket.township.name if ticket.township_id else "",
-            "agency": ticket.responsible_agency.name if ticket.responsible_agency_id else "",
-            "category": ticket.category.name if ticket.category_id else "",
-            "overdue": _("超期 %(d)s 天") % {"d": int(overdue_hours // 24)} if overdue_hours >= 24
-            else _("超期 %(h)s 小时") % {"h": max(int(overdue_hours), 0)},
-        })
+        rows.append(
+            {
+                "number": ticket.number,
+                "township": ticket.township.name if ticket.township_id else "",
+                "agency": ticket.responsible_agency.name if ticket.responsible_agency_id else "",
+                "category": ticket.category.name if ticket.category_id else "",
+                "overdue": _("超期 %(d)s 天") % {"d": int(overdue_hours // 24)}
+                if overdue_hours >= 24
+                else _("超期 %(h)s 小时") % {"h": max(int(overdue_hours), 0)},
+            }
+        )
     return rows
 
 
@@ -122,12 +130,20 @@ def build_screen() -> dict:
         "built_at": now.isoformat(),
         "interval": SCREEN_INTERVAL,
         "intake": _intake_today(now),
-        "lights": {"handling": totals["handling"], "yellow": totals["yellow"], "red": totals["red"],
-                   "normal": totals["handling"] - totals["yellow"] - totals["red"],
-                   "waiting": totals["new"] + totals["unassigned"], "verdict": totals["awaiting_verdict"],
-                   "open": totals["open"]},
-        "townships": [{"name": r["township"].name, "open": r["open"], "yellow": r["yellow"], "red": r["red"]}
-                      for r in by_township if r["township"] is not None],
+        "lights": {
+            "handling": totals["handling"],
+            "yellow": totals["yellow"],
+            "red": totals["red"],
+            "normal": totals["handling"] - totals["yellow"] - totals["red"],
+            "waiting": totals["new"] + totals["unassigned"],
+            "verdict": totals["awaiting_verdict"],
+            "open": totals["open"],
+        },
+        "townships": [
+            {"name": r["township"].name, "open": r["open"], "yellow": r["yellow"], "red": r["red"]}
+            for r in by_township
+            if r["township"] is not None
+        ],
         "late": _late(now),
         "rates": _month_rates(today),
         "cases": _cases(today),

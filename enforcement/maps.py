@@ -24,14 +24,19 @@ def _check_ring(ring, where: str, errors: list[str], counter: list[int]) -> None
         return
     for position in ring:
         counter[0] += 1
-        if (not isinstance(position, list) or len(position) < 2
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])):
+        if (
+            not isinstance(position, list)
+            or len(position) < 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
+        ):
             errors.append(_("%(where)s：坐标必须是 [经度, 纬度] 数字对。") % {"where": where})
             return
         lng, lat = position[0], position[1]
         if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            errors.append(_("%(where)s：坐标 [%(lng)s, %(lat)s] 超出经纬度范围（应为 [经度, 纬度]）。")
-                          % {"where": where, "lng": lng, "lat": lat})
+            errors.append(
+                _("%(where)s：坐标 [%(lng)s, %(lat)s] 超出经纬度范围（应为 [经度, 纬度]）。")
+                % {"where": where, "lng": lng, "lat": lat}
+            )
             return
     if ring[0][:2] != ring[-1][:2]:
         errors.append(_("%(where)s：环的首尾坐标必须相同（闭合）。") % {"where": where})
@@ -44,7 +49,7 @@ def validate_county_map(data, townships: Iterable[Agency] | None = None) -> list
     by_code = {a.code: a for a in townships}
     by_name = {a.name: a for a in by_code.values()}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        return [_("文件必须是 GeoJSON 的 FeatureCollection（type 为 \"FeatureCollection\"）。")]
+        return [_('文件必须是 GeoJSON 的 FeatureCollection（type 为 "FeatureCollection"）。')]
     features = data.get("features")
     if not isinstance(features, list) or not features:
         return [_("FeatureCollection 中没有任何要素（features）。")]
@@ -61,8 +66,9 @@ def validate_county_map(data, townships: Iterable[Agency] | None = None) -> list
         props = feature.get("properties") or {}
         township = by_code.get(str(props.get("code", ""))) or by_name.get(str(props.get("name", "")))
         if township is None:
-            errors.append(_("%(where)s：properties 中的 code（机构代码）或 name 与任何乡镇（街道）都不对应。")
-                          % {"where": where})
+            errors.append(
+                _("%(where)s：properties 中的 code（机构代码）或 name 与任何乡镇（街道）都不对应。") % {"where": where}
+            )
         elif township.code in seen:
             errors.append(_("%(where)s：%(name)s 出现了不止一次。") % {"where": where, "name": township.name})
         else:
@@ -101,8 +107,13 @@ def for_echarts(data: dict, townships: Iterable[Agency]) -> dict:
         props = feature.get("properties") or {}
         township = by_code.get(str(props.get("code", ""))) or by_name.get(str(props.get("name", "")))
         if township is not None:
-            features.append({"type": "Feature", "properties": {"name": township.name, "code": township.code},
-                             "geometry": feature["geometry"]})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": township.name, "code": township.code},
+                    "geometry": feature["geometry"],
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -131,9 +142,18 @@ def schematic(townships: Iterable[Agency], centre: tuple[float, float], step: fl
         taken.add(cell)
         lat = centre[0] + (cell % 5 - 2) * step
         lng = centre[1] + (cell % 7 - 3) * step
-        ring = [[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half],
-                [lng - half, lat + half], [lng - half, lat - half]]
-        features.append({"type": "Feature", "properties": {"code": township.code, "name": township.name},
-                         "geometry": {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)]
-                                                                          for x, y in ring]]}})
+        ring = [
+            [lng - half, lat - half],
+            [lng + half, lat - half],
+            [lng + half, lat + half],
+            [lng - half, lat + half],
+            [lng - half, lat - half],
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": township.code, "name": township.name},
+                "geometry": {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

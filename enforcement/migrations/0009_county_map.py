@@ -6,27 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enforcement', '0008_merge_0006_outbox_0007_review_and_approval_states'),
+        ("enforcement", "0008_merge_0006_outbox_0007_review_and_approval_states"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CountyMap',
+            name="CountyMap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('geojson', models.JSONField(verbose_name='乡镇边界（GeoJSON）')),
-                ('is_active', models.BooleanField(default=True, help_text='启用后指挥大屏和工单地图使用此地图；只能启用一幅。', verbose_name='启用')),
-                ('uploaded_at', models.DateTimeField(auto_now=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("geojson", models.JSONField(verbose_name="乡镇边界（GeoJSON）")),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="启用后指挥大屏和工单地图使用此地图；只能启用一幅。",
+                        verbose_name="启用",
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now=True, verbose_name="上传时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县域地图',
-                'verbose_name_plural': '县域地图',
-                'ordering': ['-is_active', '-uploaded_at'],
+                "verbose_name": "县域地图",
+                "verbose_name_plural": "县域地图",
+                "ordering": ["-is_active", "-uploaded_at"],
             },
         ),
     ]

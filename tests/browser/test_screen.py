@@ -33,16 +33,24 @@ def sign_in(browser, live_server):
     contexts = []
 
     def login(user, viewport=None):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport=viewport or {"width": 1280, "height": 900},
+        )
         contexts.append(context)
         context.set_default_timeout(15_000)
         context.add_init_script(WATCH)
         page = context.new_page()
         page.errors = []
         # The base layout has no icon: Chromium's request for /favicon.ico is not the page's error.
-        page.on("console", lambda m: page.errors.append(f"{m.text} {m.location.get('url')}")
-                if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+        page.on(
+            "console",
+            lambda m: page.errors.append(f"{m.text} {m.location.get('url')}")
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+            else None,
+        )
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.goto("/accounts/login/")
         page.fill("input[name=username]", user.username)
@@ -60,12 +68,18 @@ def sign_in(browser, live_server):
 def busy_county(county, category, dispatcher):  # noqa: F811
     cache.clear()
     for i in range(12):
-        ticket = make_ticket(category=category, township=county.town_a if i % 3 else county.town_b,
-                             channel="hotline_12345" if i % 2 else "staff")
+        ticket = make_ticket(
+            category=category,
+            township=county.town_a if i % 3 else county.town_b,
+            channel="hotline_12345" if i % 2 else "staff",
+        )
         if i < 8:
             Ticket.objects.filter(pk=ticket.pk).update(
-                status="accepted", warning_level="red", resolve_due=timezone.now() - dt.timedelta(days=i + 1),
-                responsible_agency=county.squadron_a)
+                status="accepted",
+                warning_level="red",
+                resolve_due=timezone.now() - dt.timedelta(days=i + 1),
+                responsible_agency=county.squadron_a,
+            )
     CountyMap.objects.create(name="示意图", geojson=schematic([county.town_a, county.town_b], (30.05, 119.95)))
     yield county
     cache.clear()
@@ -86,6 +100,7 @@ def test_screen_draws_every_panel_at_1920x1080_without_errors(sign_in, busy_coun
     assert page.locator("#screen-time").text_content().count(":") == 2
     assert "数据更新于" in page.locator("#screen-status").text_content()
     import os
+
     if os.environ.get("SCREENSHOT"):
         page.wait_for_timeout(1500)
         page.screenshot(path=os.environ["SCREENSHOT"])
@@ -95,8 +110,9 @@ def test_screen_draws_every_panel_at_1920x1080_without_errors(sign_in, busy_coun
     assert page.errors == []
 
 
-def test_screen_keeps_the_last_figures_with_their_age_when_the_endpoint_fails(sign_in, busy_county, dispatcher,
-                                                                               monkeypatch):
+def test_screen_keeps_the_last_figures_with_their_age_when_the_endpoint_fails(
+    sign_in, busy_county, dispatcher, monkeypatch
+):
     monkeypatch.setattr(screen, "SCREEN_INTERVAL", 2)
     page = sign_in(dispatcher, WALL)
     page.goto("/command/screen/")

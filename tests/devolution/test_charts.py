@@ -63,7 +63,11 @@ def test_power_chart_queries_do_not_grow(client_for, county, dispatcher, name, d
     with django_assert_max_num_queries(6):
         chart(client, name)
     for i in range(1, 6):
-        grant(make_matter(f"X{i}", department=county.department), county.town_b, GrantMode.DEVOLVED,
-              township=county.town_b)
+        grant(
+            make_matter(f"X{i}", department=county.department),
+            county.town_b,
+            GrantMode.DEVOLVED,
+            township=county.town_b,
+        )
     with django_assert_max_num_queries(6):
         chart(client, name)

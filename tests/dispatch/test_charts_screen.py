@@ -44,8 +44,9 @@ def total(data) -> int:
     return sum(v or 0 for s in data["series"] for v in s["data"])
 
 
-def test_township_leader_sees_only_their_townships_figures(client_for, make_ticket, leader_a, dispatcher, county,
-                                                           other_category):
+def test_township_leader_sees_only_their_townships_figures(
+    client_for, make_ticket, leader_a, dispatcher, county, other_category
+):
     for _ in range(3):
         make_ticket(township=county.town_a, channel="hotline_12345")
     make_ticket(township=county.town_b, channel="patrol", category=other_category)
@@ -83,15 +84,17 @@ def test_the_period_of_the_statistics_page_applies(client_for, make_ticket, disp
     make_ticket()
     Ticket.objects.filter(pk=old.pk).update(received_at=timezone.now() - dt.timedelta(days=40))
     today = timezone.localdate()
-    data = chart(client_for(dispatcher), "intake", start=(today - dt.timedelta(days=45)).isoformat(),
-                 end=today.isoformat())
+    data = chart(
+        client_for(dispatcher), "intake", start=(today - dt.timedelta(days=45)).isoformat(), end=today.isoformat()
+    )
     assert total(data) == 2 and len(data["categories"]) == 46 and data["categories"][-1] == today.isoformat()
     assert total(chart(client_for(dispatcher), "intake", start=today.isoformat(), end=today.isoformat())) == 1
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_chart_queries_do_not_grow_with_tickets(client_for, make_ticket, resolved, dispatcher, county,
-                                                 django_assert_max_num_queries, name, other_category):
+def test_chart_queries_do_not_grow_with_tickets(
+    client_for, make_ticket, resolved, dispatcher, county, django_assert_max_num_queries, name, other_category
+):
     client = client_for(dispatcher)
     resolved()
     make_ticket()
@@ -159,8 +162,10 @@ def test_screen_is_built_once_per_interval_for_every_screen(client, django_user_
     other_screen = client.__class__()
     client.force_login(dispatcher)
     other_screen.force_login(dispatcher)
-    with time_machine.travel(timezone.now(), tick=False) as traveller, \
-            mock.patch("dispatch.screen.build_screen", wraps=screen.build_screen) as build:
+    with (
+        time_machine.travel(timezone.now(), tick=False) as traveller,
+        mock.patch("dispatch.screen.build_screen", wraps=screen.build_screen) as build,
+    ):
         first = client.get(reverse("command:screen-data")).content
         second = other_screen.get(reverse("command:screen-data")).content
         assert build.call_count == 1 and first == second
@@ -181,8 +186,9 @@ def test_screen_keeps_answering_while_redis_is_down(cache_down, client_for, disp
     assert build.call_count == 1
 
 
-def test_screen_data_queries_do_not_grow_with_tickets(client_for, make_ticket, assigned, dispatcher,
-                                                       django_assert_max_num_queries):
+def test_screen_data_queries_do_not_grow_with_tickets(
+    client_for, make_ticket, assigned, dispatcher, django_assert_max_num_queries
+):
     client = client_for(dispatcher)
     make_ticket()
     with django_assert_max_num_queries(12):
@@ -199,8 +205,9 @@ def test_screen_data_queries_do_not_grow_with_tickets(client_for, make_ticket, a
 # --- the ticket list's map ------------------------------------------------------------------------------
 
 
-def test_ticket_map_clusters_open_tickets_in_the_readers_scope(client_for, make_ticket, leader_a, dispatcher,
-                                                              county, django_assert_max_num_queries):
+def test_ticket_map_clusters_open_tickets_in_the_readers_scope(
+    client_for, make_ticket, leader_a, dispatcher, county, django_assert_max_num_queries
+):
     for i in range(3):
         make_ticket(township=county.town_a, lat=30.0001 * (1 + i * 1e-6), lng=120.0001)
     make_ticket(township=county.town_a, lat=30.2, lng=120.2)

@@ -26,8 +26,10 @@ def cases(county):
 
     def make(agency, n: int = 1, **over):
         for _ in range(n):
-            made.append(make_closed_case(number=f"C{len(made) + 1}", agency=agency, matter=matter,
-                                         decided_on=today, **over))
+            made.append(
+                make_closed_case(number=f"C{len(made) + 1}", agency=agency, matter=matter, decided_on=today, **over)
+            )
+
     return make
 
 
@@ -58,14 +60,21 @@ def test_township_leader_sees_only_their_townships_cases(client_for, cases, coun
 
 
 @pytest.mark.parametrize("name", ["monthly", "penalties", "fines", "deadlines"])
-def test_case_chart_queries_do_not_grow_with_cases(client_for, cases, county, dispatcher, name,
-                                                   django_assert_max_num_queries):
+def test_case_chart_queries_do_not_grow_with_cases(
+    client_for, cases, county, dispatcher, name, django_assert_max_num_queries
+):
     client = client_for(dispatcher)
     cases(county.town_a, 1, penalty_kinds=["fine"], fine_amount=Decimal("100"), warning_level="red")
     with django_assert_max_num_queries(6):
         chart(client, name)
-    cases(county.town_b, 8, penalty_kinds=["fine"], fine_amount=Decimal("100"), warning_level="yellow",
-          filed_on=timezone.localdate() - dt.timedelta(days=40))
+    cases(
+        county.town_b,
+        8,
+        penalty_kinds=["fine"],
+        fine_amount=Decimal("100"),
+        warning_level="yellow",
+        filed_on=timezone.localdate() - dt.timedelta(days=40),
+    )
     with django_assert_max_num_queries(6):
         chart(client, name)
 

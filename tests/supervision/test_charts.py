@@ -17,8 +17,9 @@ def chart(client, plan, name, status=200):
     return response.json() if status == 200 else None
 
 
-def test_results_charts_match_the_results_page_and_wait_for_publication(started, review, client_for,
-                                                                         django_assert_max_num_queries):
+def test_results_charts_match_the_results_page_and_wait_for_publication(
+    started, review, client_for, django_assert_max_num_queries
+):
     score_all(started, {1: ({"D1": 10, "H1": 5}, set()), 2: ({}, {"V3"}), 4: ({"D1": 4}, set())})
     chart(client_for(review.officer_a), started, "grades", status=404)
     plan = plan_publish(started, by=review.lead)
