@@ -32,7 +32,7 @@ SCREEN_INTERVAL = 20  # seconds between two polls of a screen, and between two b
 # This month's and last month's rates scan two months of tickets (~100,000 rows at 1,000,000 tickets):
 # they move slowly, so they are recomputed every few minutes, not at every build.
 RATES_SECONDS = 300
-RATES_KEY = "dispatch:screen:rates:{day}"
+RATES_KEY = "dispatch:screen:rates:{day}:{bucket}"
 LATE_ROWS = 15
 LOCK_SECONDS = 30
 WAIT_SECONDS = 3.0
@@ -127,11 +127,11 @@ def _late(now: dt.datetime) -> list[dict]:
 
 def month_rates(today: dt.date) -> dict:
     """The month rates, from the shared cache for ``RATES_SECONDS`` (built by the screen's builder)."""
-    key = RATES_KEY.format(day=today.isoformat())
+    key = RATES_KEY.format(day=today.isoformat(), bucket=int(time.time() // RATES_SECONDS))
     rates = cache.get(key)
     if rates is None:
         rates = _month_rates(today)
-        cache.set(key, rates, RATES_SECONDS)
+        cache.set(key, rates, RATES_SECONDS * 2)
     return rates
 
 

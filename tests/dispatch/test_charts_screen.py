@@ -241,3 +241,18 @@ def test_screen_and_charts_speak_english_when_chosen(client_for, make_ticket, di
     assert intake["title"] == "Intake by channel"
     stats = client.get(reverse("dispatch:stats")).content.decode()
     assert "View as table" in stats and 'data-alt="View as chart"' in stats
+
+
+def test_month_rates_are_recomputed_every_few_minutes_not_at_every_build(dispatcher, make_ticket):
+    make_ticket()
+    with (
+        time_machine.travel(timezone.now(), tick=False) as traveller,
+        mock.patch("dispatch.screen._month_rates", wraps=screen._month_rates) as rates,
+    ):
+        screen.build_screen()
+        traveller.shift(screen.SCREEN_INTERVAL)
+        screen.build_screen()
+        assert rates.call_count == 1
+        traveller.shift(screen.RATES_SECONDS)
+        screen.build_screen()
+        assert rates.call_count == 2
