@@ -14,8 +14,11 @@ def test_demo_county_map_is_valid_and_holds_its_tickets(demo_county):
     county_map = CountyMap.objects.get()
     assert county_map.is_active and validate_county_map(county_map.geojson) == []
     squares = {f["properties"]["name"]: f["geometry"]["coordinates"][0] for f in active_map()["features"]}
-    tickets = list(Ticket.objects.filter(lat__isnull=False, township__isnull=False).values_list(
-        "township__name", "lat", "lng")[:500])
+    tickets = list(
+        Ticket.objects.filter(lat__isnull=False, township__isnull=False).values_list("township__name", "lat", "lng")[
+            :500
+        ]
+    )
     assert tickets
 
     def inside(name, lat, lng) -> bool:
