@@ -33,6 +33,8 @@ urlpatterns = [
     path("command/", include("dispatch.urls_command")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
+    path("coercion/", include("enforcement.coercion.urls")),
+    path("inspections/", include("enforcement.inspections.urls")),
     path("supervision/", include("supervision.urls")),
     path("", include("enforcement.urls")),
 ]

@@ -72,8 +72,35 @@ from enforcement.cases.models import (
     TransferTarget,
     WarningLevel,
 )
+from enforcement.coercion.models import CoerciveMeasure, Execution, MeasureOfficer, SeizedItem
+from enforcement.inspections.models import (
+    CheckPlan,
+    InspectionObject,
+    InspectionRecord,
+    InspectionTask,
+    JointScenario,
+    JointVisit,
+    RecordAttachment,
+    RecordFinding,
+    RecordOfficer,
+    TaskOfficer,
+)
 
 __all__ = [
+    "CoerciveMeasure",
+    "Execution",
+    "MeasureOfficer",
+    "SeizedItem",
+    "CheckPlan",
+    "InspectionObject",
+    "InspectionRecord",
+    "InspectionTask",
+    "JointScenario",
+    "JointVisit",
+    "RecordAttachment",
+    "RecordFinding",
+    "RecordOfficer",
+    "TaskOfficer",
     "CHANGING_OUTCOMES",
     "DECIDABLE_STATES",
     "DECIDED_STATES",

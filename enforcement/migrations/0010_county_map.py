@@ -7,7 +7,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enforcement", "0008_merge_0006_outbox_0007_review_and_approval_states"),
+        # Also merges the two 0009 migrations of main (coercion, inspections).
+        ("enforcement", "0009_coercion"),
+        ("enforcement", "0009_inspections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
