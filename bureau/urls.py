@@ -30,6 +30,7 @@ urlpatterns = [
     path("open311/v2/", include("dispatch.open311.urls")),
     path("devolution/", include("devolution.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("command/", include("dispatch.urls_command")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
     path("coercion/", include("enforcement.coercion.urls")),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("items/<int:pk>/statutory/", views.item_statutory, name="item-statutory"),
     path("power-map/", views_powers.power_map, name="power-map"),
     path("power-map/export.xlsx", views_powers.power_map_export, name="power-map-export"),
+    path("power-map/charts/<slug:chart>/", views_powers.power_chart, name="power-chart"),
     path("townships/<int:pk>/", views_powers.township_powers, name="township-powers"),
     path("readiness/", views_powers.readiness, name="readiness"),
     path("responsibilities/", views_powers.responsibility_list, name="responsibilities"),

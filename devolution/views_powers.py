@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from devolution import exports, permissions, selectors, services
+from devolution import charts, exports, permissions, selectors, services
 from devolution.forms import PowerMapFilterForm, ResponsibilityForm
 from devolution.models import DevolutionBatch, ResponsibilityList
 from devolution.readiness import county_readiness
 from enforcement.access import get_visible_or_404
+from enforcement.charts import chart_response, pick
 from enforcement.errors import DomainError
 from enforcement.forms import apply_domain_error
 from enforcement.models import Agency, AgencyKind, GrantMode, GrantSource, Matter, PowerGrant
@@ -107,6 +108,13 @@ def power_map(request: HttpRequest) -> HttpResponse:
         "legend": legend, "visible_townships": set(selectors.townships_visible_to(request.user)
                                                    .values_list("pk", flat=True)),
     })
+
+
+@require_GET
+@login_required
+def power_chart(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart of the matters townships hold (JSON or ``?format=xlsx``): a township sees its own."""
+    return chart_response(request, pick(charts.BUILDERS, chart)(request.user))
 
 
 @require_GET

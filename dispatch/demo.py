@@ -50,7 +50,8 @@ from dispatch.sla import in_accept_stage, level_at, rule_for, warn_time
 from enforcement.catalogue.powers import power_map
 from enforcement.demo import seed_step
 from enforcement.demo.names import person_name
-from enforcement.models import Agency, AgencyKind, Domain, Event, Grid, Matter, Membership, Role
+from enforcement.maps import schematic
+from enforcement.models import Agency, AgencyKind, CountyMap, Domain, Event, Grid, Matter, Membership, Role
 from enforcement.workdays import deadline_for
 
 TICKETS = 3000
@@ -467,3 +468,16 @@ def _extras(specs: list[Spec], rng, now, departments, member_map) -> None:
                                 extensions[-1].reason, False))
     TicketCoHandler.objects.bulk_create(co_rows, batch_size=500)
     TicketExtension.objects.bulk_create(extensions, batch_size=500)
+
+
+@seed_step
+def seed_county_map(stdout, password: str) -> None:
+    """A schematic county map (one square per township, where the demo's tickets lie) unless one is uploaded."""
+    if CountyMap.objects.exists():
+        stdout.write(_("县域地图：已存在，跳过。"))
+        return
+    townships = list(Agency.objects.townships().order_by("sort_order", "code"))
+    if not townships:
+        return
+    CountyMap.objects.create(name=_("演示县乡镇示意图"), geojson=schematic(townships, CENTRE))
+    stdout.write(_("县域地图：示意图，%(n)s 个乡镇（街道）。") % {"n": len(townships)})

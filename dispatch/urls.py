@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch import views, views_field
+from dispatch import views, views_command, views_field
 
 app_name = "dispatch"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/export.xlsx", views.ticket_export, name="ticket-export"),
+    path("tickets/map/", views_command.ticket_map, name="ticket-map"),
     path("tickets/new/", views.ticket_create, name="ticket-create"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/do/<slug:action>/", views.ticket_action, name="ticket-action"),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("field/grid/", views_field.grid_report, name="grid-report"),
     path("field/grid/reports/<int:pk>/", views_field.my_report, name="my-report"),
     path("stats/", views.statistics, name="stats"),
+    path("stats/charts/<slug:chart>/", views_command.stats_chart, name="stats-chart"),
 ]

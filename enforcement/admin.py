@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from enforcement.maps import validate_county_map
 from enforcement.models.agencies import Agency, Certificate, LegalQualification, Membership
 from enforcement.models.calendar import CalendarYear, HolidayOverride
 from enforcement.models.events import Event
 from enforcement.models.grids import Grid
+from enforcement.models.maps import CountyMap
 from enforcement.models.notifications import Notification
 from enforcement.models.outbox import OutboxMessage, OutboxStatus
 
@@ -165,6 +171,65 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
 class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "complete", "source"]
     list_filter = ["complete"]
+
+
+MAX_MAP_BYTES = 10 * 1024 * 1024
+
+
+class CountyMapForm(forms.ModelForm):
+    """The boundaries come as an uploaded .geojson file, checked before they replace the stored ones."""
+
+    upload = forms.FileField(
+        label=_("GeoJSON 文件"), required=False,
+        help_text=_("FeatureCollection，每个乡镇（街道）一个 Polygon/MultiPolygon 要素，properties 中 code 为机构代码"
+                    "（或 name 为名称），坐标为 WGS84 [经度, 纬度]。"),
+    )
+
+    class Meta:
+        model = CountyMap
+        fields = ["name", "is_active"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            if self.instance.pk is None:
+                raise forms.ValidationError(_("请上传 GeoJSON 文件。"))
+            return None
+        if upload.size > MAX_MAP_BYTES:
+            raise forms.ValidationError(_("文件过大（最多 10 MB），请先简化边界。"))
+        try:
+            data = json.loads(upload.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise forms.ValidationError(_("文件不是有效的 JSON（UTF-8）。")) from None
+        errors = validate_county_map(data)
+        if errors:
+            raise forms.ValidationError(errors[:20])
+        return data
+
+    def save(self, commit=True):
+        data = self.cleaned_data.get("upload")
+        if data is not None:
+            self.instance.geojson = data
+        return super().save(commit)
+
+
+@admin.register(CountyMap)
+class CountyMapAdmin(admin.ModelAdmin):
+    form = CountyMapForm
+    list_display = ["name", "is_active", "feature_count", "uploaded_at", "uploaded_by"]
+    readonly_fields = ["feature_count", "uploaded_at", "uploaded_by"]
+
+    @admin.display(description=_("乡镇数"))
+    def feature_count(self, obj: CountyMap) -> int:
+        return len((obj.geojson or {}).get("features", [])) if obj.pk else 0
+
+    def save_model(self, request, obj, form, change):
+        # One active map: the new active one retires the others in the same transaction.
+        with transaction.atomic():
+            if obj.is_active:
+                CountyMap.objects.active().exclude(pk=obj.pk).update(is_active=False)
+            obj.uploaded_by = request.user
+            super().save_model(request, obj, form, change)
 
 
 admin.site.empty_value_display = _("（空）")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/act/<slug:name>/", views.plan_action, name="plan-action"),
     path("<int:pk>/results/", views.plan_results, name="plan-results"),
     path("<int:pk>/results/pdf/", views.results_pdf, name="results-pdf"),
+    path("<int:pk>/results/charts/<slug:chart>/", views.results_chart, name="results-chart"),
     path("<int:pk>/results/xlsx/", views.results_xlsx, name="results-xlsx"),
     path("files/<int:pk>/settle/", views.file_settle, name="file-settle"),
     path("scores/<int:pk>/", views.score_page, name="score"),

@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enforcement.cases.models import Case
+from enforcement.charts import chart_response, pick
 from enforcement.errors import DomainError
 from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
 from enforcement.models.events import Event
 from enforcement.workflow import event_label
-from supervision import exports, selectors
+from supervision import charts, exports, selectors
 from supervision.choices import Grade, PlanStatus, RectificationStatus, ScoreStatus
 from supervision.forms import (
     AnswerForm,
@@ -294,6 +295,14 @@ def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
         "grades": [(g, Grade(g).label) for g in selectors.GRADES],
         "judicial": is_judicial_reviewer(request.user),
     })
+
+
+@require_GET
+@login_required
+def results_chart(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+    """One chart of the plan's results (JSON or ``?format=xlsx``), for whoever may read the results page."""
+    builder = pick(charts.BUILDERS, chart)
+    return chart_response(request, builder(_results_plan(request, pk)))
 
 
 @require_GET

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
     path("townships/", views.township_list, name="townships"),
+    path("charts/<slug:chart>/", views.case_chart, name="chart"),
     path("legal-rules/", views.legal_rules_page, name="legal-rules"),
     path("<int:pk>/", views.case_page, name="detail"),
     path("<int:pk>/act/<slug:name>/", views.case_action, name="action"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enforcement.access import get_visible_or_404
+from enforcement.cases import charts as case_charts
 from enforcement.cases import deadlines as case_deadlines
 from enforcement.cases import rules
 from enforcement.cases.actions import CASE_ACTIONS
@@ -46,6 +47,7 @@ from enforcement.cases.selectors import (
 from enforcement.cases.services import lifecycle as svc
 from enforcement.cases.services.evidence import evidence_open, evidence_supersede
 from enforcement.cases.services.publication import appeal_set_outcome
+from enforcement.charts import chart_response, pick
 from enforcement.errors import DomainError
 from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
@@ -103,6 +105,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def township_list(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/cases/townships.html", {"rows": township_summary(request.user)})
+
+
+@require_GET
+@login_required
+def case_chart(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart of case statistics as JSON (or ``?format=xlsx``), over the cases the reader may see."""
+    builder = pick(case_charts.BUILDERS, chart)
+    return chart_response(request, builder(Case.objects.visible_to(request.user)))
 
 
 # --- lead and detail -----------------------------------------------------------------------------

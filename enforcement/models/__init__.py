@@ -25,6 +25,7 @@ from enforcement.models.agencies import (
 from enforcement.models.calendar import CalendarYear, DayKind, HolidayOverride
 from enforcement.models.events import AppendOnlyError, Event
 from enforcement.models.grids import Grid
+from enforcement.models.maps import CountyMap
 from enforcement.models.notifications import Notification
 from enforcement.models.outbox import OutboxChannel, OutboxMessage, OutboxStatus
 
@@ -160,6 +161,7 @@ __all__ = [
     "GrantMode",
     "GrantSource",
     "Grid",
+    "CountyMap",
     "HolidayOverride",
     "Matter",
     "MatterStatus",
