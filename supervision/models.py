@@ -531,3 +531,7 @@ class ReviewPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("评查参数"))
+
+
+# The annual disclosure report lives in its own subject package (same app label).
+from supervision.disclosure.models import DisclosureReport  # noqa: E402, F401
