@@ -33,5 +33,6 @@ urlpatterns = [
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
     path("supervision/", include("supervision.urls")),
+    path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),
 ]

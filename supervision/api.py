@@ -23,6 +23,7 @@ from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.errors import NotFound
 from enforcement.serializers import ModelSerializer, Serializer
 from supervision import selectors
+from supervision.disclosure import api as disclosure_api
 from supervision.models import Rectification, RectificationItem, ReviewPlan, Score, ScoreDeduction, ScoreVeto
 from supervision.services import plans as plan_svc
 from supervision.services import rectification as rect_svc
@@ -231,6 +232,7 @@ def register(router) -> None:
     router.register("review-plans", ReviewPlanViewSet, basename="review-plan")
     router.register("review-scores", ScoreViewSet, basename="review-score")
     router.register("rectifications", RectificationViewSet, basename="rectification")
+    disclosure_api.register(router)
 
 
 extra_urls: list = []
