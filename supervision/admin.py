@@ -143,3 +143,6 @@ class ReviewPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ReviewPolicy.objects.exists()
+
+# The disclosure report's admin lives in its subject package.
+from supervision.disclosure import admin as _disclosure_admin  # noqa: E402, F401

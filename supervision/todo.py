@@ -72,3 +72,7 @@ def rectifications_to_answer(user, scope):
     ).select_related("agency")
     for notice in notices.order_by("due_at", "pk")[:todo.LIMIT]:
         yield _notice_item("supervision.rectification_answer", _("整改通知待反馈"), notice)
+
+
+# The disclosure report's provider lives in its subject package.
+from supervision.disclosure import todo as _disclosure_todo  # noqa: E402, F401

@@ -20,10 +20,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = list(selectors.public_reports())
-    newest = {}
+    newest: dict[int, int] = {}
     for r in reports:
         newest.setdefault(r.year, r.version)
-    return render(request, "public/disclosure/list.html", {"reports": reports, "newest": newest})
+        r.is_superseded = newest[r.year] != r.version
+    return render(request, "public/disclosure/list.html", {"reports": reports})
 
 
 @require_GET
