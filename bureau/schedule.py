@@ -25,6 +25,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=10),
     },
     "dispatch-sweep-ticket-warnings": {"task": "dispatch.tasks.sweep_ticket_warnings", "schedule": crontab()},
+    # Sealing/seizure periods, emergency approvals (24 h) and court-application windows to yellow/red.
+    "coercion-deadline-sweep": {
+        "task": "enforcement.coercion.tasks.sweep_coercion_warnings",
+        "schedule": crontab(minute="5-59/15"),
+    },
     "case-deadline-sweep": {"task": "enforcement.tasks.sweep_case_warnings", "schedule": crontab(minute="*/15")},
     # Rectification notices to yellow/red; from 1 November, agencies the year has not reviewed.
     "review-warning-sweep": {"task": "supervision.tasks.sweep_review_warnings", "schedule": crontab(minute=20)},

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+# Subject packages' tasks: Celery discovers only ``enforcement.tasks``.
+from enforcement.coercion import tasks as coercion_tasks  # noqa: F401
+
 # Idempotent tasks acknowledge late and are given back to the queue when their worker
 # dies (CELERY_TASK_ACKS_LATE / CELERY_TASK_REJECT_ON_WORKER_LOST in settings).
 

@@ -8,7 +8,10 @@ may change it:
   :data:`enforcement.cases.deadlines.DEFAULT_RULES`;
 * thresholds the law leaves to the province (art. 63 "较大数额"): the
   ``CasePolicy`` row (admin "案件办理参数");
-* everything else is fixed by the law itself and cannot be changed.
+* everything else is fixed by the law itself and cannot be changed, including
+  the periods of the Administrative Coercion Law (sealing, seizure, reminders,
+  applications to the court; :data:`COERCION_RULES`, used by
+  :mod:`enforcement.coercion.rules`).
 
 Both override tables keep every change with who made it and why
 (django-simple-history). The staff page "法定时限与规则" and
@@ -47,6 +50,9 @@ UNIT_LABELS = {
     YUAN: _("元"),
     "percent_per_day": _("%/日"),
     "persons": _("人"),
+    "hours": _("小时"),
+    "months": _("个月"),
+    "times": _("次"),
     "": "",
 }
 
@@ -62,6 +68,18 @@ MIN_OFFICERS = 2
 # Administrative Reconsideration Law art. 20; Administrative Litigation Law art. 46.
 RECONSIDERATION_DAYS = 60
 LITIGATION_MONTHS = 6
+
+# Administrative Coercion Law (行政强制法, 2011): fixed by the law.
+# Art. 25: sealing or seizure for at most 30 days, extended once by at most 30 days.
+COERCION_PERIOD_MAX_DAYS = 30
+COERCION_EXTENSION_MAX_DAYS = 30
+COERCION_MAX_EXTENSIONS = 1
+# Art. 19: an emergency measure taken on the spot is reported within 24 hours.
+COERCION_EMERGENCY_HOURS = 24
+# Art. 54 with art. 69 ("十日内期限的规定是指工作日"): ten working days after the reminder's service.
+COERCION_COURT_WAIT_WORKING_DAYS = 10
+# Art. 53: within three months after the reconsideration and litigation periods ran out.
+COERCION_COURT_WINDOW_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,48 @@ _FIXED_RULES = (
               PRECONDITION, f"{RECONSIDERATION_DAYS} / {LITIGATION_MONTHS}"),
 )
 
+COERCION_RULES = (
+    LegalRule("coercion_officers", _("实施行政强制措施的执法人员"),
+              _("《行政强制法》第十八条第（二）项：由两名以上行政执法人员实施；第十七条第三款：由具备资格的行政执法人员实施"),
+              PRECONDITION, str(MIN_OFFICERS), "persons"),
+    LegalRule("coercion_procedure", _("实施程序"),
+              _("《行政强制法》第十八条：实施前须向行政机关负责人报告并经批准；出示执法身份证件；通知当事人到场；"
+                "当场告知理由、依据以及当事人依法享有的权利、救济途径；制作现场笔录，由当事人和行政执法人员签名或者盖章"),
+              PRECONDITION, ""),
+    LegalRule("coercion_emergency", _("当场实施后报告并补办批准"),
+              _("《行政强制法》第十九条：情况紧急需要当场实施的，应当在二十四小时内向行政机关负责人报告，并补办批准手续；"
+                "行政机关负责人认为不应当采取的，应当立即解除"),
+              DEADLINE, str(COERCION_EMERGENCY_HOURS), "hours"),
+    LegalRule("coercion_decision", _("查封、扣押决定书"),
+              _("《行政强制法》第二十四条：载明当事人，查封、扣押的理由、依据和期限，场所、设施或者财物的名称、数量等，"
+                "申请行政复议或者提起行政诉讼的途径和期限；查封、扣押清单一式二份"),
+              PRECONDITION, ""),
+    LegalRule("coercion_period", _("查封、扣押期限"),
+              _("《行政强制法》第二十五条第一款：查封、扣押的期限不得超过三十日"),
+              DEADLINE, str(COERCION_PERIOD_MAX_DAYS), "calendar_days"),
+    LegalRule("coercion_extension", _("延长查封、扣押期限"),
+              _("《行政强制法》第二十五条第一款：情况复杂的，经行政机关负责人批准，可以延长，但是延长期限不得超过三十日"),
+              DEADLINE, str(COERCION_EXTENSION_MAX_DAYS), "calendar_days"),
+    LegalRule("coercion_extension_once", _("延长次数"),
+              _("《行政强制法》第二十五条第一款、第二款：延长一次，延长决定应当及时书面告知当事人并说明理由"),
+              PRECONDITION, str(COERCION_MAX_EXTENSIONS), "times"),
+    LegalRule("coercion_release", _("解除查封、扣押"),
+              _("《行政强制法》第二十七条：在期限内作出处理决定；第二十八条：当事人没有违法行为、与违法行为无关、"
+                "已作出处理决定不再需要、期限已经届满等情形应当及时解除，并立即退还财物"),
+              PRECONDITION, ""),
+    LegalRule("coercion_reminder", _("强制执行前的催告"),
+              _("《行政强制法》第三十五条、第五十四条：行政机关作出强制执行决定或者申请人民法院强制执行前，应当事先以书面形式催告当事人履行义务"),
+              PRECONDITION, ""),
+    LegalRule("coercion_court_wait", _("催告后申请法院强制执行"),
+              _("《行政强制法》第五十四条：催告书送达十日后当事人仍未履行义务的，可以申请人民法院强制执行；"
+                "第六十九条：十日内期限的规定是指工作日，不含法定节假日"),
+              DEADLINE, str(COERCION_COURT_WAIT_WORKING_DAYS), "working_days"),
+    LegalRule("coercion_court_window", _("申请法院强制执行的期限"),
+              _("《行政强制法》第五十三条：当事人在法定期限内不申请行政复议或者提起行政诉讼，又不履行行政决定的，"
+                "可以自期限届满之日起三个月内申请人民法院强制执行"),
+              DEADLINE, str(COERCION_COURT_WINDOW_MONTHS), "months"),
+)
+
 _POLICY_RULES = (
     ("hearing_fine_individual", _("听证：较大数额罚款（公民）"),
      _("《行政处罚法》第六十三条第一款第一项：较大数额罚款（数额由省级规定）")),
@@ -184,6 +244,7 @@ def legal_rules() -> list[LegalRule]:
         out.append(LegalRule(key, label, article, THRESHOLD, _amount(getattr(defaults, key)), YUAN, BY_POLICY,
                              current=_amount(getattr(policy, key))))
     out.extend(_FIXED_RULES)
+    out.extend(COERCION_RULES)
     return out
 
 

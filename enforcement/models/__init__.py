@@ -71,8 +71,13 @@ from enforcement.cases.models import (
     TransferTarget,
     WarningLevel,
 )
+from enforcement.coercion.models import CoerciveMeasure, Execution, MeasureOfficer, SeizedItem
 
 __all__ = [
+    "CoerciveMeasure",
+    "Execution",
+    "MeasureOfficer",
+    "SeizedItem",
     "CHANGING_OUTCOMES",
     "DECIDABLE_STATES",
     "DECIDED_STATES",
