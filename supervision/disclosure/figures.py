@@ -290,8 +290,10 @@ def _external(module: str) -> Callable[[int], SourceResult] | None:
 
     def compute(year: int) -> SourceResult:
         data = func(year)
+        # {agency_id: {key: value}} (or under "by_agency"): the package's own set-based counts.
+        rows = data.get("by_agency", data) if isinstance(data, dict) else {}
         out = SourceResult()
-        for agency_id, values in data.get("by_agency", {}).items():
+        for agency_id, values in rows.items():
             row = out.row(agency_id)
             for key, value in values.items():
                 if isinstance(value, dict):
@@ -374,8 +376,12 @@ PROVIDERS: list[Provider] = [
         Figure("self_corrections", _("自行整改"), _("预警后在期限内自行改正的，按复查日期计入年度。")),
     ], _external("enforcement.warnings")),
     Provider("coercion", _("行政强制"), [
-        Figure("coercive_measures", _("行政强制措施"), _("查封、扣押等行政强制措施，按决定日期计入年度。")),
-        Figure("enforcement_actions", _("行政强制执行"), _("行政强制执行，按决定日期计入年度。")),
+        Figure("coercive_measures", _("行政强制措施"), _("作出决定的查封、扣押等行政强制措施，按决定日期计入年度。")),
+        Figure("sealing", _("查封"), _("其中查封场所、设施或者财物的，按决定日期计入年度。")),
+        Figure("seizure", _("扣押"), _("其中扣押财物的，按决定日期计入年度。")),
+        Figure("releases", _("解除强制措施"), _("解除的查封、扣押，按解除日期计入年度。")),
+        Figure("enforcement_actions", _("行政强制执行"), _(
+            "执行完毕的行政决定（当事人自觉履行或人民法院强制执行完毕），按终结日期计入年度。")),
     ], _external("enforcement.coercion")),
 ]
 
