@@ -15,7 +15,7 @@ S = ReportStatus
 
 def _available(report, user) -> list[str]:
     keys = []
-    newest = not hasattr(report, "_newer") or not report._newer
+    newest = not getattr(report, "has_newer", False)
     if report.status == S.DRAFT:
         if can_edit_report(report, user):
             keys += ["amend"]

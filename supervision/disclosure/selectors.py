@@ -28,7 +28,7 @@ def staff_report(user, year: int, version: int | None = None) -> DisclosureRepor
     report = qs.filter(version=version).first() if version else qs.order_by("-version").first()
     if report is None:
         raise Http404
-    report._newer = DisclosureReport.objects.filter(year=year, version__gt=report.version).exists()
+    report.has_newer = DisclosureReport.objects.filter(year=year, version__gt=report.version).exists()
     return report
 
 
@@ -43,8 +43,8 @@ def public_report(year: int, version: int | None = None) -> DisclosureReport:
     report = qs.filter(version=version).first() if version else qs.order_by("-version").first()
     if report is None:
         raise Http404
-    report._newer_published = list(qs.filter(version__gt=report.version).order_by("version"))
-    report._older_published = list(qs.filter(version__lt=report.version).order_by("-version"))
+    report.newer_published = list(qs.filter(version__gt=report.version).order_by("version"))
+    report.older_published = list(qs.filter(version__lt=report.version).order_by("-version"))
     return report
 
 

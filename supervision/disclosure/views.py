@@ -89,7 +89,7 @@ def report_page(request: HttpRequest, year: int, version: int | None = None) -> 
         return render(request, "supervision/disclosure/building.html", {"year": year, **context})
     keys = REPORT_ACTIONS.available(report, request.user)
     events = Event.objects.filter(content_type=ContentType.objects.get_for_model(DisclosureReport),
-                                  object_id=report.pk).select_related("actor").order_by("created_at", "pk")
+                                  object_id=report.pk).select_related("actor").order_by("at", "pk")
     return render(request, "supervision/disclosure/report.html", {
         "report": report, "sections": selectors.figure_sections(report),
         "agency_keys_rows": selectors.agency_table(report),
