@@ -11,6 +11,7 @@ from enforcement import api as enforcement_api
 from enforcement.api_base import api_not_found
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
+from enforcement.inspections import api as api_inspections
 from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
@@ -21,6 +22,7 @@ enforcement_api.register(router)
 devolution_api.register(router)
 api_catalogue.register(router)
 api_cases.register(router)
+api_inspections.register(router)
 dispatch_api.register(router)
 supervision_api.register(router)
 
@@ -30,6 +32,7 @@ urlpatterns = [
     *devolution_api.extra_urls,
     *api_catalogue.extra_urls,
     *api_cases.extra_urls,
+    *api_inspections.extra_urls,
     *dispatch_api.extra_urls,
     *dispatch_api_intake.extra_urls,
     *router.urls,

@@ -43,6 +43,8 @@ PROTECTED_FILES = [
     ProtectedFile("devolution.Assessment", "opinion_file", "item", "devolution.BatchItem"),
     ProtectedFile("devolution.StatutoryRecord", "file", "item", "devolution.BatchItem"),
     ProtectedFile("devolution.EntrustmentAgreement", "file", "batch", "devolution.DevolutionBatch"),
+    ProtectedFile("enforcement.RecordAttachment", "file", "record", "enforcement.InspectionRecord",
+                  lambda a: reverse("inspections:attachment", args=[a.record_id, a.pk])),
     ProtectedFile("supervision.RectificationAttachment", "file", "item__notice", "supervision.Rectification",
                   lambda a: reverse("supervision:attachment", args=[a.pk])),
 ]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from enforcement import views_public
 from enforcement.cases import views_public as views_public_cases
 from enforcement.catalogue import views_public as views_public_catalogue
+from enforcement.inspections import views_public as views_public_inspections
 
 urlpatterns = [
     path("", views_public.index, name="public-index"),
@@ -15,4 +16,6 @@ urlpatterns = [
     path("decisions/", views_public_cases.decision_list, name="public-decisions"),
     path("decisions/<int:pk>/", views_public_cases.decision_page, name="public-decision-detail"),
     path("disclosure/", include("supervision.disclosure.urls_public")),
+    path("inspections/", views_public_inspections.result_list, name="public-inspections"),
+    path("inspections/<int:pk>/", views_public_inspections.result_page, name="public-inspection-detail"),
 ]

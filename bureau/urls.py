@@ -32,6 +32,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
+    path("inspections/", include("enforcement.inspections.urls")),
     path("supervision/", include("supervision.urls")),
     path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),

@@ -122,3 +122,19 @@ TICKET_ACTIONS = ActionTable([
                                                                 note=data["note"])),
     Action("attach", _("上传附件"), AttachForm, tone="outline-secondary", run=_attach),
 ], available=lambda ticket, user: permissions.available_actions(user, ticket))
+
+
+def register_inspection_ticket_action() -> None:
+    """Offer "ticket to another agency" on open inspection records (called from ``DispatchConfig.ready``)."""
+    from dispatch.forms import InspectionTicketForm
+    from enforcement.inspections.actions import register_record_action
+
+    def run(record, *, by, data):
+        services.ticket_from_inspection(record, by=by, target=data["target"], description=data.get("description", ""))
+        return record
+
+    register_record_action(
+        Action("ticket", _("移交其他单位"), InspectionTicketForm, run, tone="outline-primary",
+               form_kwargs=lambda record, user: {"record": record, "user": user}),
+        available=lambda record, user: True,
+    )

@@ -30,3 +30,8 @@ class DispatchConfig(AppConfig):
                           order=32))
         register(NavEntry("dispatch-tickets", _("工单查询"), "dispatch:ticket-list",
                           roles=frozenset({Role.JUDICIAL_REVIEWER, Role.LEGAL_REVIEWER}), order=33))
+
+        # The "ticket to another agency" action of inspection records (enforcement imports no other app).
+        from dispatch.actions import register_inspection_ticket_action
+
+        register_inspection_ticket_action()

@@ -324,3 +324,19 @@ def styled_filter(filterset: TicketFilter) -> forms.Form:
         else:
             widget.attrs["class"] = "form-control form-control-sm"
     return form
+
+
+class InspectionTicketForm(BootstrapFormMixin, forms.Form):
+    """The "ticket to another agency" action of an inspection record (registered by this app at ready)."""
+
+    target = forms.ModelChoiceField(label=_("移交单位"), queryset=Agency.objects.none())
+    description = forms.CharField(label=_("移交事项说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, record=None, user=None, **kwargs):
+        self.record = record
+        self.user = user
+        super().__init__(*args, **kwargs)
+        qs = Agency.objects.active().order_by("sort_order", "code")
+        if record is not None:
+            qs = qs.exclude(pk=record.agency_id)
+        self.fields["target"].queryset = qs

@@ -80,6 +80,11 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("todo", _("待办事项"), "todo", order=5),
     NavEntry("catalogue", _("执法事项目录"), "catalogue-list", order=20),
     NavEntry("cases", _("行政处罚案件"), "cases:list", order=30),
+    # Inspections (issue 15): records, spot checks, joint visits, the directory, statistics; and the phone page.
+    NavEntry("inspections", _("行政检查"), "inspections:records", roles=frozenset(Role.values), order=32),
+    NavEntry("inspection-field", _("现场检查"), "inspections:field", roles=frozenset({
+        Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER,
+        Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.ADMINISTRATOR}), order=33),
     # The one table of legal rules (issue 13): every staff role reads it.
     NavEntry("legal-rules", _("法定时限与规则"), "cases:legal-rules", roles=frozenset(Role.values), order=35),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),
@@ -121,6 +126,14 @@ PUBLIC_LINKS: list[PublicLink] = [
         description=_("依法公开的行政处罚决定信息。"),
         icon="bi-file-earmark-text",
         order=30,
+    ),
+    PublicLink(
+        key="inspections",
+        label=_("双随机抽查结果"),
+        url_name="public-inspections",
+        description=_("“双随机、一公开”抽查检查结果公示。"),
+        icon="bi-clipboard-check",
+        order=35,
     ),
     PublicLink(
         key="reports",

@@ -25,6 +25,7 @@ from dispatch.services.intake import (
     ticket_create_by_staff,
     ticket_file_patrol_report,
     ticket_file_township_call,
+    ticket_from_inspection,
     ticket_intake,
 )
 from dispatch.services.lifecycle import (
@@ -61,6 +62,7 @@ __all__ = [
     "ticket_file_patrol_report",
     "ticket_file_township_call",
     "ticket_follow_up",
+    "ticket_from_inspection",
     "ticket_intake",
     "ticket_merge",
     "ticket_resolve",

@@ -325,3 +325,32 @@ def attachment_add(ticket: Ticket, upload, *, kind: str = AttachmentKind.REPORT,
         record_event(ticket, "attachment", by=by, note=checked.name,
                      data={"sha256": checked.sha256, "kind": kind, "size": checked.size})
     return attachment
+
+
+# --- from an inspection record (enforcement.inspections registers this as the record's "ticket" action) --------
+
+
+def ticket_from_inspection(record, *, by, target: Agency, description: str = "") -> Ticket:
+    """Hand what an inspection found to another agency: a patrol ticket for the command centre to dispatch.
+
+    The ticket carries the record's number and the agency proposed; the record is closed with the
+    ticket's id (``enforcement.inspections.services.record_mark_ticket``), in the same transaction.
+    """
+    from enforcement.inspections.permissions import can_handle_record
+    from enforcement.inspections.services import record_mark_ticket
+
+    if not can_handle_record(record, by):
+        raise PermissionRefused(_("您不能处理该检查记录。"))
+    if target.pk == record.agency_id:
+        raise ValidationFailed(_("请选择其他单位：本单位发现的问题请直接处理或转为案件线索。"), field="target")
+    text = _clean(description) or record.facts or record.object.name
+    with transaction.atomic():
+        ticket = ticket_intake(
+            channel=Channel.PATROL, by=by, township=record.township, submitted_by_agency=record.agency,
+            title=_("检查发现：%(object)s") % {"object": record.object.name}, place=record.place,
+            description=_("%(text)s（检查记录 %(number)s，建议交办：%(agency)s）")
+            % {"text": text, "number": record.number, "agency": target.name},
+            event_data={"inspection_record": record.number, "proposed_agency": target.code},
+        ).ticket
+        record_mark_ticket(record, by=by, ticket_id=ticket.pk, note=target.name)
+    return ticket

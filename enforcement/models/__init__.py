@@ -72,12 +72,34 @@ from enforcement.cases.models import (
     WarningLevel,
 )
 from enforcement.coercion.models import CoerciveMeasure, Execution, MeasureOfficer, SeizedItem
+from enforcement.inspections.models import (
+    CheckPlan,
+    InspectionObject,
+    InspectionRecord,
+    InspectionTask,
+    JointScenario,
+    JointVisit,
+    RecordAttachment,
+    RecordFinding,
+    RecordOfficer,
+    TaskOfficer,
+)
 
 __all__ = [
+    "CheckPlan",
     "CoerciveMeasure",
     "Execution",
+    "InspectionObject",
+    "InspectionRecord",
+    "InspectionTask",
+    "JointScenario",
+    "JointVisit",
     "MeasureOfficer",
+    "RecordAttachment",
+    "RecordFinding",
+    "RecordOfficer",
     "SeizedItem",
+    "TaskOfficer",
     "CHANGING_OUTCOMES",
     "DECIDABLE_STATES",
     "DECIDED_STATES",

@@ -1,0 +1,1 @@
+"""Inspections (行政检查): the object directory, double-random spot checks, inspection records, joint visits."""
