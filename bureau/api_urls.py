@@ -12,6 +12,7 @@ from enforcement.api_base import api_not_found
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
 from enforcement.inspections import api as api_inspections
+from enforcement.warnings import api as api_warnings
 from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
@@ -23,6 +24,7 @@ devolution_api.register(router)
 api_catalogue.register(router)
 api_cases.register(router)
 api_inspections.register(router)
+api_warnings.register(router)
 dispatch_api.register(router)
 supervision_api.register(router)
 
@@ -33,6 +35,7 @@ urlpatterns = [
     *api_catalogue.extra_urls,
     *api_cases.extra_urls,
     *api_inspections.extra_urls,
+    *api_warnings.extra_urls,
     *dispatch_api.extra_urls,
     *dispatch_api_intake.extra_urls,
     *router.urls,

@@ -45,6 +45,8 @@ PROTECTED_FILES = [
     ProtectedFile("devolution.EntrustmentAgreement", "file", "batch", "devolution.DevolutionBatch"),
     ProtectedFile("enforcement.RecordAttachment", "file", "record", "enforcement.InspectionRecord",
                   lambda a: reverse("inspections:attachment", args=[a.record_id, a.pk])),
+    ProtectedFile("enforcement.WarningNotice", "commitment_file", "pk", "enforcement.WarningNotice",
+                  lambda w: reverse("warnings:commitment", args=[w.pk])),
     ProtectedFile("supervision.RectificationAttachment", "file", "item__notice", "supervision.Rectification",
                   lambda a: reverse("supervision:attachment", args=[a.pk])),
 ]

@@ -31,6 +31,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="5-59/15"),
     },
     "case-deadline-sweep": {"task": "enforcement.tasks.sweep_case_warnings", "schedule": crontab(minute="*/15")},
+    # Warning-first enforcement: correction deadlines to yellow/red, officers told once per change.
+    "warning-deadline-sweep": {"task": "enforcement.warnings.tasks.sweep_warning_levels",
+                               "schedule": crontab(minute="5-59/15")},
     # Rectification notices to yellow/red; from 1 November, agencies the year has not reviewed.
     "review-warning-sweep": {"task": "supervision.tasks.sweep_review_warnings", "schedule": crontab(minute=20)},
     # 国办发〔2018〕118号: last year's enforcement data by 31 January. The draft is built on 2 January

@@ -33,6 +33,7 @@ urlpatterns = [
     path("catalogue/", include("enforcement.catalogue.urls")),
     path("cases/", include("enforcement.cases.urls")),
     path("inspections/", include("enforcement.inspections.urls")),
+    path("warnings/", include("enforcement.warnings.urls")),
     path("supervision/", include("supervision.urls")),
     path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),

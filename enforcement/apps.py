@@ -11,5 +11,6 @@ class EnforcementConfig(AppConfig):
 
         # Registered at start: lower modules queue these tasks by name (they sit below enforcement.tasks).
         from enforcement import signals, tasks  # noqa: F401
+        from enforcement.warnings import tasks as warning_tasks  # noqa: F401  (the subject package's tasks)
 
         post_migrate.connect(signals.name_permissions_in_chinese, dispatch_uid="name_permissions_in_chinese")

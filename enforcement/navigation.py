@@ -85,6 +85,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("inspection-field", _("现场检查"), "inspections:field", roles=frozenset({
         Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER,
         Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.ADMINISTRATOR}), order=33),
+    NavEntry("warnings", _("预警执法"), "warnings:list", order=32),
     # The one table of legal rules (issue 13): every staff role reads it.
     NavEntry("legal-rules", _("法定时限与规则"), "cases:legal-rules", roles=frozenset(Role.values), order=35),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),

@@ -85,8 +85,8 @@ def provider(key: str, *, roles: Iterable[str] = (), grid_members: bool = False)
 def providers() -> list[Provider]:
     global _discovered
     if not _discovered:
-        # Each app's todo module, and the subject packages' (enforcement/cases/todo.py).
-        autodiscover_modules("todo", "cases.todo", "inspections.todo")
+        # Each app's todo module, and the subject packages' (enforcement/cases/todo.py, ...).
+        autodiscover_modules("todo", "cases.todo", "inspections.todo", "warnings.todo")
         _discovered = True
     return sorted(_PROVIDERS.values(), key=lambda p: p.key)
 

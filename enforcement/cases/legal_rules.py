@@ -37,10 +37,12 @@ KIND_LABELS = {DEADLINE: _("期限"), THRESHOLD: _("数额标准"), PRECONDITION
 # Where a rule may be changed.
 BY_DEADLINE_TABLE = "deadline_table"
 BY_POLICY = "policy"
+BY_WARNING_LIST = "warning_list"
 FIXED = "fixed"
 CHANGED_BY_LABELS = {
     BY_DEADLINE_TABLE: _("系统管理员（案件法定期限表，记录修改人和理由）"),
     BY_POLICY: _("系统管理员（案件办理参数，记录修改人和理由）"),
+    BY_WARNING_LIST: _("系统管理员（预警执法事项清单，逐项设置，记录修改人和理由）"),
     FIXED: _("法律规定，不可修改"),
 }
 YUAN = "yuan"
@@ -224,6 +226,26 @@ _POLICY_RULES = (
 )
 
 
+# Warning-first enforcement (enforcement.warnings): the law orders correction but sets no period,
+# so the county's warning list sets one per matter; these are the defaults of a new entry.
+WARNING_CORRECTION_WORKDAYS = 10
+WARNING_REPEAT_DAYS = 365
+_WARNING_RULES = (
+    LegalRule("warning_correction", _("预警执法：责令改正期限"),
+              _("《行政处罚法》第二十八条第一款：行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为；"
+                "法律未规定改正期限的，按本县预警执法事项清单确定的期限（工作日）"),
+              DEADLINE, str(WARNING_CORRECTION_WORKDAYS), "working_days", BY_WARNING_LIST),
+    LegalRule("warning_first_offense", _("预警执法：适用条件"),
+              _("《行政处罚法》第三十三条第一款：初次违法且危害后果轻微并及时改正的，可以不予行政处罚；"
+                "适用条件由本县预警执法事项清单逐项列明，执法人员逐项确认"),
+              PRECONDITION, ""),
+    LegalRule("warning_repeat", _("预警执法：再次违法不再预警"),
+              _("《行政处罚法》第三十三条第一款（仅限初次违法）：同一当事人同一事项在本县确定的期间内再次违法的，"
+                "不再预警，依法立案查处"),
+              DEADLINE, str(WARNING_REPEAT_DAYS), "calendar_days", BY_WARNING_LIST),
+)
+
+
 def case_policy() -> CasePolicy:
     """The county's case-handling settings (the single row; defaults until an administrator saves one)."""
     policy = CasePolicy.objects.filter(pk=1).first()
@@ -245,6 +267,7 @@ def legal_rules() -> list[LegalRule]:
                              current=_amount(getattr(policy, key))))
     out.extend(_FIXED_RULES)
     out.extend(COERCION_RULES)
+    out.extend(_WARNING_RULES)
     return out
 
 

@@ -3,8 +3,8 @@
 From an open record, one action closes it:
 
 * ``no_problem`` - nothing to follow (outcome "no problem" or "object not found");
-* ``warning`` - a warning / order to correct (预警、责令改正): registered by the
-  warning-first package with :func:`register_record_action`;
+* ``warning`` - a warning / order to correct (预警、责令改正) of the warning-first
+  package (:mod:`enforcement.warnings.services`);
 * ``case_lead`` - a case lead through ``enforcement.cases`` (the case keeps the
   record's number as ``source_ref`` and copies the facts);
 * ``ticket`` - a ticket to another agency: ``enforcement`` imports no other
@@ -27,6 +27,8 @@ from enforcement.inspections.choices import Outcome, RecordStatus
 from enforcement.inspections.forms import CaseLeadForm, NoProblemForm
 from enforcement.inspections.models import InspectionRecord
 from enforcement.inspections.permissions import can_handle_record
+from enforcement.warnings.forms import RecordWarningForm
+from enforcement.warnings.services import warning_issue_from_record
 
 # The order of the buttons on the record page; keys registered later by other packages slot in here.
 ORDER = ["no_problem", "warning", "case_lead", "ticket"]
@@ -44,6 +46,18 @@ def _run_case_lead(record, *, by, data):
     return svc.record_to_case(record, by=by, matter=data["matter"], title=data["title"],
                               party_kind=data["party_kind"], party_legal_rep=data.get("party_legal_rep", ""),
                               note=data.get("note", ""))
+
+
+def _run_warning(record, *, by, data):
+    return warning_issue_from_record(
+        record, by=by, matter=data["matter"], facts=data["facts"], conditions=data.get("conditions") or [],
+        kind=data["kind"], party_legal_rep=data.get("party_legal_rep", ""),
+        commitment_text=data.get("commitment_text", ""), commitment_file=data.get("commitment_file"),
+        note=data.get("note", ""))
+
+
+def _warning_available(record: InspectionRecord, user) -> bool:
+    return record.outcome == Outcome.ORDERED_TO_CORRECT
 
 
 def _no_problem_available(record: InspectionRecord, user) -> bool:
@@ -77,10 +91,14 @@ RECORD_ACTIONS = RecordActionTable(
     [
         Action("no_problem", _("无问题结束"), NoProblemForm, _run_no_problem, tone="success",
                form_kwargs=_form_kwargs),
+        # Warning-first enforcement (enforcement.warnings): a warning notice or a written commitment to correct.
+        Action("warning", _("出具预警（责令改正）"), RecordWarningForm, _run_warning, tone="warning",
+               form_kwargs=_form_kwargs),
         Action("case_lead", _("转为案件线索"), CaseLeadForm, _run_case_lead, tone="outline-danger",
                form_kwargs=_form_kwargs),
     ],
-    predicates={"no_problem": _no_problem_available, "case_lead": _case_lead_available},
+    predicates={"no_problem": _no_problem_available, "warning": _warning_available,
+                "case_lead": _case_lead_available},
 )
 
 

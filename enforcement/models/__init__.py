@@ -84,8 +84,11 @@ from enforcement.inspections.models import (
     RecordOfficer,
     TaskOfficer,
 )
+from enforcement.warnings.models import WarningMatter, WarningNotice
 
 __all__ = [
+    "WarningMatter",
+    "WarningNotice",
     "CheckPlan",
     "CoerciveMeasure",
     "Execution",

@@ -1,0 +1,398 @@
+"""Every change to warnings: issuing (on its own or from an inspection record), re-checking, the deadline sweep.
+
+Rules, each from the one table of legal rules (``enforcement.cases.legal_rules``, keys
+``warning_*``), cited in every refusal:
+
+* only matters on the county's warning list, with every listed condition confirmed by the
+  officer (Administrative Penalty Law art. 33: first violation, minor harm, corrected in time);
+* the correction deadline is ``correction_workdays`` working days after the day of issue
+  (art. 28 orders correction but sets no period, so the county's list sets it), counted by
+  :func:`enforcement.workdays.deadline_for` with the official holiday calendar;
+* a second warning to the same party for the same matter within the list's repeat period is
+  refused: the violation is no longer a first one and goes to a case;
+* "not corrected" may be recorded only after the deadline has passed; it registers a case lead
+  (``enforcement.cases``) with the warning's history as facts and the warning's number as
+  ``source_ref``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enforcement.cases.choices import CaseSource, PartyKind, WarningLevel
+from enforcement.cases.deadlines import yellow_share
+from enforcement.cases.legal_rules import legal_rule
+from enforcement.cases.services.evidence import check_upload, sha256_of
+from enforcement.cases.services.lifecycle import case_create_lead
+from enforcement.catalogue.models import Matter
+from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from enforcement.inspections.choices import Disposition, FindingResult, ObjectKind, Outcome
+from enforcement.inspections.models import InspectionObject, InspectionRecord
+from enforcement.inspections.services import certified_through
+from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
+from enforcement.warnings import permissions as perms
+from enforcement.warnings.choices import WarningKind, WarningStatus
+from enforcement.warnings.models import WarningMatter, WarningNotice
+from enforcement.workdays import Deadline, Unit, deadline_for, warn_time
+from enforcement.workflow import perform_transition, record_event
+
+MIN_OFFICERS = 2
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _article(key: str) -> str:
+    return str(legal_rule(key).article)
+
+
+# --- the warning list ----------------------------------------------------------------------------
+
+
+def warning_entry(matter: Matter) -> WarningMatter:
+    """The matter's entry on the county's warning list, or a refusal saying it is not on it."""
+    entry = WarningMatter.objects.filter(matter=matter, is_active=True).first()
+    if entry is None:
+        raise ValidationFailed(
+            _("事项“%(matter)s”不在本县预警执法事项清单内，不能出具预警，请依法立案查处（%(article)s）。")
+            % {"matter": f"{matter.code} {matter.name}", "article": _article("warning_first_offense")},
+            field="matter", code="warning_first_offense",
+        )
+    return entry
+
+
+def correction_due(issued_on: dt.date, workdays: int) -> Deadline:
+    """The end of the ``workdays``-th working day after the day of issue (that day does not count)."""
+    return deadline_for(issued_on, workdays, Unit.WORKING_DAYS)
+
+
+# --- issuing ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    kind: str
+    name: str
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    legal_rep: str = ""
+    object: InspectionObject | None = None
+
+    @classmethod
+    def of(cls, obj: InspectionObject, legal_rep: str = "") -> Party:
+        kind = PartyKind.INDIVIDUAL if obj.kind == ObjectKind.INDIVIDUAL else PartyKind.ORGANISATION
+        return cls(kind=kind, name=obj.name, id_number=obj.identifier, address=obj.address,
+                   phone=obj.contact_phone, legal_rep=legal_rep or obj.contact_name, object=obj)
+
+
+def earlier_warning(matter: Matter, party: Party, on: dt.date, repeat_days: int) -> WarningNotice | None:
+    """The party's latest warning for ``matter`` issued within ``repeat_days`` days before ``on``, if any."""
+    same = Q(pk__in=[])
+    if party.object is not None:
+        same |= Q(object=party.object)
+    if party.id_number.strip():
+        same |= Q(party_id_number=party.id_number.strip())
+    if party.object is None and not party.id_number.strip():
+        same |= Q(party_name=party.name.strip())
+    since = on - dt.timedelta(days=repeat_days)
+    return (WarningNotice.objects.filter(same, matter=matter, issued_on__gt=since, issued_on__lte=on)
+            .order_by("-issued_on", "-pk").first())
+
+
+def _check_officers(officers: Sequence, day: dt.date) -> None:
+    ids = list(dict.fromkeys(u.pk for u in officers))
+    if len(ids) < MIN_OFFICERS:
+        raise ValidationFailed(_("执法人员不得少于两名（%(article)s）。") % {"article": _article("officers")},
+                               field="officers", code="officers")
+    certified = certified_through(ids, day, day)
+    missing = [u for u in officers if u.pk not in certified]
+    if missing:
+        raise ValidationFailed(
+            _("以下人员在%(day)s没有有效的执法证：%(names)s（%(article)s）。")
+            % {"day": day, "names": "、".join(u.get_full_name() or u.username for u in missing),
+               "article": _article("officers")},
+            field="officers", code="officers",
+        )
+
+
+def _number(day: dt.date) -> str:
+    # Unique at once; replaced by the readable number once the row has its id.
+    return f"YJ-{day.year}-tmp-{uuid.uuid4().hex[:12]}"
+
+
+def warning_issue(
+    *,
+    by,
+    agency: Agency,
+    matter: Matter,
+    party: Party,
+    officers: Sequence,
+    facts: str,
+    conditions: Sequence[str],
+    kind: str = WarningKind.NOTICE,
+    issued_on: dt.date | None = None,
+    township: Agency | None = None,
+    record: InspectionRecord | None = None,
+    commitment_text: str = "",
+    commitment_file=None,
+) -> WarningNotice:
+    """Issue a warning notice (责令改正通知书) or record the party's written commitment to correct (告知承诺).
+
+    Refuses, changing nothing: a matter not on the warning list, a listed condition not
+    confirmed, a second warning within the repeat period, fewer than two certified officers.
+    """
+    if not perms.can_issue(by, agency.pk):
+        raise PermissionRefused(_("您不是%(agency)s的执法人员，不能以其名义出具预警。") % {"agency": agency.name})
+    day = issued_on or _today()
+    if day > _today():
+        raise ValidationFailed(_("出具日期不能晚于今天。"), field="issued_on")
+    if kind not in WarningKind.values:
+        raise ValidationFailed(_("请选择预警方式。"), field="kind")
+    if party.kind not in PartyKind.values:
+        raise ValidationFailed(_("请选择当事人类型。"), field="party_kind")
+    if not party.name.strip():
+        raise ValidationFailed(_("请填写当事人。"), field="party_name")
+    if not (facts or "").strip():
+        raise ValidationFailed(_("请填写违法事实。"), field="facts")
+    entry = warning_entry(matter)
+    missing = [c for c in entry.condition_list if c not in set(conditions)]
+    if missing:
+        raise ValidationFailed(
+            _("未确认以下适用条件，不能出具预警：%(missing)s（%(article)s）。")
+            % {"missing": "、".join(missing), "article": _article("warning_first_offense")},
+            field="conditions", code="warning_first_offense",
+        )
+    if kind == WarningKind.COMMITMENT:
+        if not commitment_text.strip():
+            raise ValidationFailed(_("请填写当事人承诺的内容。"), field="commitment_text")
+        if commitment_file is None:
+            raise ValidationFailed(_("请上传当事人签名的承诺书。"), field="commitment_file")
+        check_upload(commitment_file)
+    _check_officers(officers, day)
+    if township is None:
+        township = (party.object.township if party.object is not None
+                    else agency if agency.kind in TOWNSHIP_KINDS else None)
+    with transaction.atomic():
+        # Serialise warnings under one matter, so that two officers cannot both issue a "first" warning.
+        entry = WarningMatter.objects.select_for_update().get(pk=entry.pk)
+        earlier = earlier_warning(matter, party, day, entry.repeat_days)
+        if earlier is not None:
+            raise ValidationFailed(
+                _("当事人“%(party)s”已于%(day)s因同一事项被预警（%(number)s），%(days)s日内再次违法的不再预警，"
+                  "请转为案件办理（%(article)s）。")
+                % {"party": party.name, "day": earlier.issued_on.isoformat(), "number": earlier.number,
+                   "days": entry.repeat_days, "article": _article("warning_repeat")},
+                field="matter", code="warning_repeat",
+            )
+        due = correction_due(day, entry.correction_workdays)
+        warning = WarningNotice.objects.create(
+            number=_number(day), kind=kind, agency=agency, township=township, matter=matter, object=party.object,
+            party_kind=party.kind, party_name=party.name.strip(), party_id_number=party.id_number.strip(),
+            party_address=party.address.strip(), party_phone=party.phone.strip(),
+            party_legal_rep=party.legal_rep.strip(), record=record, facts=facts.strip(),
+            conditions_confirmed=list(entry.condition_list), issued_on=day,
+            correction_workdays=entry.correction_workdays, correction_due_at=due.at, due_provisional=due.provisional,
+            commitment_text=commitment_text.strip(), created_by=by,
+        )
+        warning.number = f"YJ-{day.year}-{warning.pk:06d}"
+        WarningNotice.objects.filter(pk=warning.pk).update(number=warning.number)
+        warning.officers.set(list(dict.fromkeys(officers)))
+        data = {"matter": matter.code, "due": due.date.isoformat(), "kind": kind}
+        if commitment_file is not None:
+            warning.commitment_sha256 = sha256_of(commitment_file)
+            warning.commitment_name = commitment_file.name[:200]
+            warning.commitment_file.save(commitment_file.name, commitment_file, save=False)
+            warning.save(update_fields=["commitment_file", "commitment_sha256", "commitment_name"])
+            data["sha256"] = warning.commitment_sha256
+        record_event(warning, "issue", by=by, agency=agency, data=data)
+    return warning
+
+
+def warning_issue_from_record(
+    record: InspectionRecord,
+    *,
+    by,
+    matter: Matter,
+    facts: str,
+    conditions: Sequence[str],
+    kind: str = WarningKind.NOTICE,
+    party_legal_rep: str = "",
+    commitment_text: str = "",
+    commitment_file=None,
+    note: str = "",
+) -> WarningNotice:
+    """The record action "issue a warning": the warning takes the record's party and officers and closes it."""
+    if not perms.can_issue(by, record.agency_id):
+        raise PermissionRefused(_("您不能处理该检查记录。"))
+    if record.outcome != Outcome.ORDERED_TO_CORRECT:
+        raise InvalidTransition(_("检查结果为“%(outcome)s”的记录不能出具预警。")
+                                % {"outcome": record.get_outcome_display()})
+    officers = [ro.officer for ro in record.record_officers.select_related("officer").order_by("ordinal")]
+    with transaction.atomic():
+        warning = warning_issue(
+            by=by, agency=record.agency, matter=matter, party=Party.of(record.object, party_legal_rep),
+            officers=officers, facts=facts, conditions=conditions, kind=kind, township=record.township,
+            record=record, commitment_text=commitment_text, commitment_file=commitment_file,
+        )
+        perform_transition(record, "dispose", by=by, note=note or warning.number, disposition=Disposition.WARNING,
+                           agency=record.agency, data={"warning": warning.number})
+    return warning
+
+
+def record_default_facts(record: InspectionRecord) -> str:
+    """The facts a warning from ``record`` starts with: the record's and its problem findings."""
+    return "\n".join(filter(None, [
+        record.facts,
+        *(f"{f.matter.name}：{f.description}" for f in record.findings.select_related("matter")
+          if f.result == FindingResult.PROBLEM),
+    ]))
+
+
+# --- re-check --------------------------------------------------------------------------------------
+
+
+def _check_recheck_day(warning: WarningNotice, on: dt.date) -> None:
+    if on < warning.issued_on:
+        raise ValidationFailed(_("复查日期不能早于出具日期。"), field="on")
+    if on > _today():
+        raise ValidationFailed(_("复查日期不能晚于今天。"), field="on")
+
+
+def warning_mark_corrected(warning: WarningNotice, *, by, on: dt.date | None = None, note: str = "") -> WarningNotice:
+    """Re-check found the violation corrected: closed as self-corrected (自行整改)."""
+    on = on or _today()
+    _check_recheck_day(warning, on)
+    return perform_transition(warning, "correct", by=by, on=on, note=note, agency=warning.agency,
+                              data={"on": on.isoformat()})
+
+
+def history_text(warning: WarningNotice, *, on: dt.date, note: str) -> str:
+    """The warning's history, attached to the case lead as facts."""
+    due = timezone.localtime(warning.correction_due_at).date()
+    lines = [
+        warning.facts,
+        "",
+        _("【预警执法经过】"),
+        _("%(day)s %(agency)s出具%(kind)s %(number)s，责令当事人于%(due)s前改正（%(article)s）。")
+        % {"day": warning.issued_on.isoformat(), "agency": warning.agency.name,
+           "kind": warning.get_kind_display(), "number": warning.number, "due": due.isoformat(),
+           "article": _article("warning_correction")},
+    ]
+    if warning.record_id:
+        lines.append(_("预警依据检查记录 %(number)s。") % {"number": warning.record.number})
+    if warning.commitment_text:
+        lines.append(_("当事人书面承诺：%(text)s") % {"text": warning.commitment_text})
+    lines.append(_("%(day)s 复查：逾期未改正。%(note)s") % {"day": on.isoformat(), "note": note})
+    return "\n".join(lines)
+
+
+def warning_to_case(warning: WarningNotice, *, by, on: dt.date | None = None, note: str = "",
+                    title: str = "", party_legal_rep: str = "") -> WarningNotice:
+    """Re-check found the violation not corrected after the deadline: a case lead with the warning's history."""
+    on = on or _today()
+    _check_recheck_day(warning, on)
+    due = timezone.localtime(warning.correction_due_at).date()
+    if on <= due:
+        raise InvalidTransition(
+            _("改正期限至%(due)s届满，期限内不能认定逾期未改正（%(article)s）。")
+            % {"due": due.isoformat(), "article": _article("warning_correction")},
+            code="warning_correction",
+        )
+    if not perms.can_handle_warning(warning, by):
+        raise PermissionRefused(_("您不能复查该预警。"))
+    source = CaseSource.INSPECTION if warning.record_id else CaseSource.OTHER
+    with transaction.atomic():
+        case = case_create_lead(
+            by=by, agency=warning.agency, matter=warning.matter,
+            title=title.strip() or _("%(party)s逾期未改正%(matter)s") % {"party": warning.party_name,
+                                                                      "matter": warning.matter.name},
+            occurred_on=warning.record.checked_on if warning.record_id else warning.issued_on,
+            party_kind=warning.party_kind, party_name=warning.party_name, party_id_number=warning.party_id_number,
+            party_address=warning.party_address, party_phone=warning.party_phone,
+            party_legal_rep=party_legal_rep.strip() or warning.party_legal_rep, township=warning.township,
+            source=source, source_ref=warning.number, facts=history_text(warning, on=on, note=note),
+            place=warning.record.place if warning.record_id else warning.party_address, discovered_on=on,
+        )
+        warning = perform_transition(warning, "escalate", by=by, on=on, case=case, note=note, agency=warning.agency,
+                                     data={"case": case.number, "on": on.isoformat()})
+        record_event(case, "from_warning", by=by, agency=warning.agency, data={"warning": warning.number})
+    return warning
+
+
+# --- the deadline sweep (亮灯) -------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    changed: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    notified: int = 0
+
+    def as_dict(self) -> dict:
+        return {"changed": {k: len(v) for k, v in self.changed.items()}, "notified": self.notified}
+
+
+def level_at(warning: WarningNotice, now: dt.datetime, share: float) -> str:
+    """Red past the deadline; yellow after ``share`` of its working time (a holiday does not count)."""
+    if warning.status != WarningStatus.ISSUED:
+        return WarningLevel.NONE
+    if now > warning.correction_due_at:
+        return WarningLevel.RED
+    if now >= warn_time(warning.issued_on, warning.correction_due_at, share, Unit.WORKING_DAYS):
+        return WarningLevel.YELLOW
+    return WarningLevel.NONE
+
+
+def sweep_warning_levels(now: dt.datetime | None = None) -> SweepResult:
+    """Move open warnings to yellow/red in set-based updates; notify the officers once per change (idempotent)."""
+    now = now or timezone.now()
+    share = yellow_share()
+    result = SweepResult()
+    groups: dict[str, list[int]] = defaultdict(list)
+    candidates = WarningNotice.objects.filter(
+        Q(status=WarningStatus.ISSUED) | ~Q(warning_level=WarningLevel.NONE)
+    ).only("pk", "status", "issued_on", "correction_due_at", "warning_level")
+    for warning in candidates.iterator(chunk_size=500):
+        level = level_at(warning, now, share)
+        if level != warning.warning_level:
+            groups[level].append(warning.pk)
+    with transaction.atomic():
+        for level, ids in groups.items():
+            WarningNotice.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now)
+            result.changed[level].extend(ids)
+            if level != WarningLevel.NONE:
+                result.notified += _notify(ids, level)
+    return result
+
+
+def _notify(ids: list[int], level: str) -> int:
+    from enforcement.notifications import Message, notify_each
+
+    through = WarningNotice.officers.through
+    officers: dict[int, list] = defaultdict(list)
+    for row in through.objects.filter(warningnotice_id__in=ids).select_related("user"):
+        if row.user.is_active:
+            officers[row.warningnotice_id].append(row.user)
+    messages = []
+    for w in WarningNotice.objects.filter(pk__in=ids).only("pk", "number", "party_name", "correction_due_at"):
+        due = timezone.localtime(w.correction_due_at).strftime("%Y-%m-%d")
+        if level == WarningLevel.YELLOW:
+            title = _("预警 %(number)s 改正期限将至（黄灯）：%(party)s") % {"number": w.number, "party": w.party_name}
+        else:
+            title = _("预警 %(number)s 改正期限已过（红灯），请复查：%(party)s") % {"number": w.number,
+                                                                            "party": w.party_name}
+        messages.append(Message(recipients=officers.get(w.pk, []), subject=w, reason=f"warning.level.{level}",
+                                title=title, body=_("改正期限：%(due)s。") % {"due": due},
+                                url=reverse("warnings:detail", args=[w.pk])))
+    return len(notify_each(messages))
