@@ -34,7 +34,8 @@ def world(county, judicial_reviewer, officer_a):
                      fine_amount=Decimal("500"), township=a)
     # A combined penalty: fine + confiscation counts once, under confiscation (the more severe).
     make_closed_case(number="A2", agency=a, matter=matter, decided_on=day,
-                     penalty_kinds=["fine", "confiscate_property"], fine_amount=Decimal("1000"), confiscated_amount=Decimal("200"), township=a)
+                     penalty_kinds=["fine", "confiscate_property"], fine_amount=Decimal("1000"),
+                     confiscated_amount=Decimal("200"), township=a)
     make_closed_case(number="A3", agency=a, matter=matter, decided_on=day, outcome="first_offense", township=a)
     appealed = make_closed_case(number="B1", agency=b, matter=matter, decided_on=day, penalty_kinds=["warning"],
                                 township=b)
