@@ -276,8 +276,12 @@ def _outcomes() -> list[tuple[str, str]]:
 # --- sources being built elsewhere ----------------------------------------------------------
 
 
-def _external(module: str) -> Callable[[int], SourceResult] | None:
-    """``<module>.annual_figures(year)`` once that package exists, else ``None`` (reported as missing)."""
+def _external(module: str, rename: dict[str, str] | None = None) -> Callable[[int], SourceResult] | None:
+    """``<module>.selectors.annual_figures(year)`` once that package exists, else ``None`` (reported missing).
+
+    The packages answer per agency id, as ``{agency_id: {key: value}}`` or as rows with an ``agency_id``;
+    ``rename`` maps their keys to the report's stable keys.
+    """
     import importlib
 
     try:
@@ -287,23 +291,35 @@ def _external(module: str) -> Callable[[int], SourceResult] | None:
     func = getattr(selectors, "annual_figures", None)
     if func is None:
         return None
+    names = rename or {}
 
     def compute(year: int) -> SourceResult:
         data = func(year)
-        # {agency_id: {key: value}} (or under "by_agency"): the package's own set-based counts.
-        rows = data.get("by_agency", data) if isinstance(data, dict) else {}
+        if isinstance(data, dict):
+            rows = data.get("by_agency", data)
+        else:
+            rows = {row["agency_id"]: row for row in data}
         out = SourceResult()
         for agency_id, values in rows.items():
             row = out.row(agency_id)
             for key, value in values.items():
+                if key in ("agency_id", "agency"):
+                    continue
+                key = names.get(key, key)
                 if isinstance(value, dict):
                     for part, n in value.items():
                         _add_part(row, key, part, n)
-                else:
+                elif isinstance(value, (int, Decimal)):
                     _add(row, key, value)
         return out
 
     return compute
+
+
+def _inspection_outcomes() -> list[tuple[str, str]]:
+    from enforcement.inspections.choices import Outcome as InspectionOutcome
+
+    return [(o.value, str(o.label)) for o in InspectionOutcome]
 
 
 PROVIDERS: list[Provider] = [
@@ -368,13 +384,23 @@ PROVIDERS: list[Provider] = [
         Figure("rectifications_accepted", _("整改通过"), _("上述整改通知中整改已通过的（以生成报告时为准）。")),
     ], _review, averages={"review_average": ("review_score_sum", "review_files")}),
     Provider("inspections", _("行政检查"), [
-        Figure("inspections", _("行政检查"), _("完成的行政检查，按检查日期计入年度。")),
-        Figure("spot_checks", _("双随机抽查"), _("其中“双随机、一公开”抽查，按检查日期计入年度。")),
+        Figure("inspections", _("行政检查"), _("登记的行政检查记录，按检查日期计入年度，计入检查单位。")),
+        Figure("spot_checks", _("双随机抽查"), _("其中“双随机、一公开”抽查任务的检查记录，按检查日期计入年度。")),
+        Figure("spot_check_results", _("抽查结果"), _("上述抽查按检查结果分列。"), BREAKDOWN,
+               parts=_inspection_outcomes),
+        Figure("joint_visits", _("联合检查"), _(
+            "已完成的“综合查一次”联合检查，计入参加的每个单位，按检查日期计入年度。")),
     ], _external("enforcement.inspections")),
     Provider("warnings", _("预警执法"), [
-        Figure("warnings", _("预警提示"), _("发出的预警（责令改正）通知，按发出日期计入年度。")),
-        Figure("self_corrections", _("自行整改"), _("预警后在期限内自行改正的，按复查日期计入年度。")),
-    ], _external("enforcement.warnings")),
+        Figure("warnings", _("预警提示"), _("出具的预警提示（责令改正）通知书，按出具日期计入年度。")),
+        Figure("self_corrections", _("自行整改"), _(
+            "其中当事人已自行改正的（以生成报告时的状态为准），按出具日期计入年度。")),
+        Figure("warning_commitments", _("告知承诺"), _("其中以当事人书面承诺改正方式作出的，按出具日期计入年度。")),
+        Figure("warnings_turned_into_cases", _("转为案件线索"), _(
+            "其中逾期未改正、转为案件线索的（以生成报告时的状态为准），按出具日期计入年度。")),
+    ], _external("enforcement.warnings", rename={
+        "self_corrected": "self_corrections", "commitments": "warning_commitments",
+        "turned_into_cases": "warnings_turned_into_cases"})),
     Provider("coercion", _("行政强制"), [
         Figure("coercive_measures", _("行政强制措施"), _("作出决定的查封、扣押等行政强制措施，按决定日期计入年度。")),
         Figure("sealing", _("查封"), _("其中查封场所、设施或者财物的，按决定日期计入年度。")),

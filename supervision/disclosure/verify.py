@@ -135,6 +135,8 @@ def recount(year: int) -> dict[str, dict]:
         if status == "accepted":
             t.add(code, "rectifications_accepted")
     _recount_coercion(t, year)
+    _recount_inspections(t, year)
+    _recount_warnings(t, year)
     _derive(t)
     return {code: dict(values) for code, values in t.data.items()}
 
@@ -155,6 +157,46 @@ def _recount_coercion(t: Tally, year: int) -> None:
     for code, conclusion, concluded in Execution.objects.values_list("agency__code", "conclusion", "concluded_on"):
         if _in_year(concluded, year) and conclusion in ("performed", "executed"):
             t.add(code, "enforcement_actions")
+
+
+def _recount_inspections(t: Tally, year: int) -> None:
+    try:
+        from enforcement.inspections.models import InspectionRecord, JointVisit
+    except ImportError:
+        return
+    for code, checked, outcome, task in InspectionRecord.objects.values_list(
+        "agency__code", "checked_on", "outcome", "task_id"
+    ).iterator(chunk_size=20000):
+        if not _in_year(checked, year):
+            continue
+        t.add(code, "inspections")
+        if task is not None:
+            t.add(code, "spot_checks")
+            t.part(code, "spot_check_results", outcome)
+    for visit in JointVisit.objects.filter(status="done").prefetch_related("agencies").select_related("record"):
+        record = getattr(visit, "record", None)
+        if record is None or not _in_year(record.checked_on, year):
+            continue
+        for agency in visit.agencies.all():
+            t.add(agency.code, "joint_visits")
+
+
+def _recount_warnings(t: Tally, year: int) -> None:
+    try:
+        from enforcement.warnings.models import WarningNotice
+    except ImportError:
+        return
+    for code, issued, status, kind in WarningNotice.objects.values_list("agency__code", "issued_on", "status",
+                                                                         "kind"):
+        if not _in_year(issued, year):
+            continue
+        t.add(code, "warnings")
+        if status == "corrected":
+            t.add(code, "self_corrections")
+        elif status == "case":
+            t.add(code, "warnings_turned_into_cases")
+        if kind == "commitment":
+            t.add(code, "warning_commitments")
 
 
 def _pct(num, den):

@@ -49,8 +49,41 @@ def world(county, judicial_reviewer, officer_a):
     AppealRecord.objects.create(case=appealed, kind="litigation", filed_on=dt.date(YEAR, 10, 1), body="县法院",
                                 outcome="upheld", won=True, concluded_on=dt.date(YEAR, 12, 1),
                                 recorded_by=judicial_reviewer)
+    _other_sources(county, matter)
     editor = member(Role.LEGAL_REVIEWER, county.bureau, "legal_section")
     return county, editor
+
+
+def _other_sources(county, matter):
+    """Inspections, warnings and coercion rows of 2025 (and one of 2024 each, which must not count)."""
+    from enforcement.coercion.models import CoerciveMeasure, Execution
+    from enforcement.inspections.models import InspectionObject, InspectionRecord
+    from enforcement.warnings.models import WarningNotice
+
+    a, b = county.town_a, county.town_b
+    shop = InspectionObject.objects.create(kind="organisation", name="某商店", township=a)
+    for n, (agency, day) in enumerate([(a, dt.date(YEAR, 3, 1)), (a, dt.date(YEAR, 4, 1)), (b, dt.date(2024, 5, 1))]):
+        InspectionRecord.objects.create(number=f"JC{n}", object=shop, agency=agency, township=a, place="某地",
+                                        started_at=dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC),
+                                        checked_on=day, signature_status="signed", outcome="no_problem")
+    notices = [(a, dt.date(YEAR, 5, 1), "corrected"), (b, dt.date(YEAR, 6, 1), "issued"),
+               (b, dt.date(2024, 6, 1), "corrected")]
+    for n, (agency, day, status) in enumerate(notices):
+        WarningNotice.objects.create(number=f"YJ{n}", agency=agency, matter=matter, party_kind="individual",
+                                     party_name="张三", facts="占道", issued_on=day, correction_workdays=3,
+                                     correction_due_at=dt.datetime(day.year, day.month, 10, tzinfo=dt.UTC),
+                                     status=status)
+    common = dict(party_kind="individual", party_name="李四", reasons="证据可能灭失", legal_basis="行政强制法第九条",
+                  place="某地", period_days=30)
+    CoerciveMeasure.objects.create(number="QZ1", kind="sealing", agency=a, decided_on=dt.date(YEAR, 7, 1),
+                                   status="in_force", **common)
+    CoerciveMeasure.objects.create(number="QZ2", kind="seizure", agency=a, decided_on=dt.date(YEAR, 7, 2),
+                                   released_on=dt.date(YEAR, 7, 20), status="released", **common)
+    CoerciveMeasure.objects.create(number="QZ3", kind="seizure", agency=b, decided_on=dt.date(2024, 7, 2),
+                                   status="released", **common)
+    Execution.objects.create(number="ZX1", agency=b, decision_number="罚字1号", decision_served_on=dt.date(YEAR, 2, 1),
+                             obligation="缴纳罚款", party_kind="individual", party_name="王五", status="concluded",
+                             conclusion="performed", concluded_on=dt.date(YEAR, 8, 1))
 
 
 def test_figures_per_agency_and_county_as_counted_by_hand(world):
@@ -70,8 +103,13 @@ def test_figures_per_agency_and_county_as_counted_by_hand(world):
     # One reconsideration revoked, one litigation won: both concluded, one corrected -> 50.0%.
     assert b["reconsiderations"] == 1 and b["litigations"] == 1 and b["litigations_won"] == 1
     assert county["correction_rate"] == 50.0
-    assert report.figures["missing"]  # inspections and warnings are not built yet: reported missing, not zero
-    assert "inspections" not in county
+    # Inspections: two of town A in 2025 (the one of 2024 not); warnings: two in 2025, one corrected.
+    assert a["inspections"] == 2 and county["inspections"] == 2 and county["spot_checks"] == 0
+    assert county["warnings"] == 2 and a["self_corrections"] == 1 and county["self_corrections"] == 1
+    # Coercion: a sealing and a seizure decided in 2025 (the seizure also released); one enforcement concluded.
+    assert a["coercive_measures"] == 2 and a["sealing"] == 1 and a["seizure"] == 1 and a["releases"] == 1
+    assert county["coercive_measures"] == 2 and b["enforcement_actions"] == 1
+    assert report.figures["missing"] == []
     checked, problems = verify.compare(report.figures, YEAR)
     assert checked > 50 and problems == []
 
