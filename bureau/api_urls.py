@@ -13,6 +13,7 @@ from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
 from enforcement.inspections import api as api_inspections
 from enforcement.warnings import api as api_warnings
+from enforcement.coercion import api as api_coercion
 from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`
@@ -25,6 +26,7 @@ api_catalogue.register(router)
 api_cases.register(router)
 api_inspections.register(router)
 api_warnings.register(router)
+api_coercion.register(router)
 dispatch_api.register(router)
 supervision_api.register(router)
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/", include("enforcement.cases.urls")),
     path("inspections/", include("enforcement.inspections.urls")),
     path("warnings/", include("enforcement.warnings.urls")),
+    path("coercion/", include("enforcement.coercion.urls")),
     path("supervision/", include("supervision.urls")),
     path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),

@@ -86,6 +86,8 @@ NAV_ENTRIES: list[NavEntry] = [
         Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER,
         Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.ADMINISTRATOR}), order=33),
     NavEntry("warnings", _("预警执法"), "warnings:list", order=32),
+    # Sealing, seizure and applications to the court (enforcement.coercion).
+    NavEntry("coercion", _("行政强制"), "coercion:list", roles=frozenset(Role.values), order=32),
     # The one table of legal rules (issue 13): every staff role reads it.
     NavEntry("legal-rules", _("法定时限与规则"), "cases:legal-rules", roles=frozenset(Role.values), order=35),
     NavEntry("notifications", _("我的通知"), "notifications", order=90),

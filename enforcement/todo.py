@@ -86,7 +86,7 @@ def providers() -> list[Provider]:
     global _discovered
     if not _discovered:
         # Each app's todo module, and the subject packages' (enforcement/cases/todo.py, ...).
-        autodiscover_modules("todo", "cases.todo", "inspections.todo", "warnings.todo")
+        autodiscover_modules("todo", "cases.todo", "inspections.todo", "warnings.todo", "coercion.todo")
         _discovered = True
     return sorted(_PROVIDERS.values(), key=lambda p: p.key)
 

@@ -31,6 +31,7 @@ from enforcement.models import Case, Event, Notification, OutboxMessage
 from enforcement.notifications import notify
 from tests.dispatch.conftest import PNG, png  # noqa: F401
 from tests.enforcement.cases_support import filed, world  # noqa: F401  (fixture)
+from tests.enforcement.coercion.builders import measure_and_execution
 from tests.enforcement.test_cases_evidence import add as add_evidence
 from tests.factories import GridFactory, UserFactory
 
@@ -86,6 +87,8 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
     document = case.documents.first()
     note = notify(world.officer_a, subject=ticket, reason="matrix", title="通知", email=False)
     batch = _batch(county, administrator, world)
+    measure, execution = measure_and_execution(agency=county.town_a, officer=world.officer_a,
+                                               second=world.officer_a2, head=world.leader_a)
     personas = {
         "anonymous": None, "officer_a": world.officer_a, "officer_b": world.officer_b, "leader_a": world.leader_a,
         "squadron": squadron_officer, "dispatcher": dispatcher, "legal": world.legal_a,
@@ -100,10 +103,11 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
                                                                                                      ticket.lookup_code),
         "number": batch.number, "matter_pk": world.dev.pk, "service_code": category.code,
         "service_request_id": ticket.number, "fmt": "json", "object_id": 1, "app_label": "enforcement",
-        "content_type_id": 1, "url": "x", "id": 1, "year": 2000, "version": 1,
+        "content_type_id": 1, "url": "x", "id": 1, "kind": "decision", "year": 2000, "version": 1,
     }
     return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
-                           batch=batch, grid=grid, attachment=attachment, personas=personas, values=values)
+                           batch=batch, grid=grid, attachment=attachment, personas=personas, values=values,
+                           measure=measure, execution=execution)
 
 
 def _batch(county, administrator, w):
@@ -134,6 +138,7 @@ def values_for(name: str, site) -> dict:
         "dispatch": site.ticket.pk, "devolution": site.batch.pk, "batch": site.batch.pk,
         "item": site.batch.items.first().pk, "notification": site.note.pk, "grid": site.grid.pk,
         "agency": site.county.town_a.pk, "township": site.county.town_a.pk,
+        "coercion": site.measure.pk, "coercive": site.measure.pk, "enforcement": site.execution.pk,
     }
     pk = next((v for k, v in pks.items() if k in name.split(":")[-1].split("-")[0:2] or name.startswith(k + ":")),
               None)
@@ -145,9 +150,13 @@ def values_for(name: str, site) -> dict:
         pk = pks["township"]
     elif name in {"notification-read", "notification-detail"}:
         pk = pks["notification"]
+    elif name.startswith("coercion:execution"):
+        pk = site.execution.pk
     elif name.startswith("admin:"):
         pk = admin_object_id(name)
     values = {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
+    if name.startswith("coercion:execution-document"):
+        values["kind"] = "reminder"
     if name.startswith("admin:"):
         values["id"] = pk or 1  # the admin's password page names its object "id"
     return values

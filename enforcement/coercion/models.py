@@ -59,19 +59,40 @@ class CoerciveMeasure(WorkflowModel):
     number = models.CharField(_("登记号"), max_length=40, unique=True)
     decision_number = models.CharField(_("决定书文号"), max_length=80, blank=True)
     kind = models.CharField(_("措施种类"), max_length=16, choices=MeasureKind.choices, db_index=True)
-    object_kind = models.CharField(_("对象"), max_length=16, choices=MeasureObject.choices,
-                                   default=MeasureObject.PROPERTY)
-    status = FSMField(_("状态"), choices=MeasureStatus.choices, default=MeasureStatus.DRAFT, protected=True,
-                      db_index=True)
+    object_kind = models.CharField(
+        _("对象"), max_length=16, choices=MeasureObject.choices, default=MeasureObject.PROPERTY
+    )
+    status = FSMField(
+        _("状态"), choices=MeasureStatus.choices, default=MeasureStatus.DRAFT, protected=True, db_index=True
+    )
 
-    agency = models.ForeignKey(Agency, verbose_name=_("实施机关"), on_delete=models.PROTECT,
-                               related_name="coercive_measures")
-    township = models.ForeignKey(Agency, verbose_name=_("所在乡镇/街道"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="coercive_measures_in_township")
-    case = models.ForeignKey(Case, verbose_name=_("关联案件"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="coercive_measures")
-    matter = models.ForeignKey(Matter, verbose_name=_("执法事项"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="coercive_measures")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("实施机关"), on_delete=models.PROTECT, related_name="coercive_measures"
+    )
+    township = models.ForeignKey(
+        Agency,
+        verbose_name=_("所在乡镇/街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coercive_measures_in_township",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("关联案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coercive_measures",
+    )
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("执法事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coercive_measures",
+    )
 
     # Art. 24(1): the party.
     party_kind = models.CharField(_("当事人类型"), max_length=16, choices=PartyKind.choices)
@@ -96,8 +117,14 @@ class CoerciveMeasure(WorkflowModel):
     is_emergency = models.BooleanField(_("情况紧急当场实施"), default=False)
     approval_due_at = models.DateTimeField(_("补办批准期限"), null=True, blank=True)
     approved_at = models.DateTimeField(_("负责人批准时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准负责人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     # Art. 24(5), 25: the period (at most 30 days), extended once by at most 30 days.
     decided_on = models.DateField(_("决定日期"), null=True, blank=True, db_index=True)
@@ -107,7 +134,11 @@ class CoerciveMeasure(WorkflowModel):
     extended_on = models.DateField(_("延长决定日期"), null=True, blank=True, db_index=True)
     extension_reason = models.TextField(_("延长理由"), blank=True)
     extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("延长批准负责人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("延长批准负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -119,18 +150,21 @@ class CoerciveMeasure(WorkflowModel):
     conversion = models.CharField(_("处理方式"), max_length=16, choices=ConversionKind.choices, blank=True)
     conversion_note = models.TextField(_("处理决定"), blank=True)
 
-    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, through="MeasureOfficer",
-                                      verbose_name=_("执法人员"), related_name="coercive_measures")
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="MeasureOfficer", verbose_name=_("执法人员"), related_name="coercive_measures"
+    )
 
     # Deadline warnings (亮灯), kept by the sweep (enforcement.coercion.services.sweep_coercion_warnings).
-    warning_level = models.CharField(_("预警"), max_length=8, choices=WarningLevel.choices,
-                                     default=WarningLevel.NONE, db_index=True)
+    warning_level = models.CharField(
+        _("预警"), max_length=8, choices=WarningLevel.choices, default=WarningLevel.NONE, db_index=True
+    )
     warning_key = models.CharField(_("预警事项"), max_length=30, blank=True)
     warning_due_at = models.DateTimeField(_("预警期限"), null=True, blank=True)
     warning_changed_at = models.DateTimeField(_("预警变更时间"), null=True, blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -167,32 +201,57 @@ class CoerciveMeasure(WorkflowModel):
 
     # --- transitions (run only through enforcement.workflow.perform_transition) ----------
 
-    @transition(field=status, source=MeasureStatus.DRAFT, target=MeasureStatus.IN_FORCE, permission=can_handle,
-                custom={"label": _("实施")})
+    @transition(
+        field=status,
+        source=MeasureStatus.DRAFT,
+        target=MeasureStatus.IN_FORCE,
+        permission=can_handle,
+        custom={"label": _("实施")},
+    )
     def enforce(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
-    @transition(field=status, source=MeasureStatus.IN_FORCE, target=MeasureStatus.IN_FORCE, permission=is_head,
-                custom={"label": _("负责人补办批准")})
+    @transition(
+        field=status,
+        source=MeasureStatus.IN_FORCE,
+        target=MeasureStatus.IN_FORCE,
+        permission=is_head,
+        custom={"label": _("负责人补办批准")},
+    )
     def approve(self, *, by, at: dt.datetime) -> None:
         self.approved_at = at
         self.approved_by = by
 
-    @transition(field=status, source=MeasureStatus.IN_FORCE, target=MeasureStatus.EXTENDED, permission=is_head,
-                custom={"label": _("延长期限")})
+    @transition(
+        field=status,
+        source=MeasureStatus.IN_FORCE,
+        target=MeasureStatus.EXTENDED,
+        permission=is_head,
+        custom={"label": _("延长期限")},
+    )
     def extend(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
-    @transition(field=status, source=ACTIVE_MEASURE_STATES, target=MeasureStatus.RELEASED, permission=can_handle,
-                custom={"label": _("解除")})
+    @transition(
+        field=status,
+        source=ACTIVE_MEASURE_STATES,
+        target=MeasureStatus.RELEASED,
+        permission=can_handle,
+        custom={"label": _("解除")},
+    )
     def release(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
-    @transition(field=status, source=ACTIVE_MEASURE_STATES, target=MeasureStatus.CONVERTED, permission=can_handle,
-                custom={"label": _("作出处理决定")})
+    @transition(
+        field=status,
+        source=ACTIVE_MEASURE_STATES,
+        target=MeasureStatus.CONVERTED,
+        permission=can_handle,
+        custom={"label": _("作出处理决定")},
+    )
     def convert(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
@@ -202,10 +261,10 @@ class MeasureOfficer(models.Model):
     """Art. 18(2): at least two officers with certificates valid on the day."""
 
     measure = models.ForeignKey(CoerciveMeasure, on_delete=models.CASCADE, related_name="measure_officers")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("执法人员"), on_delete=models.PROTECT,
-                                related_name="+")
-    certificate = models.ForeignKey(Certificate, verbose_name=_("执法证"), on_delete=models.PROTECT,
-                                    related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("执法人员"), on_delete=models.PROTECT, related_name="+"
+    )
+    certificate = models.ForeignKey(Certificate, verbose_name=_("执法证"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("实施人员")
@@ -249,12 +308,18 @@ class Execution(WorkflowModel):
     """
 
     number = models.CharField(_("登记号"), max_length=40, unique=True)
-    status = FSMField(_("状态"), choices=ExecutionStatus.choices, default=ExecutionStatus.DRAFT, protected=True,
-                      db_index=True)
-    agency = models.ForeignKey(Agency, verbose_name=_("申请机关"), on_delete=models.PROTECT,
-                               related_name="executions")
-    case = models.ForeignKey(Case, verbose_name=_("据以执行的案件"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="executions")
+    status = FSMField(
+        _("状态"), choices=ExecutionStatus.choices, default=ExecutionStatus.DRAFT, protected=True, db_index=True
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("申请机关"), on_delete=models.PROTECT, related_name="executions")
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("据以执行的案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="executions",
+    )
     decision_number = models.CharField(_("行政决定文号"), max_length=80)
     decision_served_on = models.DateField(_("行政决定送达日期"))
     obligation = models.TextField(_("当事人应当履行的义务"))
@@ -279,18 +344,21 @@ class Execution(WorkflowModel):
     court_outcome = models.CharField(_("法院裁定"), max_length=16, choices=CourtOutcome.choices, blank=True)
     court_decided_on = models.DateField(_("裁定日期"), null=True, blank=True)
     concluded_on = models.DateField(_("终结日期"), null=True, blank=True, db_index=True)
-    conclusion = models.CharField(_("终结方式"), max_length=16, choices=ExecutionConclusion.choices, blank=True,
-                                  db_index=True)
+    conclusion = models.CharField(
+        _("终结方式"), max_length=16, choices=ExecutionConclusion.choices, blank=True, db_index=True
+    )
     note = models.TextField(_("说明"), blank=True)
 
-    warning_level = models.CharField(_("预警"), max_length=8, choices=WarningLevel.choices,
-                                     default=WarningLevel.NONE, db_index=True)
+    warning_level = models.CharField(
+        _("预警"), max_length=8, choices=WarningLevel.choices, default=WarningLevel.NONE, db_index=True
+    )
     warning_key = models.CharField(_("预警事项"), max_length=30, blank=True)
     warning_due_at = models.DateTimeField(_("预警期限"), null=True, blank=True)
     warning_changed_at = models.DateTimeField(_("预警变更时间"), null=True, blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
 
     objects = CoercionQuerySet.as_manager()
@@ -304,20 +372,35 @@ class Execution(WorkflowModel):
     def __str__(self) -> str:
         return self.number
 
-    @transition(field=status, source=ExecutionStatus.DRAFT, target=ExecutionStatus.REMINDED, permission=can_handle,
-                custom={"label": _("送达催告书")})
+    @transition(
+        field=status,
+        source=ExecutionStatus.DRAFT,
+        target=ExecutionStatus.REMINDED,
+        permission=can_handle,
+        custom={"label": _("送达催告书")},
+    )
     def remind(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
-    @transition(field=status, source=ExecutionStatus.REMINDED, target=ExecutionStatus.APPLIED, permission=can_handle,
-                custom={"label": _("申请法院强制执行")})
+    @transition(
+        field=status,
+        source=ExecutionStatus.REMINDED,
+        target=ExecutionStatus.APPLIED,
+        permission=can_handle,
+        custom={"label": _("申请法院强制执行")},
+    )
     def apply_to_court(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
-    @transition(field=status, source=(ExecutionStatus.DRAFT, ExecutionStatus.REMINDED, ExecutionStatus.APPLIED),
-                target=ExecutionStatus.CONCLUDED, permission=can_handle, custom={"label": _("终结")})
+    @transition(
+        field=status,
+        source=(ExecutionStatus.DRAFT, ExecutionStatus.REMINDED, ExecutionStatus.APPLIED),
+        target=ExecutionStatus.CONCLUDED,
+        permission=can_handle,
+        custom={"label": _("终结")},
+    )
     def conclude(self, *, by, values: dict) -> None:
         for name, value in values.items():
             setattr(self, name, value)

@@ -95,8 +95,12 @@ def check_period(days: int | None) -> None:
     if days is None or days < 1:
         raise ValidationFailed(_("请填写查封、扣押期限（日）。"), field="period_days", code="required")
     if days > lr.COERCION_PERIOD_MAX_DAYS:
-        raise refuse("coercion_period", _("查封、扣押期限为 %(days)s 日，超过法定上限 %(max)s 日。")
-                     % {"days": days, "max": lr.COERCION_PERIOD_MAX_DAYS}, field="period_days")
+        raise refuse(
+            "coercion_period",
+            _("查封、扣押期限为 %(days)s 日，超过法定上限 %(max)s 日。")
+            % {"days": days, "max": lr.COERCION_PERIOD_MAX_DAYS},
+            field="period_days",
+        )
 
 
 def check_extension(days: int | None, *, already_extended: bool) -> None:
@@ -105,8 +109,12 @@ def check_extension(days: int | None, *, already_extended: bool) -> None:
     if days is None or days < 1:
         raise ValidationFailed(_("请填写延长天数。"), field="days", code="required")
     if days > lr.COERCION_EXTENSION_MAX_DAYS:
-        raise refuse("coercion_extension", _("延长期限为 %(days)s 日，超过法定上限 %(max)s 日。")
-                     % {"days": days, "max": lr.COERCION_EXTENSION_MAX_DAYS}, field="days")
+        raise refuse(
+            "coercion_extension",
+            _("延长期限为 %(days)s 日，超过法定上限 %(max)s 日。")
+            % {"days": days, "max": lr.COERCION_EXTENSION_MAX_DAYS},
+            field="days",
+        )
 
 
 def certified_officers(officers: Sequence, on: dt.date) -> list[tuple[object, Certificate]]:
@@ -114,11 +122,16 @@ def certified_officers(officers: Sequence, on: dt.date) -> list[tuple[object, Ce
     distinct = list({o.pk: o for o in officers if o is not None}.values())
     if len(distinct) < lr.MIN_OFFICERS:
         raise refuse("coercion_officers", _("实施查封、扣押的执法人员不得少于两人。"), field="officers")
-    valid = {c.officer_id: c for c in Certificate.objects.valid_on(on).filter(officer__in=distinct)
-             .order_by("officer_id", "-valid_to")}
+    valid = {
+        c.officer_id: c
+        for c in Certificate.objects.valid_on(on).filter(officer__in=distinct).order_by("officer_id", "-valid_to")
+    }
     missing = [o for o in distinct if o.pk not in valid]
     if missing:
         names = "、".join(o.get_full_name() or o.get_username() for o in missing)
-        raise refuse("coercion_officers", _("%(names)s 在 %(day)s 没有有效的执法证。")
-                     % {"names": names, "day": on.isoformat()}, field="officers")
+        raise refuse(
+            "coercion_officers",
+            _("%(names)s 在 %(day)s 没有有效的执法证。") % {"names": names, "day": on.isoformat()},
+            field="officers",
+        )
     return [(o, valid[o.pk]) for o in distinct]

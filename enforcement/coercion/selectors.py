@@ -24,8 +24,13 @@ from enforcement.models.events import Event
 
 MEASURE_RELATED = ("agency", "township", "case", "matter")
 EXECUTION_RELATED = ("agency", "case")
-NEED_ROLES = (Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER,
-              Role.LEGAL_REVIEWER)
+NEED_ROLES = (
+    Role.TOWNSHIP_OFFICER,
+    Role.TOWNSHIP_LEADER,
+    Role.SQUADRON_OFFICER,
+    Role.SQUADRON_LEADER,
+    Role.LEGAL_REVIEWER,
+)
 
 
 # --- personal data ---------------------------------------------------------------------------
@@ -75,23 +80,33 @@ def measure_search(user, filters: dict | None = None) -> QuerySet[CoerciveMeasur
         qs = qs.filter(decided_on__year=filters["year"])
     q = (filters.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(decision_number__icontains=q) | Q(party_name__icontains=q)
-                       | Q(place__icontains=q))
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(decision_number__icontains=q)
+            | Q(party_name__icontains=q)
+            | Q(place__icontains=q)
+        )
     return qs.annotate(item_count=Count("items")).order_by("-created_at", "-id")
 
 
 def measure_detail(user, pk: int) -> CoerciveMeasure:
-    qs = CoerciveMeasure.objects.select_related(*MEASURE_RELATED, "approved_by", "extension_approved_by") \
-        .prefetch_related(Prefetch("items", queryset=SeizedItem.objects.order_by("id")),
-                          Prefetch("measure_officers", queryset=MeasureOfficer.objects.select_related(
-                              "officer", "certificate")))
+    qs = CoerciveMeasure.objects.select_related(
+        *MEASURE_RELATED, "approved_by", "extension_approved_by"
+    ).prefetch_related(
+        Prefetch("items", queryset=SeizedItem.objects.order_by("id")),
+        Prefetch("measure_officers", queryset=MeasureOfficer.objects.select_related("officer", "certificate")),
+    )
     return get_visible_or_404(qs, user, pk=pk)
 
 
 def history(obj) -> QuerySet[Event]:
-    return (Event.objects.filter(content_type__app_label="enforcement", content_type__model=obj._meta.model_name,
-                                 object_id=obj.pk)
-            .select_related("actor", "actor_agency").order_by("created_at", "id"))
+    return (
+        Event.objects.filter(
+            content_type__app_label="enforcement", content_type__model=obj._meta.model_name, object_id=obj.pk
+        )
+        .select_related("actor", "actor_agency")
+        .order_by("at", "id")
+    )
 
 
 def event_data(obj, action: str) -> dict:
@@ -126,8 +141,7 @@ def execution_detail(user, pk: int) -> Execution:
 
 
 def _per_agency(qs, date_field: str, year: int, **counts) -> dict[int, dict[str, int]]:
-    rows = (qs.filter(**{f"{date_field}__year": year}).order_by().values("agency_id")
-            .annotate(**counts))
+    rows = qs.filter(**{f"{date_field}__year": year}).order_by().values("agency_id").annotate(**counts)
     return {r.pop("agency_id"): r for r in rows}
 
 
@@ -149,44 +163,93 @@ def annual_figures(year: int) -> dict[int, dict[str, int]]:
             out.setdefault(agency_id, {}).update(values)
 
     measures = CoerciveMeasure.objects.all()
-    merge(_per_agency(measures, "decided_on", year, coercive_measures=Count("id"),
-                      sealing=Count("id", filter=Q(kind=MeasureKind.SEALING)),
-                      seizure=Count("id", filter=Q(kind=MeasureKind.SEIZURE))))
+    merge(
+        _per_agency(
+            measures,
+            "decided_on",
+            year,
+            coercive_measures=Count("id"),
+            sealing=Count("id", filter=Q(kind=MeasureKind.SEALING)),
+            seizure=Count("id", filter=Q(kind=MeasureKind.SEIZURE)),
+        )
+    )
     merge(_per_agency(measures, "released_on", year, releases=Count("id")))
     executions = Execution.objects.all()
     merge(_per_agency(executions, "reminder_served_on", year, enforcement_reminders=Count("id")))
     merge(_per_agency(executions, "court_applied_on", year, court_applications=Count("id")))
-    merge(_per_agency(executions.filter(conclusion__in=[ExecutionConclusion.PERFORMED,
-                                                        ExecutionConclusion.EXECUTED]),
-                      "concluded_on", year, enforcement_actions=Count("id")))
-    keys = ("coercive_measures", "sealing", "seizure", "releases", "enforcement_reminders", "court_applications",
-            "enforcement_actions")
+    merge(
+        _per_agency(
+            executions.filter(conclusion__in=[ExecutionConclusion.PERFORMED, ExecutionConclusion.EXECUTED]),
+            "concluded_on",
+            year,
+            enforcement_actions=Count("id"),
+        )
+    )
+    keys = (
+        "coercive_measures",
+        "sealing",
+        "seizure",
+        "releases",
+        "enforcement_reminders",
+        "court_applications",
+        "enforcement_actions",
+    )
     return {agency_id: {k: values.get(k, 0) for k in keys} for agency_id, values in out.items()}
 
 
 def statistics(user, year: int) -> dict:
     """The statistics page: per agency in the user's scope, the year's figures and what is in force now."""
     figures = annual_figures(year)
-    visible = set(CoerciveMeasure.objects.visible_to(user).order_by().values_list("agency_id", flat=True)
-                  .distinct()) | set(Execution.objects.visible_to(user).order_by().values_list("agency_id", flat=True)
-                                     .distinct())
+    visible = set(
+        CoerciveMeasure.objects.visible_to(user).order_by().values_list("agency_id", flat=True).distinct()
+    ) | set(Execution.objects.visible_to(user).order_by().values_list("agency_id", flat=True).distinct())
     scope = scope_for(user)
     ids = [a for a in figures if a in visible or scope.all_cases]
-    now_rows = (CoerciveMeasure.objects.visible_to(user).filter(status__in=ACTIVE_MEASURE_STATES).order_by()
-                .values("agency_id").annotate(active=Count("id"),
-                                              red=Count("id", filter=Q(warning_level=WarningLevel.RED))))
+    now_rows = (
+        CoerciveMeasure.objects.visible_to(user)
+        .filter(status__in=ACTIVE_MEASURE_STATES)
+        .order_by()
+        .values("agency_id")
+        .annotate(active=Count("id"), red=Count("id", filter=Q(warning_level=WarningLevel.RED)))
+    )
     active = {r["agency_id"]: r for r in now_rows}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=set(ids) | set(active))}
     rows = []
     for agency_id in sorted(set(ids) | set(active), key=lambda a: agencies[a].code if a in agencies else ""):
         values = figures.get(agency_id, {})
-        rows.append({"agency": agencies.get(agency_id), **{k: values.get(k, 0) for k in (
-            "coercive_measures", "sealing", "seizure", "releases", "enforcement_reminders", "court_applications",
-            "enforcement_actions")}, "active": active.get(agency_id, {}).get("active", 0),
-            "red": active.get(agency_id, {}).get("red", 0)})
-    totals = {k: sum(r[k] for r in rows) for k in ("coercive_measures", "sealing", "seizure", "releases",
-                                                   "enforcement_reminders", "court_applications",
-                                                   "enforcement_actions", "active", "red")}
+        rows.append(
+            {
+                "agency": agencies.get(agency_id),
+                **{
+                    k: values.get(k, 0)
+                    for k in (
+                        "coercive_measures",
+                        "sealing",
+                        "seizure",
+                        "releases",
+                        "enforcement_reminders",
+                        "court_applications",
+                        "enforcement_actions",
+                    )
+                },
+                "active": active.get(agency_id, {}).get("active", 0),
+                "red": active.get(agency_id, {}).get("red", 0),
+            }
+        )
+    totals = {
+        k: sum(r[k] for r in rows)
+        for k in (
+            "coercive_measures",
+            "sealing",
+            "seizure",
+            "releases",
+            "enforcement_reminders",
+            "court_applications",
+            "enforcement_actions",
+            "active",
+            "red",
+        )
+    }
     return {"year": year, "rows": rows, "totals": totals}
 
 
@@ -194,4 +257,3 @@ def years_with_data() -> list[int]:
     years = {d.year for d in CoerciveMeasure.objects.exclude(decided_on=None).dates("decided_on", "year")}
     years |= {d.year for d in Execution.objects.exclude(reminder_served_on=None).dates("reminder_served_on", "year")}
     return sorted(years | {timezone.localdate().year}, reverse=True)
-

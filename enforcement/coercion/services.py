@@ -88,7 +88,10 @@ def _data(values: dict) -> dict:
 def _number(agency: Agency, kind: str, year: int) -> str:
     serial = next_serial(agency, kind, year)
     return _("%(prefix)s%(kind)s字〔%(year)s〕第%(n)s号") % {
-        "prefix": number_prefix(agency), "kind": NUMBER_KINDS[kind], "year": year, "n": serial,
+        "prefix": number_prefix(agency),
+        "kind": NUMBER_KINDS[kind],
+        "year": year,
+        "n": serial,
     }
 
 
@@ -125,11 +128,16 @@ def _items(items: Sequence[dict]) -> list[SeizedItem]:
             raise ValidationFailed(_("清单第 %(n)s 行的数量不是数字。") % {"n": i}, field="items") from None
         if quantity <= 0:
             raise ValidationFailed(_("清单第 %(n)s 行的数量须大于 0。") % {"n": i}, field="items")
-        out.append(SeizedItem(
-            name=name, specification=(row.get("specification") or "").strip(), quantity=quantity,
-            unit=(row.get("unit") or "").strip(), custody_place=(row.get("custody_place") or "").strip(),
-            keeper=(row.get("keeper") or "").strip(),
-        ))
+        out.append(
+            SeizedItem(
+                name=name,
+                specification=(row.get("specification") or "").strip(),
+                quantity=quantity,
+                unit=(row.get("unit") or "").strip(),
+                custody_place=(row.get("custody_place") or "").strip(),
+                keeper=(row.get("keeper") or "").strip(),
+            )
+        )
     return out
 
 
@@ -179,18 +187,34 @@ def measure_create(
         township = agency
     with transaction.atomic():
         measure = CoerciveMeasure.objects.create(
-            number=_registry("QZ", agency, _today().year), kind=kind, object_kind=object_kind, agency=agency,
-            township=township, case=case, matter=matter if matter is not None else (case.matter if case else None),
-            party_kind=party_kind, party_name=party_name, party_id_number=party_id_number.strip(),
-            party_address=party_address.strip(), party_phone=party_phone.strip(), reasons=reasons,
-            legal_basis=legal_basis, place=place, period_days=period_days, is_emergency=is_emergency,
+            number=_registry("QZ", agency, _today().year),
+            kind=kind,
+            object_kind=object_kind,
+            agency=agency,
+            township=township,
+            case=case,
+            matter=matter if matter is not None else (case.matter if case else None),
+            party_kind=party_kind,
+            party_name=party_name,
+            party_id_number=party_id_number.strip(),
+            party_address=party_address.strip(),
+            party_phone=party_phone.strip(),
+            reasons=reasons,
+            legal_basis=legal_basis,
+            place=place,
+            period_days=period_days,
+            is_emergency=is_emergency,
             created_by=by,
         )
         for line in lines:
             line.measure = measure
         SeizedItem.objects.bulk_create(lines)
-        record_event(measure, "create", by=by, data={"kind": kind, "period_days": period_days,
-                                                     "items": len(lines), "emergency": is_emergency})
+        record_event(
+            measure,
+            "create",
+            by=by,
+            data={"kind": kind, "period_days": period_days, "items": len(lines), "emergency": is_emergency},
+        )
     return measure
 
 
@@ -243,11 +267,16 @@ def measure_enforce(
     if signature not in SignatureStatus.values:
         raise rules.refuse("coercion_procedure", _("请注明当事人签名情况。"), field="signature")
     if signature == SignatureStatus.ABSENT and not (witness or "").strip():
-        raise rules.refuse("coercion_procedure", _("当事人不到场的，应当邀请见证人到场并在现场笔录上签名。"),
-                           field="witness")
+        raise rules.refuse(
+            "coercion_procedure", _("当事人不到场的，应当邀请见证人到场并在现场笔录上签名。"), field="witness"
+        )
     values = {
-        "taken_at": taken_at, "decided_on": day, "onsite_record": onsite_record, "signature": signature,
-        "witness": (witness or "").strip(), "party_notified": bool(party_notified),
+        "taken_at": taken_at,
+        "decided_on": day,
+        "onsite_record": onsite_record,
+        "signature": signature,
+        "witness": (witness or "").strip(),
+        "party_notified": bool(party_notified),
         "ends_at": rules.measure_end(day, measure.period_days).at,
         "decision_number": _number(measure.agency, "coercion", day.year),
     }
@@ -266,31 +295,37 @@ def _check_active_period(measure: CoerciveMeasure, day: dt.date, key: str, messa
         raise rules.refuse(key, message % {"end": measure.ends_on.isoformat()})
 
 
-def measure_extend(measure: CoerciveMeasure, *, by, days: int, reason: str,
-                   on: dt.date | None = None) -> CoerciveMeasure:
+def measure_extend(
+    measure: CoerciveMeasure, *, by, days: int, reason: str, on: dt.date | None = None
+) -> CoerciveMeasure:
     """Extend the period once, by at most 30 days, with the head's written approval (art. 25)."""
-    rules.check_extension(days, already_extended=measure.extension_days > 0
-                          or measure.status == MeasureStatus.EXTENDED)
+    rules.check_extension(days, already_extended=measure.extension_days > 0 or measure.status == MeasureStatus.EXTENDED)
     _require(is_head, measure, by, _("延长查封、扣押期限须经行政机关负责人批准。"))
     reason = _text(reason, "reason", _("请填写延长理由（情况复杂的具体情形）。"))
     day = _day(on)
     if measure.status not in ACTIVE_MEASURE_STATES:
         raise InvalidTransition(_("当前状态“%(state)s”下不能延长。") % {"state": measure.get_status_display()})
-    _check_active_period(measure, day, "coercion_extension",
-                         _("查封、扣押期限已于 %(end)s 届满，不能再延长，应当解除或者作出处理决定。"))
+    _check_active_period(
+        measure, day, "coercion_extension", _("查封、扣押期限已于 %(end)s 届满，不能再延长，应当解除或者作出处理决定。")
+    )
     values = {
-        "extension_days": days, "extended_on": day, "extension_reason": reason, "extension_approved_by": by,
+        "extension_days": days,
+        "extended_on": day,
+        "extension_reason": reason,
+        "extension_approved_by": by,
         "ends_at": rules.measure_end(measure.ends_on, days).at,
     }
     with transaction.atomic():
         done = perform_transition(measure, "extend", by=by, values=values, data=_data(values))
-        record_event(done, "extension_number", by=by,
-                     data={"number": _number(done.agency, "coercion_extension", day.year)})
+        record_event(
+            done, "extension_number", by=by, data={"number": _number(done.agency, "coercion_extension", day.year)}
+        )
     return done
 
 
-def measure_release(measure: CoerciveMeasure, *, by, reason: str, note: str = "", on: dt.date | None = None,
-                    returned_to: str = "") -> CoerciveMeasure:
+def measure_release(
+    measure: CoerciveMeasure, *, by, reason: str, note: str = "", on: dt.date | None = None, returned_to: str = ""
+) -> CoerciveMeasure:
     """Release the measure with its reason (art. 28) and return every item to the party at once."""
     _require(can_handle, measure, by, _("您不是实施机关的执法人员，不能解除该措施。"))
     if reason not in ReleaseReason.values:
@@ -301,23 +336,28 @@ def measure_release(measure: CoerciveMeasure, *, by, reason: str, note: str = ""
     values = {"released_on": day, "release_reason": reason, "release_note": (note or "").strip()}
     with transaction.atomic():
         done = perform_transition(measure, "release", by=by, values=values, data=_data(values))
-        done.items.filter(returned_on__isnull=True).update(returned_on=day,
-                                                           returned_to=(returned_to or done.party_name).strip())
-        record_event(done, "release_number", by=by,
-                     data={"number": _number(done.agency, "coercion_release", day.year)})
+        done.items.filter(returned_on__isnull=True).update(
+            returned_on=day, returned_to=(returned_to or done.party_name).strip()
+        )
+        record_event(done, "release_number", by=by, data={"number": _number(done.agency, "coercion_release", day.year)})
     return done
 
 
-def measure_convert(measure: CoerciveMeasure, *, by, conversion: str, note: str,
-                    on: dt.date | None = None) -> CoerciveMeasure:
+def measure_convert(
+    measure: CoerciveMeasure, *, by, conversion: str, note: str, on: dt.date | None = None
+) -> CoerciveMeasure:
     """Decide on the items within the period (art. 27): confiscated, destroyed or transferred."""
     _require(can_handle, measure, by, _("您不是实施机关的执法人员，不能作出处理决定。"))
     if conversion not in ConversionKind.values:
         raise ValidationFailed(_("请选择处理方式。"), field="conversion")
     note = _text(note, "note", _("请填写处理决定的内容和文号。"))
     day = _day(on)
-    _check_active_period(measure, day, "coercion_release",
-                         _("查封、扣押期限已于 %(end)s 届满，应当在期限内作出处理决定；期满未处理的应当解除。"))
+    _check_active_period(
+        measure,
+        day,
+        "coercion_release",
+        _("查封、扣押期限已于 %(end)s 届满，应当在期限内作出处理决定；期满未处理的应当解除。"),
+    )
     values = {"converted_on": day, "conversion": conversion, "conversion_note": note}
     return perform_transition(measure, "convert", by=by, values=values, data=_data(values))
 
@@ -362,19 +402,29 @@ def execution_create(
     opens = rules.appeal_periods_end(decision_served_on)
     with transaction.atomic():
         execution = Execution.objects.create(
-            number=_registry("ZX", agency, _today().year), agency=agency, case=case,
-            decision_number=decision_number, decision_served_on=decision_served_on, obligation=obligation,
-            party_kind=party_kind, party_name=party_name, party_id_number=party_id_number,
-            party_address=party_address, window_opens_on=opens, window_ends_at=rules.court_window_end(opens).at,
+            number=_registry("ZX", agency, _today().year),
+            agency=agency,
+            case=case,
+            decision_number=decision_number,
+            decision_served_on=decision_served_on,
+            obligation=obligation,
+            party_kind=party_kind,
+            party_name=party_name,
+            party_id_number=party_id_number,
+            party_address=party_address,
+            window_opens_on=opens,
+            window_ends_at=rules.court_window_end(opens).at,
             created_by=by,
         )
-        record_event(execution, "create", by=by, data={"decision": decision_number,
-                                                       "served_on": decision_served_on.isoformat()})
+        record_event(
+            execution, "create", by=by, data={"decision": decision_number, "served_on": decision_served_on.isoformat()}
+        )
     return execution
 
 
-def execution_remind(execution: Execution, *, by, served_on: dt.date, perform_by: dt.date,
-                     issued_on: dt.date | None = None) -> Execution:
+def execution_remind(
+    execution: Execution, *, by, served_on: dt.date, perform_by: dt.date, issued_on: dt.date | None = None
+) -> Execution:
     """Serve the written reminder (催告, art. 35) with the time given to perform."""
     _require(can_handle, execution, by, _("您不是申请机关的执法人员。"))
     served = _day(served_on, field="served_on")
@@ -384,11 +434,14 @@ def execution_remind(execution: Execution, *, by, served_on: dt.date, perform_by
     if served < execution.decision_served_on:
         raise ValidationFailed(_("催告不能早于行政决定送达。"), field="served_on")
     if perform_by is None or perform_by <= served:
-        raise rules.refuse("coercion_reminder", _("催告书应当载明履行义务的期限，且须晚于送达日期。"),
-                           field="perform_by")
+        raise rules.refuse(
+            "coercion_reminder", _("催告书应当载明履行义务的期限，且须晚于送达日期。"), field="perform_by"
+        )
     earliest = rules.court_earliest_day(served)
     values = {
-        "reminder_issued_on": issued, "reminder_served_on": served, "perform_by": perform_by,
+        "reminder_issued_on": issued,
+        "reminder_served_on": served,
+        "perform_by": perform_by,
         "court_earliest_at": dt.datetime.combine(earliest, dt.time.min, tzinfo=SHANGHAI),
         "reminder_number": _number(execution.agency, "reminder", issued.year),
     }
@@ -404,23 +457,33 @@ def execution_apply(execution: Execution, *, by, court_name: str, on: dt.date | 
         raise rules.refuse("coercion_reminder", _("申请人民法院强制执行前，应当先书面催告当事人履行义务。"))
     earliest = rules.court_earliest_day(execution.reminder_served_on)
     if day < earliest:
-        raise rules.refuse("coercion_court_wait", _("催告书于 %(served)s 送达，满十个工作日后方可申请，最早 %(day)s。")
-                           % {"served": execution.reminder_served_on.isoformat(), "day": earliest.isoformat()},
-                           field="on")
+        raise rules.refuse(
+            "coercion_court_wait",
+            _("催告书于 %(served)s 送达，满十个工作日后方可申请，最早 %(day)s。")
+            % {"served": execution.reminder_served_on.isoformat(), "day": earliest.isoformat()},
+            field="on",
+        )
     if day <= execution.window_opens_on:
-        raise rules.refuse("coercion_court_window",
-                           _("申请行政复议、提起行政诉讼的期限至 %(day)s 届满，届满后方可申请。")
-                           % {"day": execution.window_opens_on.isoformat()}, field="on")
+        raise rules.refuse(
+            "coercion_court_window",
+            _("申请行政复议、提起行政诉讼的期限至 %(day)s 届满，届满后方可申请。")
+            % {"day": execution.window_opens_on.isoformat()},
+            field="on",
+        )
     end = rules.local_date(execution.window_ends_at)
     if day > end:
-        raise rules.refuse("coercion_court_window", _("申请人民法院强制执行的期限已于 %(day)s 届满。")
-                           % {"day": end.isoformat()}, field="on")
+        raise rules.refuse(
+            "coercion_court_window",
+            _("申请人民法院强制执行的期限已于 %(day)s 届满。") % {"day": end.isoformat()},
+            field="on",
+        )
     values = {"court_applied_on": day, "court_name": court_name, "court_outcome": CourtOutcome.PENDING}
     return perform_transition(execution, "apply_to_court", by=by, values=values, data=_data(values))
 
 
-def execution_record_court(execution: Execution, *, by, outcome: str, decided_on: dt.date | None = None,
-                           reference: str = "") -> Execution:
+def execution_record_court(
+    execution: Execution, *, by, outcome: str, decided_on: dt.date | None = None, reference: str = ""
+) -> Execution:
     """Record the court's ruling on the application (no change of state)."""
     _require(can_handle, execution, by, _("您不是申请机关的执法人员。"))
     if outcome not in CourtOutcome.values or outcome == CourtOutcome.PENDING:
@@ -440,8 +503,9 @@ def execution_record_court(execution: Execution, *, by, outcome: str, decided_on
     return locked
 
 
-def execution_conclude(execution: Execution, *, by, conclusion: str, on: dt.date | None = None,
-                       note: str = "") -> Execution:
+def execution_conclude(
+    execution: Execution, *, by, conclusion: str, on: dt.date | None = None, note: str = ""
+) -> Execution:
     """Close the enforcement: the party performed, the court executed, refused or the application was withdrawn."""
     _require(can_handle, execution, by, _("您不是申请机关的执法人员。"))
     if conclusion not in ExecutionConclusion.values:
@@ -462,8 +526,11 @@ STEP_LABELS = {
     "measure_period": gettext_lazy("查封、扣押期限届满"),
     "court_window": gettext_lazy("申请人民法院强制执行"),
 }
-STEP_RULES = {"emergency_approval": "coercion_emergency", "measure_period": "coercion_period",
-              "court_window": "coercion_court_window"}
+STEP_RULES = {
+    "emergency_approval": "coercion_emergency",
+    "measure_period": "coercion_period",
+    "court_window": "coercion_court_window",
+}
 _RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
 
 
@@ -507,8 +574,11 @@ def execution_warning(execution: Execution, now: dt.datetime) -> tuple[str, str,
         return (WarningLevel.NONE, "", None)
     start = dt.datetime.combine(execution.window_opens_on, dt.time.max, tzinfo=SHANGHAI)
     level = _level(start, execution.window_ends_at, now)
-    return (level, "court_window", execution.window_ends_at) if level != WarningLevel.NONE else (
-        WarningLevel.NONE, "", None)
+    return (
+        (level, "court_window", execution.window_ends_at)
+        if level != WarningLevel.NONE
+        else (WarningLevel.NONE, "", None)
+    )
 
 
 @dataclass
@@ -522,9 +592,11 @@ class SweepResult:
 
 def _leaders(agency_ids: set[int]) -> dict[int, list]:
     out = defaultdict(list)
-    for m in (Membership.objects.active().filter(agency_id__in=agency_ids, role__in=[Role.TOWNSHIP_LEADER,
-                                                                                       Role.SQUADRON_LEADER])
-              .select_related("user")):
+    for m in (
+        Membership.objects.active()
+        .filter(agency_id__in=agency_ids, role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
+        .select_related("user")
+    ):
         out[m.agency_id].append(m.user)
     return out
 
@@ -551,7 +623,8 @@ def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, ur
     with transaction.atomic():
         for (level, key, due), objs in groups.items():
             model.objects.filter(pk__in=[o.pk for o in objs]).update(
-                warning_level=level, warning_key=key, warning_due_at=due, warning_changed_at=now)
+                warning_level=level, warning_key=key, warning_due_at=due, warning_changed_at=now
+            )
             result.changed[level].extend(o.pk for o in objs)
             if level == WarningLevel.NONE:
                 continue
@@ -562,19 +635,30 @@ def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, ur
                 except NoReverseMatch:
                     url = ""
                 number = str(obj)
-                title = (_("%(number)s 即将到期（黄灯）：%(step)s") if level == WarningLevel.YELLOW
-                         else _("%(number)s 已超期（红灯）：%(step)s")) % {"number": number, "step": step}
-                recipients = {u.pk: u for u in [*officers.get(obj.pk, []), *leaders.get(obj.agency_id, [])]
-                              if u.is_active}
-                messages.append(Message(
-                    recipients=list(recipients.values()), subject=obj,
-                    # Once per change of level: the reason names the level, the step and its due time.
-                    reason=f"coercion.warning.{level}.{key}.{int(due.timestamp())}", title=title,
-                    body=_("%(step)s期限：%(due)s（%(article)s）。") % {
-                        "step": step, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
-                        "article": rules.article(STEP_RULES[key])},
-                    url=url,
-                ))
+                title = (
+                    _("%(number)s 即将到期（黄灯）：%(step)s")
+                    if level == WarningLevel.YELLOW
+                    else _("%(number)s 已超期（红灯）：%(step)s")
+                ) % {"number": number, "step": step}
+                recipients = {
+                    u.pk: u for u in [*officers.get(obj.pk, []), *leaders.get(obj.agency_id, [])] if u.is_active
+                }
+                messages.append(
+                    Message(
+                        recipients=list(recipients.values()),
+                        subject=obj,
+                        # Once per change of level: the reason names the level, the step and its due time.
+                        reason=f"coercion.warning.{level}.{key}.{int(due.timestamp())}",
+                        title=title,
+                        body=_("%(step)s期限：%(due)s（%(article)s）。")
+                        % {
+                            "step": step,
+                            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                            "article": rules.article(STEP_RULES[key]),
+                        },
+                        url=url,
+                    )
+                )
         if messages:
             result.notified += len(notify_each(messages))
 
@@ -587,12 +671,34 @@ def sweep_coercion_warnings(now: dt.datetime | None = None) -> SweepResult:
     result = SweepResult()
     measures = CoerciveMeasure.objects.filter(
         Q(status__in=ACTIVE_MEASURE_STATES) | ~Q(warning_level=WarningLevel.NONE)
-    ).only("pk", "number", "decision_number", "status", "agency_id", "is_emergency", "approved_at",
-           "approval_due_at", "taken_at", "ends_at", "warning_level", "warning_key", "warning_due_at")
+    ).only(
+        "pk",
+        "number",
+        "decision_number",
+        "status",
+        "agency_id",
+        "is_emergency",
+        "approved_at",
+        "approval_due_at",
+        "taken_at",
+        "ends_at",
+        "warning_level",
+        "warning_key",
+        "warning_due_at",
+    )
     _sweep(CoerciveMeasure, measures, measure_warning, now, result, "coercion:detail")
     executions = Execution.objects.filter(
         Q(status__in=OPEN_EXECUTION_STATES) | ~Q(warning_level=WarningLevel.NONE)
-    ).only("pk", "number", "status", "agency_id", "window_opens_on", "window_ends_at", "warning_level",
-           "warning_key", "warning_due_at")
+    ).only(
+        "pk",
+        "number",
+        "status",
+        "agency_id",
+        "window_opens_on",
+        "window_ends_at",
+        "warning_level",
+        "warning_key",
+        "warning_due_at",
+    )
     _sweep(Execution, executions, execution_warning, now, result, "coercion:execution-detail")
     return result

@@ -27,6 +27,7 @@ SEED_STEPS: list[SeedStep | str] = [
     "enforcement.demo.seed_county.seed_county",
     "enforcement.demo.catalogue_seed.seed_catalogue",
     "enforcement.demo.cases_seed.seed_cases",
+    "enforcement.coercion.demo.seed_coercion",
 ]
 
 # (username, role) pairs printed at the end of the command: one line per role.

@@ -14,8 +14,11 @@ from tests.enforcement.coercion.conftest import at, draft, in_force
 
 
 def events(obj) -> list[str]:
-    return list(Event.objects.filter(object_id=obj.pk, content_type__model=obj._meta.model_name)
-                .order_by("id").values_list("action", flat=True))
+    return list(
+        Event.objects.filter(object_id=obj.pk, content_type__model=obj._meta.model_name)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
 
 
 # --- creating and taking a measure ------------------------------------------------------------
@@ -51,16 +54,23 @@ def test_taking_a_measure_needs_two_certified_officers(world):
     measure.refresh_from_db()
     assert measure.status == "draft" and not measure.measure_officers.exists()
     # On 4 September, its last day, the same certificate is valid.
-    done = svc.measure_enforce(measure, by=world.officer, officers=[world.officer, world.expired],
-                               **{**record, "taken_at": at("2026-09-04")})
+    done = svc.measure_enforce(
+        measure, by=world.officer, officers=[world.officer, world.expired], **{**record, "taken_at": at("2026-09-04")}
+    )
     assert done.status == "in_force" and done.measure_officers.count() == 2
 
 
 def test_a_measure_is_taken_only_after_the_heads_approval_unless_emergency(world):
     measure = draft(world)
     with pytest.raises(ValidationFailed) as exc:
-        svc.measure_enforce(measure, by=world.officer, taken_at=at("2026-09-05"),
-                            officers=[world.officer, world.second], onsite_record="笔录", signature="signed")
+        svc.measure_enforce(
+            measure,
+            by=world.officer,
+            taken_at=at("2026-09-05"),
+            officers=[world.officer, world.second],
+            onsite_record="笔录",
+            signature="signed",
+        )
     assert "第十八条" in str(exc.value)
     with pytest.raises(PermissionRefused):
         svc.measure_approve(measure, by=world.officer, at=at("2026-09-05", "09:00"))
@@ -76,8 +86,14 @@ def test_taking_sets_the_decision_number_the_period_end_and_the_event(world):
 def test_the_party_absent_needs_a_witness(world):
     measure = svc.measure_approve(draft(world), by=world.leader, at=at("2026-09-05", "09:00"))
     with pytest.raises(ValidationFailed) as exc:
-        svc.measure_enforce(measure, by=world.officer, taken_at=at("2026-09-05"),
-                            officers=[world.officer, world.second], onsite_record="笔录", signature="absent")
+        svc.measure_enforce(
+            measure,
+            by=world.officer,
+            taken_at=at("2026-09-05"),
+            officers=[world.officer, world.second],
+            onsite_record="笔录",
+            signature="absent",
+        )
     assert exc.value.code == "coercion_procedure"
 
 
@@ -107,8 +123,9 @@ def test_an_expired_measure_cannot_be_extended(world):
     with pytest.raises(ValidationFailed) as exc:
         svc.measure_extend(measure, by=world.leader, days=10, reason="案情复杂", on=dt.date(2026, 10, 6))
     assert "2026-10-05" in str(exc.value)
-    assert svc.measure_extend(measure, by=world.leader, days=10, reason="案情复杂",
-                              on=dt.date(2026, 10, 5)).ends_on == dt.date(2026, 10, 15)
+    assert svc.measure_extend(
+        measure, by=world.leader, days=10, reason="案情复杂", on=dt.date(2026, 10, 5)
+    ).ends_on == dt.date(2026, 10, 15)
 
 
 # --- emergency measures ----------------------------------------------------------------------------
@@ -170,8 +187,9 @@ def test_release_needs_a_reason_and_returns_the_items(world):
     assert "第二十八条" in str(exc.value)
     with pytest.raises(PermissionRefused):
         svc.measure_release(measure, by=world.officer_b, reason="no_violation", on=dt.date(2026, 9, 10))
-    done = svc.measure_release(measure, by=world.officer, reason="no_violation", on=dt.date(2026, 9, 10),
-                               returned_to="张三本人")
+    done = svc.measure_release(
+        measure, by=world.officer, reason="no_violation", on=dt.date(2026, 9, 10), returned_to="张三本人"
+    )
     assert done.status == "released" and {i.returned_to for i in done.items.all()} == {"张三本人"}
     with pytest.raises(InvalidTransition):
         svc.measure_release(done, by=world.officer, reason="no_violation", on=dt.date(2026, 9, 11))
@@ -180,11 +198,13 @@ def test_release_needs_a_reason_and_returns_the_items(world):
 def test_conversion_within_the_period_only(world):
     measure = in_force(world, at("2026-09-05"))  # ends 5 October
     with pytest.raises(ValidationFailed) as exc:
-        svc.measure_convert(measure, by=world.officer, conversion="confiscated", note="罚决字第1号",
-                            on=dt.date(2026, 10, 6))
+        svc.measure_convert(
+            measure, by=world.officer, conversion="confiscated", note="罚决字第1号", on=dt.date(2026, 10, 6)
+        )
     assert "第二十七条" in str(exc.value)
-    done = svc.measure_convert(measure, by=world.officer, conversion="confiscated", note="罚决字第1号没收",
-                               on=dt.date(2026, 10, 5))
+    done = svc.measure_convert(
+        measure, by=world.officer, conversion="confiscated", note="罚决字第1号没收", on=dt.date(2026, 10, 5)
+    )
     assert done.status == "converted"
 
 
@@ -192,9 +212,15 @@ def test_conversion_within_the_period_only(world):
 
 
 def execution(world, served: dt.date = dt.date(2026, 1, 5)) -> Execution:
-    return svc.execution_create(by=world.officer, agency=world.town_a, obligation="缴纳罚款五千元",
-                                decision_number="甲镇综执罚决字〔2026〕第1号", decision_served_on=served,
-                                party_kind="individual", party_name="张三")
+    return svc.execution_create(
+        by=world.officer,
+        agency=world.town_a,
+        obligation="缴纳罚款五千元",
+        decision_number="甲镇综执罚决字〔2026〕第1号",
+        decision_served_on=served,
+        party_kind="individual",
+        party_name="张三",
+    )
 
 
 def test_the_court_application_waits_ten_working_days_after_the_reminder(world):
@@ -202,8 +228,7 @@ def test_the_court_application_waits_ten_working_days_after_the_reminder(world):
     with pytest.raises(ValidationFailed) as exc:
         svc.execution_apply(ex, by=world.officer, court_name="县人民法院", on=dt.date(2026, 7, 7))
     assert exc.value.code == "coercion_reminder" and "第三十五条" in str(exc.value)
-    ex = svc.execution_remind(ex, by=world.officer, served_on=dt.date(2026, 9, 23),
-                              perform_by=dt.date(2026, 9, 30))
+    ex = svc.execution_remind(ex, by=world.officer, served_on=dt.date(2026, 9, 23), perform_by=dt.date(2026, 9, 30))
     # Served 23 September: the court from 15 October (test_rules).
     with pytest.raises(ValidationFailed) as exc:
         svc.execution_apply(ex, by=world.officer, court_name="县人民法院", on=dt.date(2026, 10, 14))
@@ -213,8 +238,9 @@ def test_the_court_application_waits_ten_working_days_after_the_reminder(world):
 
 
 def test_the_court_application_within_the_art_53_window(world):
-    ex = svc.execution_remind(execution(world), by=world.officer, served_on=dt.date(2026, 6, 10),
-                              perform_by=dt.date(2026, 6, 20))  # the court from 26 June
+    ex = svc.execution_remind(
+        execution(world), by=world.officer, served_on=dt.date(2026, 6, 10), perform_by=dt.date(2026, 6, 20)
+    )  # the court from 26 June
     with pytest.raises(ValidationFailed) as exc:
         svc.execution_apply(ex, by=world.officer, court_name="县人民法院", on=dt.date(2026, 7, 6))
     assert exc.value.code == "coercion_court_window" and "第五十三条" in str(exc.value)
@@ -223,16 +249,22 @@ def test_the_court_application_within_the_art_53_window(world):
     assert exc.value.code == "coercion_court_window" and "2026-10-08" in str(exc.value)
     applied = svc.execution_apply(ex, by=world.officer, court_name="县人民法院", on=dt.date(2026, 10, 8))
     assert applied.status == "applied"
-    ruled = svc.execution_record_court(applied, by=world.officer, outcome="granted", decided_on=dt.date(2026, 10, 20),
-                                       reference="（2026）浙0000行审1号")
+    ruled = svc.execution_record_court(
+        applied,
+        by=world.officer,
+        outcome="granted",
+        decided_on=dt.date(2026, 10, 20),
+        reference="（2026）浙0000行审1号",
+    )
     done = svc.execution_conclude(ruled, by=world.officer, conclusion="executed", on=dt.date(2026, 11, 2))
     assert done.status == "concluded"
     assert events(done) == ["create", "remind", "apply_to_court", "court_ruling", "conclude"]
 
 
 def test_the_sweep_warns_of_the_court_window(world):
-    ex = svc.execution_remind(execution(world), by=world.officer, served_on=dt.date(2026, 6, 10),
-                              perform_by=dt.date(2026, 6, 20))
+    ex = svc.execution_remind(
+        execution(world), by=world.officer, served_on=dt.date(2026, 6, 10), perform_by=dt.date(2026, 6, 20)
+    )
     svc.sweep_coercion_warnings(now=at("2026-10-01"))
     ex.refresh_from_db()
     assert (ex.warning_level, ex.warning_key) == ("yellow", "court_window")
@@ -243,6 +275,12 @@ def test_the_sweep_warns_of_the_court_window(world):
 
 def test_an_execution_from_a_case_of_another_township_is_refused(world):
     with pytest.raises(PermissionRefused):
-        svc.execution_create(by=world.officer_b, agency=world.town_a, obligation="缴纳罚款",
-                             decision_number="x", decision_served_on=dt.date(2026, 1, 5), party_kind="individual",
-                             party_name="张三")
+        svc.execution_create(
+            by=world.officer_b,
+            agency=world.town_a,
+            obligation="缴纳罚款",
+            decision_number="x",
+            decision_served_on=dt.date(2026, 1, 5),
+            party_kind="individual",
+            party_name="张三",
+        )
