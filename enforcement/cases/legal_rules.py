@@ -134,6 +134,10 @@ _FIXED_RULES = (
     LegalRule("record_officers", _("调查、检查的执法人员"),
               _("《行政处罚法》第五十五条：执法人员在调查或者进行检查时，不得少于两人，并应当主动出示执法证件"),
               PRECONDITION, str(MIN_OFFICERS), "persons"),
+    # Inspections (issue 15): spot-check results are disclosed within 20 working days; a plan may set fewer.
+    LegalRule("inspection_publication", _("抽查检查结果公示期限"),
+              _("《企业信息公示暂行条例》第六条、第七条：抽查检查结果等信息应当自产生之日起20个工作日内予以公示"),
+              DEADLINE, "20", "working_days"),
     LegalRule("advance_notice", _("事先告知"),
               _("《行政处罚法》第四十四条：作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据，"
                 "并告知当事人依法享有的陈述、申辩、要求听证等权利"),

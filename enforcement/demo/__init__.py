@@ -28,6 +28,7 @@ SEED_STEPS: list[SeedStep | str] = [
     "enforcement.demo.catalogue_seed.seed_catalogue",
     "enforcement.demo.cases_seed.seed_cases",
     "enforcement.coercion.demo.seed_coercion",
+    "enforcement.inspections.demo.seed_inspections",
 ]
 
 # (username, role) pairs printed at the end of the command: one line per role.

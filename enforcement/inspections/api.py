@@ -379,12 +379,13 @@ class RecordViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
     @extend_schema(
         summary=_lazy("处理检查记录"), tags=[TAG], request=OpenApiTypes.OBJECT,
         responses={200: InspRecordDetailSerializer},
-        parameters=[OpenApiParameter("key", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH)],
         description="Run one action of the record (no_problem, case_lead, and those other packages register: "
                     "warning, ticket). The body has the fields of the action's form.",
     )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<key>[a-z_]+)")
-    def act(self, request, pk=None, key: str = ""):
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<step>[a-z_]+)")
+    def act(self, request, pk=None, step: str = ""):
+        key = step
         if key not in RECORD_ACTIONS:
             raise NotFound(_("未知的处理方式“%(key)s”。") % {"key": key})
         record = self.get_object()

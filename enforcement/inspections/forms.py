@@ -113,7 +113,7 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     officers_per_object = forms.IntegerField(label=_("每个对象的检查人员数"), min_value=2, initial=2)
     officers = UserChoiceField(label=_("检查人员库（空为参与单位全部持证人员）"), queryset=User.objects.none(),
                                required=False)
-    publish_within_workdays = forms.IntegerField(label=_("结果公示期限（工作日）"), min_value=1, max_value=60,
+    publish_within_workdays = forms.IntegerField(label=_("结果公示期限（工作日）"), min_value=1, max_value=20,
                                                  initial=20)
     seed = forms.IntegerField(label=_("随机种子（空则自动生成）"), required=False, min_value=1)
 

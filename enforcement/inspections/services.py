@@ -207,6 +207,13 @@ def _check_plan_values(values: dict, matters: Sequence[Matter], agencies: Sequen
         )
     if not agencies:
         raise ValidationFailed(_("请选择参与单位。"), field="agencies")
+    days = values.get("publish_within_workdays") or DEFAULT_PUBLISH_WORKDAYS
+    if days > DEFAULT_PUBLISH_WORKDAYS:
+        raise ValidationFailed(
+            _("抽查结果应在检查后%(max)s个工作日内公示（%(article)s），公示期限不能超过%(max)s个工作日。")
+            % {"max": DEFAULT_PUBLISH_WORKDAYS, "article": ART_PUBLISH},
+            field="publish_within_workdays", code="inspection_publication",
+        )
 
 
 PLAN_FIELDS = ("title", "period_start", "period_end", "sample_count", "sample_share", "priority_share",

@@ -340,9 +340,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def attachment_view(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
+def attachment_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(request.user, pk)
-    att = RecordAttachment.objects.filter(pk=att_pk, record=record).first()
+    att = RecordAttachment.objects.filter(pk=attachment_pk, record=record).first()
     if att is None:
         raise Http404
     record_event(record, "attachment_view", by=request.user, data={"attachment": att.pk})

@@ -143,3 +143,18 @@ def test_only_the_lead_agency_may_run_its_plan(insp):
     with pytest.raises(Exception) as exc:
         services.plan_draw(plan, by=insp.officer_b)
     assert "不能" in str(exc.value) or "权限" in str(exc.value)
+
+
+def test_publication_period_longer_than_the_regulation_is_refused(insp):
+    # Interim Regulations on Enterprise Information Disclosure arts. 6-7: within 20 working days.
+    with pytest.raises(ValidationFailed) as exc:
+        make_plan(insp, publish_within_workdays=21)
+    assert exc.value.code == "inspection_publication" and "第六条" in str(exc.value)
+    assert make_plan(insp, publish_within_workdays=10).publish_within_workdays == 10
+
+
+def test_the_publication_rule_is_in_the_table_of_legal_rules(db):
+    from enforcement.cases.legal_rules import legal_rule
+
+    rule = legal_rule("inspection_publication")
+    assert rule.default == "20" and rule.unit == "working_days" and "企业信息公示暂行条例" in str(rule.article)

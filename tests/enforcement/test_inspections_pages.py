@@ -160,3 +160,58 @@ def test_case_lead_from_the_record_page(insp, client_for):
     assert record.case is not None and record.case.source_ref == record.number
     # Another township cannot even load the action.
     assert client_for(insp.officer_b).get(f"/inspections/records/{record.pk}/act/case_lead/").status_code == 404
+
+
+def test_plan_created_on_the_page(insp, client_for):
+    client = client_for(insp.leader_a)
+    assert client.get("/inspections/plans/new/").status_code == 200
+    response = client.post("/inspections/plans/new/", {
+        "title": "页面新建的抽查计划", "lead_agency": insp.county.town_a.pk, "matters": [insp.m_city.pk],
+        "townships": [insp.county.town_a.pk], "period_start": "2026-09-01", "period_end": "2026-09-30",
+        "sample_count": 3, "officers_per_object": 2, "publish_within_workdays": 20, "seed": 99,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from enforcement.inspections.models import CheckPlan
+
+    plan = CheckPlan.objects.get(title="页面新建的抽查计划")
+    assert plan.seed == 99 and plan.lead_agency == insp.county.town_a
+    # A township officer (not a planner) may not create plans.
+    assert client_for(insp.officers[0]).get("/inspections/plans/new/").status_code == 403
+
+
+def test_import_page_shows_row_errors_and_writes_nothing(insp, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enforcement.inspections.models import InspectionObject
+
+    before = InspectionObject.objects.count()
+    data = ("对象类型,名称,统一社会信用代码/身份证号,乡镇/街道\n"
+            "市场主体,好店,91330100MA2H000011,甲镇\n外星人,坏店,,甲镇\n")
+    upload = SimpleUploadedFile("objects.csv", data.encode("gbk"), "text/csv")
+    response = client_for(insp.leader_a).post("/inspections/objects/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "第 3 行【对象类型】" in response.content.decode()
+    assert InspectionObject.objects.count() == before
+
+
+def test_joint_visit_planned_on_the_page_and_listed_on_the_field_page(insp, client_for):
+    client = client_for(insp.leader_a)
+    response = client.post("/inspections/visits/new/", {
+        "object": insp.objects_a[0].pk, "lead_agency": insp.county.town_a.pk,
+        "agencies": [insp.market.pk, insp.fire.pk], "planned_on": "2026-12-08"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client_for(insp.officers[0]).get("/inspections/field/").content.decode()
+    assert insp.objects_a[0].name in page
+
+
+def test_todo_lists_drawn_tasks_and_results_to_publish(insp):
+    from enforcement.todo import todo_for
+
+    plan = services.plan_start(services.plan_draw(make_plan(insp, sample_count=1), by=insp.leader_a),
+                               by=insp.leader_a)
+    task = plan.tasks.get()
+    officer = task.officers.first()
+    assert any(i.kind == "inspections.task" and i.title == task.object.name for i in todo_for(officer))
+    _record(insp, obj=task.object, officers=list(task.officers.all()), task=task)
+    assert not any(i.kind == "inspections.task" for i in todo_for(officer))
+    assert any(i.kind == "inspections.publish" and i.reference == plan.number for i in todo_for(insp.leader_a))
