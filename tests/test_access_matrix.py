@@ -89,6 +89,7 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
     batch = _batch(county, administrator, world)
     measure, execution = measure_and_execution(agency=county.town_a, officer=world.officer_a,
                                                second=world.officer_a2, head=world.leader_a)
+    warning = _warning(world)
     personas = {
         "anonymous": None, "officer_a": world.officer_a, "officer_b": world.officer_b, "leader_a": world.leader_a,
         "squadron": squadron_officer, "dispatcher": dispatcher, "legal": world.legal_a,
@@ -103,11 +104,12 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
                                                                                                      ticket.lookup_code),
         "number": batch.number, "matter_pk": world.dev.pk, "service_code": category.code,
         "service_request_id": ticket.number, "fmt": "json", "object_id": 1, "app_label": "enforcement",
-        "content_type_id": 1, "url": "x", "id": 1, "kind": "decision", "year": 2000, "version": 1,
+        "content_type_id": 1, "url": "x", "id": 1, "kind": "decision", "key": "correct", "year": 2000,
+        "version": 1,
     }
     return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
-                           batch=batch, grid=grid, attachment=attachment, personas=personas, values=values,
-                           measure=measure, execution=execution)
+                           batch=batch, warning=warning, grid=grid, attachment=attachment, personas=personas,
+                           values=values, measure=measure, execution=execution)
 
 
 def _batch(county, administrator, w):
@@ -116,6 +118,18 @@ def _batch(county, administrator, w):
     batch = make_batch(administrator, [county.town_a])
     add_item(batch, administrator, w.ent, [county.town_a])
     return batch
+
+
+def _warning(w):
+    """A warning of township A (warning-first enforcement) on the county's warning list."""
+    from enforcement.warnings import services as warning_services
+    from enforcement.warnings.models import WarningMatter
+
+    WarningMatter.objects.create(matter=w.dev, conditions="初次违法", reason="矩阵")
+    party = warning_services.Party(kind="individual", name="张三", id_number="330102199001011234")
+    return warning_services.warning_issue(by=w.officer_a, agency=w.county.town_a, matter=w.dev, party=party,
+                                          officers=[w.officer_a, w.officer_a2], facts="占道经营",
+                                          conditions=["初次违法"])
 
 
 def admin_object_id(name: str) -> int:
@@ -139,6 +153,7 @@ def values_for(name: str, site) -> dict:
         "item": site.batch.items.first().pk, "notification": site.note.pk, "grid": site.grid.pk,
         "agency": site.county.town_a.pk, "township": site.county.town_a.pk,
         "coercion": site.measure.pk, "coercive": site.measure.pk, "enforcement": site.execution.pk,
+        "warnings": site.warning.pk, "warning": site.warning.pk,
     }
     pk = next((v for k, v in pks.items() if k in name.split(":")[-1].split("-")[0:2] or name.startswith(k + ":")),
               None)

@@ -29,6 +29,7 @@ SEED_STEPS: list[SeedStep | str] = [
     "enforcement.demo.cases_seed.seed_cases",
     "enforcement.coercion.demo.seed_coercion",
     "enforcement.inspections.demo.seed_inspections",
+    "enforcement.warnings.demo.seed_warnings",
 ]
 
 # (username, role) pairs printed at the end of the command: one line per role.

@@ -118,7 +118,8 @@ class WarningIssueForm(BootstrapFormMixin, _WarningFields):
 
 
 class CorrectedForm(BootstrapFormMixin, forms.Form):
-    on = forms.DateField(label=_("复查日期"), widget=DateInput(), initial=_today)
+    on = forms.DateField(label=_("复查日期"), widget=DateInput(), initial=_today, required=False,
+                         help_text=_("留空为今天。"))
     note = forms.CharField(label=_("复查情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, warning=None, user=None, **kwargs):

@@ -106,8 +106,9 @@ def earlier_warning(matter: Matter, party: Party, on: dt.date, repeat_days: int)
         same |= Q(party_id_number=party.id_number.strip())
     if party.object is None and not party.id_number.strip():
         same |= Q(party_name=party.name.strip())
+    # The period runs for ``repeat_days`` days after the day of the earlier warning (that day not counted).
     since = on - dt.timedelta(days=repeat_days)
-    return (WarningNotice.objects.filter(same, matter=matter, issued_on__gt=since, issued_on__lte=on)
+    return (WarningNotice.objects.filter(same, matter=matter, issued_on__gte=since, issued_on__lte=on)
             .order_by("-issued_on", "-pk").first())
 
 
@@ -232,10 +233,16 @@ def warning_issue_from_record(
     commitment_text: str = "",
     commitment_file=None,
     note: str = "",
+    issued_on: dt.date | None = None,
 ) -> WarningNotice:
-    """The record action "issue a warning": the warning takes the record's party and officers and closes it."""
+    """The record action "issue a warning": the warning takes the record's party and officers and closes it.
+
+    Issued today unless ``issued_on`` says otherwise (an earlier day, not before the inspection).
+    """
     if not perms.can_issue(by, record.agency_id):
         raise PermissionRefused(_("您不能处理该检查记录。"))
+    if issued_on is not None and issued_on < record.checked_on:
+        raise ValidationFailed(_("出具日期不能早于检查日期。"), field="issued_on")
     if record.outcome != Outcome.ORDERED_TO_CORRECT:
         raise InvalidTransition(_("检查结果为“%(outcome)s”的记录不能出具预警。")
                                 % {"outcome": record.get_outcome_display()})
@@ -244,6 +251,7 @@ def warning_issue_from_record(
         warning = warning_issue(
             by=by, agency=record.agency, matter=matter, party=Party.of(record.object, party_legal_rep),
             officers=officers, facts=facts, conditions=conditions, kind=kind, township=record.township,
+            issued_on=issued_on,
             record=record, commitment_text=commitment_text, commitment_file=commitment_file,
         )
         perform_transition(record, "dispose", by=by, note=note or warning.number, disposition=Disposition.WARNING,
