@@ -11,9 +11,9 @@ from enforcement import api as enforcement_api
 from enforcement.api_base import api_not_found
 from enforcement.cases import api as api_cases
 from enforcement.catalogue import api as api_catalogue
+from enforcement.coercion import api as api_coercion
 from enforcement.inspections import api as api_inspections
 from enforcement.warnings import api as api_warnings
-from enforcement.coercion import api as api_coercion
 from supervision import api as supervision_api
 
 # No format-suffix routes (/api/tickets/1/accept.json): actions take no `format`

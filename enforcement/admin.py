@@ -170,6 +170,6 @@ class CalendarYearAdmin(admin.ModelAdmin):
 admin.site.empty_value_display = _("（空）")
 from enforcement.cases import admin as admin_cases  # noqa: E402,F401
 from enforcement.catalogue import admin as admin_catalogue  # noqa: E402,F401
+from enforcement.coercion import admin as admin_coercion  # noqa: E402,F401
 from enforcement.inspections import admin as admin_inspections  # noqa: E402,F401
 from enforcement.warnings import admin as admin_warnings  # noqa: E402,F401
-from enforcement.coercion import admin as admin_coercion  # noqa: E402,F401
