@@ -70,8 +70,10 @@ def insert_series(model, count: int, overrides: dict[str, str], params: list | N
             default = field.get_default()
             exprs.append("%s")
             values.append(field.get_db_prep_save(default, connection))
-    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
-           f"SELECT {', '.join(exprs)} FROM generate_series(1, {count}) AS g")
+    sql = (
+        f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
+        f"SELECT {', '.join(exprs)} FROM generate_series(1, {count}) AS g"
+    )
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute(sql, values)
@@ -91,59 +93,103 @@ def build(cases: int, tickets: int, inspections: int) -> dict:
     for n in range(20):
         towns.append(Agency.objects.create(code=f"T{n:02d}", name=f"乡镇{n:02d}", kind=AgencyKind.TOWN, sort_order=n))
     for n in range(20):
-        units.append(Agency.objects.create(code=f"S{n:02d}", name=f"中队{n:02d}", kind=AgencyKind.SQUADRON_DIRECT,
-                                           sort_order=100 + n))
+        units.append(
+            Agency.objects.create(
+                code=f"S{n:02d}", name=f"中队{n:02d}", kind=AgencyKind.SQUADRON_DIRECT, sort_order=100 + n
+            )
+        )
     agencies = towns + units
     domains = [Domain.objects.create(code=f"D{n}", name=f"领域{n}") for n in range(5)]
-    matters = [Matter.objects.create(code=f"M-{n:04d}", name=f"事项{n}", power_type=PowerType.PENALTY,
-                                     domain=domains[n % 5], origin_department=department, in_guidance_catalogue=True)
-               for n in range(20)]
+    matters = [
+        Matter.objects.create(
+            code=f"M-{n:04d}",
+            name=f"事项{n}",
+            power_type=PowerType.PENALTY,
+            domain=domains[n % 5],
+            origin_department=department,
+            in_guidance_catalogue=True,
+        )
+        for n in range(20)
+    ]
     agency_ids = "ARRAY[" + ",".join(str(a.pk) for a in agencies) + "]"
     town_ids = "ARRAY[" + ",".join(str(a.pk) for a in towns) + "]"
     matter_ids = "ARRAY[" + ",".join(str(m.pk) for m in matters) + "]"
-    kinds = ("ARRAY['[\"fine\"]', '[\"warning\"]', '[\"fine\", \"confiscate_gains\"]', "
-             "'[\"fine\", \"order_suspension\"]', '[\"revoke_licence\", \"fine\"]', '[\"fine\"]']::jsonb[]")
+    kinds = (
+        'ARRAY[\'["fine"]\', \'["warning"]\', \'["fine", "confiscate_gains"]\', '
+        '\'["fine", "order_suspension"]\', \'["revoke_licence", "fine"]\', \'["fine"]\']::jsonb[]'
+    )
     timings = {}
     day = "(DATE '2024-01-01' + (g % 730))"
-    timings["cases"] = insert_series(Case, cases, {
-        "number": "'B-' || g", "agency": f"({agency_ids})[1 + g % 40]", "township": f"({town_ids})[1 + g % 20]",
-        "matter": f"({matter_ids})[1 + g % 20]", "title": "'案件' || g", "occurred_on": day, "discovered_on": day,
-        "party_kind": "'individual'", "party_name": "'当事人'", "status": "'closed'", "filed_on": day,
-        "decided_on": f"{day} + 20",
-        "decide_due_at": f"({day} + 90)::timestamp AT TIME ZONE 'Asia/Shanghai'",
-        "outcome": "CASE g % 10 WHEN 0 THEN 'no_penalty' WHEN 1 THEN 'first_offense' WHEN 2 THEN 'transfer' "
-                   "ELSE 'penalty' END",
-        "transferred_on": f"CASE WHEN g % 10 = 2 THEN {day} + 20 END",
-        "penalty_kinds": f"CASE WHEN g % 10 > 2 THEN ({kinds})[1 + g % 6] ELSE '[]'::jsonb END",
-        "fine_amount": "CASE WHEN g % 10 > 2 THEN (g % 1000) * 10 END",
-        "confiscated_amount": "CASE WHEN g % 10 > 2 AND g % 6 = 2 THEN (g % 300) * 5 END",
-        "created_at": "now()", "updated_at": "now()",
-    })
+    timings["cases"] = insert_series(
+        Case,
+        cases,
+        {
+            "number": "'B-' || g",
+            "agency": f"({agency_ids})[1 + g % 40]",
+            "township": f"({town_ids})[1 + g % 20]",
+            "matter": f"({matter_ids})[1 + g % 20]",
+            "title": "'案件' || g",
+            "occurred_on": day,
+            "discovered_on": day,
+            "party_kind": "'individual'",
+            "party_name": "'当事人'",
+            "status": "'closed'",
+            "filed_on": day,
+            "decided_on": f"{day} + 20",
+            "decide_due_at": f"({day} + 90)::timestamp AT TIME ZONE 'Asia/Shanghai'",
+            "outcome": "CASE g % 10 WHEN 0 THEN 'no_penalty' WHEN 1 THEN 'first_offense' WHEN 2 THEN 'transfer' "
+            "ELSE 'penalty' END",
+            "transferred_on": f"CASE WHEN g % 10 = 2 THEN {day} + 20 END",
+            "penalty_kinds": f"CASE WHEN g % 10 > 2 THEN ({kinds})[1 + g % 6] ELSE '[]'::jsonb END",
+            "fine_amount": "CASE WHEN g % 10 > 2 THEN (g % 1000) * 10 END",
+            "confiscated_amount": "CASE WHEN g % 10 > 2 AND g % 6 = 2 THEN (g % 300) * 5 END",
+            "created_at": "now()",
+            "updated_at": "now()",
+        },
+    )
     first_case = Case.objects.order_by("pk").values_list("pk", flat=True).first()
     appeals = max(cases // 100, 1)
-    timings["appeals"] = insert_series(AppealRecord, appeals, {
-        "case": f"{first_case} + (g * 97) % {cases}", "kind": "CASE WHEN g % 3 = 0 THEN 'litigation' "
-                                                              "ELSE 'reconsideration' END",
-        "filed_on": "(DATE '2024-01-01' + (g % 730))", "body": "'县人民政府'",
-        "outcome": "(ARRAY['pending','upheld','varied','revoked','confirmed_unlawful','declared_invalid','withdrawn'])"
-                   "[1 + g % 7]",
-        "won": "CASE WHEN g % 3 = 0 AND g % 7 <> 0 THEN g % 2 = 0 END", "recorded_by": str(user.pk),
-        "recorded_at": "now()",
-    })
-    channels = "ARRAY['staff','township_call','patrol','grid','public_web','hotline_12345','hotline_12319'," \
-               "'hotline_12369','open311']"
-    received = "(TIMESTAMP '2024-01-01 08:00' + (g % 730) * INTERVAL '1 day' + (g % 600) * INTERVAL '1 minute')" \
-               " AT TIME ZONE 'Asia/Shanghai'"
-    timings["tickets"] = insert_series(Ticket, tickets, {
-        "number": "'W' || g", "channel": f"({channels})[1 + g % 9]", "status": "'closed'",
-        "description": "'问题描述'", "township": f"({town_ids})[1 + g % 20]",
-        "responsible_agency": f"CASE WHEN g % 50 = 0 THEN NULL ELSE ({agency_ids})[1 + g % 40] END",
-        "received_at": received, "resolve_due": f"{received} + INTERVAL '3 days'",
-        "resolved_at": f"CASE WHEN g % 20 = 0 THEN NULL ELSE {received} + (g % 5) * INTERVAL '1 day' END",
-        "satisfaction": "CASE g % 6 WHEN 0 THEN 'very_satisfied' WHEN 1 THEN 'satisfied' WHEN 2 THEN 'dissatisfied' "
-                        "WHEN 3 THEN 'basically_satisfied' ELSE '' END",
-        "lookup_code": "''",
-    })
+    timings["appeals"] = insert_series(
+        AppealRecord,
+        appeals,
+        {
+            "case": f"{first_case} + (g * 97) % {cases}",
+            "kind": "CASE WHEN g % 3 = 0 THEN 'litigation' ELSE 'reconsideration' END",
+            "filed_on": "(DATE '2024-01-01' + (g % 730))",
+            "body": "'县人民政府'",
+            "outcome": "(ARRAY['pending','upheld','varied','revoked','confirmed_unlawful',"
+            "'declared_invalid','withdrawn'])[1 + g % 7]",
+            "won": "CASE WHEN g % 3 = 0 AND g % 7 <> 0 THEN g % 2 = 0 END",
+            "recorded_by": str(user.pk),
+            "recorded_at": "now()",
+        },
+    )
+    channels = (
+        "ARRAY['staff','township_call','patrol','grid','public_web','hotline_12345','hotline_12319',"
+        "'hotline_12369','open311']"
+    )
+    received = (
+        "(TIMESTAMP '2024-01-01 08:00' + (g % 730) * INTERVAL '1 day' + (g % 600) * INTERVAL '1 minute')"
+        " AT TIME ZONE 'Asia/Shanghai'"
+    )
+    timings["tickets"] = insert_series(
+        Ticket,
+        tickets,
+        {
+            "number": "'W' || g",
+            "channel": f"({channels})[1 + g % 9]",
+            "status": "'closed'",
+            "description": "'问题描述'",
+            "township": f"({town_ids})[1 + g % 20]",
+            "responsible_agency": f"CASE WHEN g % 50 = 0 THEN NULL ELSE ({agency_ids})[1 + g % 40] END",
+            "received_at": received,
+            "resolve_due": f"{received} + INTERVAL '3 days'",
+            "resolved_at": f"CASE WHEN g % 20 = 0 THEN NULL ELSE {received} + (g % 5) * INTERVAL '1 day' END",
+            "satisfaction": "CASE g % 6 WHEN 0 THEN 'very_satisfied' WHEN 1 THEN 'satisfied' "
+            "WHEN 2 THEN 'dissatisfied' WHEN 3 THEN 'basically_satisfied' ELSE '' END",
+            "lookup_code": "''",
+        },
+    )
     counts = {"cases": cases, "appeals": appeals, "tickets": tickets}
     try:
         from enforcement.inspections.models import InspectionObject, InspectionRecord
@@ -151,13 +197,22 @@ def build(cases: int, tickets: int, inspections: int) -> dict:
         InspectionRecord = None
     if InspectionRecord is not None and inspections:
         shop = InspectionObject.objects.create(kind="organisation", name="某商店", township=towns[0])
-        timings["inspections"] = insert_series(InspectionRecord, inspections, {
-            "number": "'JC-' || g", "object": str(shop.pk), "agency": f"({agency_ids})[1 + g % 40]",
-            "township": f"({town_ids})[1 + g % 20]", "place": "'某地'",
-            "started_at": "(TIMESTAMP '2024-01-01 09:00' + (g % 730) * INTERVAL '1 day') AT TIME ZONE 'Asia/Shanghai'",
-            "checked_on": "(DATE '2024-01-01' + (g % 730))", "signature_status": "'signed'",
-            "outcome": "(ARRAY['no_problem','ordered_to_correct','case_filed','not_found'])[1 + g % 4]",
-        })
+        timings["inspections"] = insert_series(
+            InspectionRecord,
+            inspections,
+            {
+                "number": "'JC-' || g",
+                "object": str(shop.pk),
+                "agency": f"({agency_ids})[1 + g % 40]",
+                "township": f"({town_ids})[1 + g % 20]",
+                "place": "'某地'",
+                "started_at": "(TIMESTAMP '2024-01-01 09:00' + (g % 730) * INTERVAL '1 day') "
+                "AT TIME ZONE 'Asia/Shanghai'",
+                "checked_on": "(DATE '2024-01-01' + (g % 730))",
+                "signature_status": "'signed'",
+                "outcome": "(ARRAY['no_problem','ordered_to_correct','case_filed','not_found'])[1 + g % 4]",
+            },
+        )
         counts["inspections"] = inspections
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -185,8 +240,9 @@ def main() -> int:
         build_s = time.perf_counter() - started
         steps: list = []
         started = time.perf_counter()
-        again = services.report_build(YEAR, progress=lambda d, t, s: steps.append((round(time.perf_counter()
-                                                                                          - started, 2), s)))
+        again = services.report_build(
+            YEAR, progress=lambda d, t, s: steps.append((round(time.perf_counter() - started, 2), s))
+        )
         rebuild_s = time.perf_counter() - started
         same = again.pk == report.pk and again.figures == report.figures
         started = time.perf_counter()
@@ -194,15 +250,30 @@ def main() -> int:
         verify_s = time.perf_counter() - started
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
         result = {
-            "commit": commit.stdout.strip(), "engine": connection.vendor, **data,
-            "build_seconds": round(build_s, 2), "rebuild_seconds": round(rebuild_s, 2),
-            "rebuild_steps": steps, "rebuild_same_figures": same,
-            "verify_seconds": round(verify_s, 2), "verify_checked": checked, "verify_problems": problems[:20],
+            "commit": commit.stdout.strip(),
+            "engine": connection.vendor,
+            **data,
+            "build_seconds": round(build_s, 2),
+            "rebuild_seconds": round(rebuild_s, 2),
+            "rebuild_steps": steps,
+            "rebuild_same_figures": same,
+            "verify_seconds": round(verify_s, 2),
+            "verify_checked": checked,
+            "verify_problems": problems[:20],
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "county": {k: again.figures["county"].get(k) for k in (
-                "penalty_decisions", "fines_total", "cases_decided", "tickets_received", "on_time_rate",
-                "correction_rate", "inspections")},
+            "county": {
+                k: again.figures["county"].get(k)
+                for k in (
+                    "penalty_decisions",
+                    "fines_total",
+                    "cases_decided",
+                    "tickets_received",
+                    "on_time_rate",
+                    "correction_rate",
+                    "inspections",
+                )
+            },
             "missing": again.figures["missing"],
         }
     finally:
@@ -211,10 +282,12 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_disclosure.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     ok = build_s < BUILD_LIMIT_SECONDS and same and not problems
-    print(f"disclosure report {YEAR} over {data['counts']}: build {build_s:.1f} s, rebuild {rebuild_s:.1f} s "
-          f"(same figures: {same}), verify {verify_s:.1f} s ({checked} figures, {len(problems)} differ), "
-          f"load {result['load_average_before'][0]} -> {result['load_average_after'][0]}"
-          f"{'' if ok else '  FAILED'}")
+    print(
+        f"disclosure report {YEAR} over {data['counts']}: build {build_s:.1f} s, rebuild {rebuild_s:.1f} s "
+        f"(same figures: {same}), verify {verify_s:.1f} s ({checked} figures, {len(problems)} differ), "
+        f"load {result['load_average_before'][0]} -> {result['load_average_after'][0]}"
+        f"{'' if ok else '  FAILED'}"
+    )
     return 0 if ok else 1
 
 

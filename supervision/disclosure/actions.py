@@ -33,17 +33,38 @@ def _available(report, user) -> list[str]:
 
 REPORT_ACTIONS = ActionTable(
     [
-        Action("amend", _("保存修订"), AmendForm,
-               lambda r, *, by, data: services.report_amend(r, text=data["text"], by=by)),
-        Action("review", _("审核通过"), NoteForm, tone="success",
-               run=lambda r, *, by, data: services.report_review(r, by=by, note=data.get("note", ""))),
-        Action("send_back", _("退回修改"), RequiredNoteForm, tone="outline-danger",
-               run=lambda r, *, by, data: services.report_send_back(r, by=by, note=data["note"])),
-        Action("publish", _("公开并报送县政府"), EmptyForm, tone="success",
-               confirm=_("公开后报告不再改变，确定公开并报送县人民政府？"),
-               run=lambda r, *, by, data: services.report_publish(r, by=by)),
-        Action("correct", _("生成更正版本"), RequiredNoteForm, tone="outline-secondary",
-               run=lambda r, *, by, data: services.report_correct(r, note=data["note"], by=by)),
+        Action(
+            "amend", _("保存修订"), AmendForm, lambda r, *, by, data: services.report_amend(r, text=data["text"], by=by)
+        ),
+        Action(
+            "review",
+            _("审核通过"),
+            NoteForm,
+            tone="success",
+            run=lambda r, *, by, data: services.report_review(r, by=by, note=data.get("note", "")),
+        ),
+        Action(
+            "send_back",
+            _("退回修改"),
+            RequiredNoteForm,
+            tone="outline-danger",
+            run=lambda r, *, by, data: services.report_send_back(r, by=by, note=data["note"]),
+        ),
+        Action(
+            "publish",
+            _("公开并报送县政府"),
+            EmptyForm,
+            tone="success",
+            confirm=_("公开后报告不再改变，确定公开并报送县人民政府？"),
+            run=lambda r, *, by, data: services.report_publish(r, by=by),
+        ),
+        Action(
+            "correct",
+            _("生成更正版本"),
+            RequiredNoteForm,
+            tone="outline-secondary",
+            run=lambda r, *, by, data: services.report_correct(r, note=data["note"], by=by),
+        ),
     ],
     _available,
 )

@@ -20,7 +20,7 @@ CORRECTION_MAX = 5.0
 
 
 def change(current, previous) -> str:
-    """"同比增长12.5%" / "同比下降3.0%" / "与上年持平"; empty when last year has nothing to compare."""
+    """ "同比增长12.5%" / "同比下降3.0%" / "与上年持平"; empty when last year has nothing to compare."""
     if previous in (None, "") or current in (None, ""):
         return ""
     cur, prev = Decimal(str(current)), Decimal(str(previous))
@@ -54,17 +54,28 @@ def generate(year: int, figures: dict, previous: dict | None, review_line: str) 
     p = (previous or {}).get("county", {})
     b = figures.get("breakdowns", {})
     paras = []
-    paras.append(_("一、总体情况。") + _with_change(
-        _("%(year)s年全县立案%(filed)s件，作出行政处罚决定%(penalties)s件") % {
-            "year": year, "filed": c.get("cases_filed", 0), "penalties": c.get("penalty_decisions", 0)},
-        c.get("penalty_decisions"), p.get("penalty_decisions"),
-    ) + "，" + _with_change(
-        _("罚款%(fines)s元，没收%(conf)s元") % {"fines": c.get("fines_total", "0.00"),
-                                           "conf": c.get("confiscations_total", "0.00")},
-        c.get("fines_total"), p.get("fines_total"),
-    ) + _("；不予行政处罚%(none)s件，其中首违不罚%(first)s件；移送%(moved)s件。") % {
-        "none": c.get("no_penalty_decisions", 0), "first": c.get("first_offense_exemptions", 0),
-        "moved": c.get("cases_transferred", 0)})
+    paras.append(
+        _("一、总体情况。")
+        + _with_change(
+            _("%(year)s年全县立案%(filed)s件，作出行政处罚决定%(penalties)s件")
+            % {"year": year, "filed": c.get("cases_filed", 0), "penalties": c.get("penalty_decisions", 0)},
+            c.get("penalty_decisions"),
+            p.get("penalty_decisions"),
+        )
+        + "，"
+        + _with_change(
+            _("罚款%(fines)s元，没收%(conf)s元")
+            % {"fines": c.get("fines_total", "0.00"), "conf": c.get("confiscations_total", "0.00")},
+            c.get("fines_total"),
+            p.get("fines_total"),
+        )
+        + _("；不予行政处罚%(none)s件，其中首违不罚%(first)s件；移送%(moved)s件。")
+        % {
+            "none": c.get("no_penalty_decisions", 0),
+            "first": c.get("first_offense_exemptions", 0),
+            "moved": c.get("cases_transferred", 0),
+        }
+    )
     domains, towns = _leading(b.get("cases_by_domain", [])), _leading(b.get("cases_by_township", []))
     ticket_towns = _leading(b.get("tickets_by_township", []))
     parts = []
@@ -76,24 +87,40 @@ def generate(year: int, figures: dict, previous: dict | None, review_line: str) 
         parts.append(_("工单较多的乡镇（街道）为%(list)s") % {"list": ticket_towns})
     if parts:
         paras.append(_("二、重点领域和乡镇。") + "；".join(parts) + "。")
-    paras.append(_("三、办理时效。") + _(
-        "作出决定%(decided)s件，法定期限内决定%(in_time)s件，按期决定率%(rate)s；"
-        "受理工单%(tickets)s件，按时办结率%(ticket_rate)s，满意率%(sat)s。") % {
-        "decided": c.get("cases_decided", 0), "in_time": c.get("cases_decided_in_time", 0),
-        "rate": _rate(c.get("decided_in_time_rate")),
-        "tickets": _with_change(str(c.get("tickets_received", 0)), c.get("tickets_received"),
-                                p.get("tickets_received")),
-        "ticket_rate": _rate(c.get("on_time_rate")), "sat": _rate(c.get("satisfaction"))})
-    paras.append(_("四、复议诉讼。") + _(
-        "行政复议%(recon)s件，行政诉讼%(lit)s件（胜诉%(won)s件、败诉%(lost)s件），纠错率%(rate)s。") % {
-        "recon": c.get("reconsiderations", 0), "lit": c.get("litigations", 0),
-        "won": c.get("litigations_won", 0), "lost": c.get("litigations_lost", 0),
-        "rate": _rate(c.get("correction_rate"))})
+    paras.append(
+        _("三、办理时效。")
+        + _(
+            "作出决定%(decided)s件，法定期限内决定%(in_time)s件，按期决定率%(rate)s；"
+            "受理工单%(tickets)s件，按时办结率%(ticket_rate)s，满意率%(sat)s。"
+        )
+        % {
+            "decided": c.get("cases_decided", 0),
+            "in_time": c.get("cases_decided_in_time", 0),
+            "rate": _rate(c.get("decided_in_time_rate")),
+            "tickets": _with_change(
+                str(c.get("tickets_received", 0)), c.get("tickets_received"), p.get("tickets_received")
+            ),
+            "ticket_rate": _rate(c.get("on_time_rate")),
+            "sat": _rate(c.get("satisfaction")),
+        }
+    )
+    paras.append(
+        _("四、复议诉讼。")
+        + _("行政复议%(recon)s件，行政诉讼%(lit)s件（胜诉%(won)s件、败诉%(lost)s件），纠错率%(rate)s。")
+        % {
+            "recon": c.get("reconsiderations", 0),
+            "lit": c.get("litigations", 0),
+            "won": c.get("litigations_won", 0),
+            "lost": c.get("litigations_lost", 0),
+            "rate": _rate(c.get("correction_rate")),
+        }
+    )
     top = b.get("top_deductions", [])
     review = _("五、案卷评查。") + review_line
     if top:
         review += _("最常见的扣分情形：%(list)s。") % {
-            "list": "；".join(_("%(text)s（%(n)s次）") % {"text": text, "n": n} for _code, text, n, *_r in top[:3])}
+            "list": "；".join(_("%(text)s（%(n)s次）") % {"text": text, "n": n} for _code, text, n, *_r in top[:3])
+        }
     paras.append(review)
     problems = []
     if c.get("decided_in_time_rate") is not None and c["decided_in_time_rate"] < IN_TIME_MIN:

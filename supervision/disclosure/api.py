@@ -43,17 +43,22 @@ class ReportSerializer(ReportSummarySerializer):
     submitted_to = serializers.CharField(source="submitted_to.name", allow_null=True, default=None)
     county = serializers.DictField(source="figures.county", help_text=_lazy("全县数据，按指标代码"))
     agencies = serializers.DictField(
-        source="figures.agencies", help_text=_lazy("各单位数据，按机构代码（含单位名称和类型）"))
-    missing = serializers.ListField(child=serializers.CharField(), source="figures.missing",
-                                    help_text=_lazy("数据来源尚未纳入系统的指标代码"))
+        source="figures.agencies", help_text=_lazy("各单位数据，按机构代码（含单位名称和类型）")
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(), source="figures.missing", help_text=_lazy("数据来源尚未纳入系统的指标代码")
+    )
     breakdowns = serializers.DictField(source="figures.breakdowns")
     analysis = serializers.CharField()
     generated_analysis = serializers.CharField()
     definitions = serializers.SerializerMethodField()
 
     def get_definitions(self, obj) -> list[dict]:
-        return [{"key": f.key, "source": p.key, "label": str(f.label), "definition": str(f.definition),
-                 "kind": f.kind} for p, f in all_figures() if f.shown]
+        return [
+            {"key": f.key, "source": p.key, "label": str(f.label), "definition": str(f.definition), "kind": f.kind}
+            for p, f in all_figures()
+            if f.shown
+        ]
 
 
 class DisclosureReportViewSet(viewsets.ViewSet):
@@ -64,16 +69,23 @@ class DisclosureReportViewSet(viewsets.ViewSet):
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
 
-    @extend_schema(summary=_lazy("已公开的年度行政执法数据公开报告"),
-                   responses={200: ReportSummarySerializer(many=True)}, tags=["disclosure"])
+    @extend_schema(
+        summary=_lazy("已公开的年度行政执法数据公开报告"),
+        responses={200: ReportSummarySerializer(many=True)},
+        tags=["disclosure"],
+    )
     def list(self, request):
         return Response(ReportSummarySerializer(selectors.public_reports(), many=True).data)
 
-    @extend_schema(summary=_lazy("某年度已公开的数据公开报告"), responses={200: ReportSerializer},
-                   parameters=[OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH),
-                               OpenApiParameter("version", OpenApiTypes.INT, description=_lazy(
-                                   "已公开的较早版本（默认：最新版本）"))],
-                   tags=["disclosure"])
+    @extend_schema(
+        summary=_lazy("某年度已公开的数据公开报告"),
+        responses={200: ReportSerializer},
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("version", OpenApiTypes.INT, description=_lazy("已公开的较早版本（默认：最新版本）")),
+        ],
+        tags=["disclosure"],
+    )
     def retrieve(self, request, year=None):
         version = request.query_params.get("version")
         if version is not None and not version.isdigit():

@@ -40,8 +40,10 @@ def seed_disclosure(stdout, password: str) -> None:
         january = dt.datetime(published + 1, 1, 1, tzinfo=SHANGHAI)
         # Demo history: built on 2 January, reviewed on the 22nd, published on the 27th.
         DisclosureReport.objects.filter(pk=report.pk).update(
-            built_at=january + dt.timedelta(days=1, hours=3), reviewed_at=january + dt.timedelta(days=21, hours=10),
-            published_at=january + dt.timedelta(days=26, hours=15))
+            built_at=january + dt.timedelta(days=1, hours=3),
+            reviewed_at=january + dt.timedelta(days=21, hours=10),
+            published_at=january + dt.timedelta(days=26, hours=15),
+        )
         done.append(str(report))
     if not DisclosureReport.objects.filter(year=draft).exists():
         done.append(str(services.report_build(draft, today=today)))

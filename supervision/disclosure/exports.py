@@ -85,33 +85,57 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     style = styles()["small"]
     cell = [[Paragraph(escape(str(v)), style) for v in row] for row in rows]
     table = Table(cell, colWidths=[w * cm for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     return table
 
 
 def report_pdf(report: DisclosureReport) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=2 * cm,
-                            bottomMargin=2 * cm, title=str(report))
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=1.8 * cm,
+        rightMargin=1.8 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=str(report),
+    )
     font_name()
     story = [para(str(report), "h1")]
     if report.supersedes_id:
-        story.append(para(_("本版本更正%(old)s，更正说明：%(note)s") % {"old": report.supersedes,
-                                                                "note": report.correction_note}))
+        story.append(
+            para(
+                _("本版本更正%(old)s，更正说明：%(note)s") % {"old": report.supersedes, "note": report.correction_note}
+            )
+        )
     if report.published_at:
-        story.append(para(_("公开日期：%(date)s；已报送%(gov)s。") % {
-            "date": timezone.localtime(report.published_at).strftime("%Y-%m-%d"),
-            "gov": report.submitted_to.name if report.submitted_to else _("县人民政府")}))
+        story.append(
+            para(
+                _("公开日期：%(date)s；已报送%(gov)s。")
+                % {
+                    "date": timezone.localtime(report.published_at).strftime("%Y-%m-%d"),
+                    "gov": report.submitted_to.name if report.submitted_to else _("县人民政府"),
+                }
+            )
+        )
     story.append(para(_("一、数据"), "h2"))
     story.append(_table(_county_rows(report), [3.6, 4.2, 2.4, 7.2]))
     keys, rows = agency_table(report)
     labels = _labels()
-    main = [k for k in keys if k in ("penalty_decisions", "fines_total", "cases_filed", "tickets_received",
-                                      "correction_rate", "review_average")]
+    main = [
+        k
+        for k in keys
+        if k
+        in ("penalty_decisions", "fines_total", "cases_filed", "tickets_received", "correction_rate", "review_average")
+    ]
     story.append(para(_("二、各单位主要数据"), "h2"))
     idx = [keys.index(k) + 2 for k in main]
     table = [[_("机构代码"), _("单位"), *[labels[k] for k in main]]]

@@ -36,11 +36,21 @@ from supervision.models import Rectification, SampledFile, ScoreDeduction
 # the report's kinds follow 国办发〔2018〕118号's table, most severe first.
 REPORT_KINDS: list[tuple[str, Promise, tuple[str, ...]]] = [
     ("detention_transferred", _("行政拘留（移送公安）"), (PenaltyKind.DETENTION,)),
-    ("closure", _("责令停产停业、责令关闭、限制生产经营"),
-     (PenaltyKind.ORDER_CLOSURE, PenaltyKind.ORDER_SUSPENSION, PenaltyKind.RESTRICT_OPERATIONS)),
-    ("licence", _("暂扣或吊销许可证件、降低资质等级、限制从业"),
-     (PenaltyKind.REVOKE_LICENCE, PenaltyKind.SUSPEND_LICENCE, PenaltyKind.LOWER_QUALIFICATION,
-      PenaltyKind.RESTRICT_EMPLOYMENT)),
+    (
+        "closure",
+        _("责令停产停业、责令关闭、限制生产经营"),
+        (PenaltyKind.ORDER_CLOSURE, PenaltyKind.ORDER_SUSPENSION, PenaltyKind.RESTRICT_OPERATIONS),
+    ),
+    (
+        "licence",
+        _("暂扣或吊销许可证件、降低资质等级、限制从业"),
+        (
+            PenaltyKind.REVOKE_LICENCE,
+            PenaltyKind.SUSPEND_LICENCE,
+            PenaltyKind.LOWER_QUALIFICATION,
+            PenaltyKind.RESTRICT_EMPLOYMENT,
+        ),
+    ),
     ("confiscation", _("没收违法所得、没收非法财物"), (PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY)),
     ("fine", _("罚款"), (PenaltyKind.FINE,)),
     ("other", _("其他行政处罚"), (PenaltyKind.OTHER,)),
@@ -60,8 +70,12 @@ def most_severe_kind(kinds: Iterable[str]) -> str:
 
 # Outcomes as the report lists them (pending and withdrawn too, so that the parts add up).
 APPEAL_OUTCOMES = [o.value for o in AppealOutcome]
-CORRECTED = (AppealOutcome.VARIED, AppealOutcome.REVOKED, AppealOutcome.CONFIRMED_UNLAWFUL,
-             AppealOutcome.DECLARED_INVALID)
+CORRECTED = (
+    AppealOutcome.VARIED,
+    AppealOutcome.REVOKED,
+    AppealOutcome.CONFIRMED_UNLAWFUL,
+    AppealOutcome.DECLARED_INVALID,
+)
 
 
 # --- figures and providers -------------------------------------------------------------------
@@ -132,16 +146,24 @@ DECISION_OUTCOMES = (Outcome.PENALTY, Outcome.NO_PENALTY, Outcome.FIRST_OFFENSE)
 # suspensions included in decide_due_at); a summary-procedure decision made on the spot has no
 # such deadline and is in time.
 IN_TIME = Q(decide_due_at__isnull=True, procedure=Procedure.SUMMARY) | Q(
-    decide_due_at__isnull=False, decided_on__lte=F("decide_due_at__date"))
+    decide_due_at__isnull=False, decided_on__lte=F("decide_due_at__date")
+)
 
 
 def _cases(year: int) -> SourceResult:
     start, end, _b, _e = year_bounds(year)
     out = SourceResult()
     decided = Case.objects.filter(decided_on__gte=start, decided_on__lt=end, outcome__in=DECISION_OUTCOMES)
-    groups = (decided.order_by().values("agency_id", "outcome", "penalty_kinds")
-              .annotate(n=Count("pk"), fines=Sum("fine_amount"), confiscated=Sum("confiscated_amount"),
-                        in_time=Count("pk", filter=IN_TIME)))
+    groups = (
+        decided.order_by()
+        .values("agency_id", "outcome", "penalty_kinds")
+        .annotate(
+            n=Count("pk"),
+            fines=Sum("fine_amount"),
+            confiscated=Sum("confiscated_amount"),
+            in_time=Count("pk", filter=IN_TIME),
+        )
+    )
     for g in groups:
         row = out.row(g["agency_id"])
         _add(row, "cases_decided", g["n"])
@@ -156,19 +178,27 @@ def _cases(year: int) -> SourceResult:
             if g["outcome"] == Outcome.FIRST_OFFENSE:
                 _add(row, "first_offense_exemptions", g["n"])
     # Filed and transferred: each counted by its own date.
-    counts = (Case.objects.filter(Q(filed_on__gte=start, filed_on__lt=end)
-                                  | Q(transferred_on__gte=start, transferred_on__lt=end))
-              .order_by().values("agency_id")
-              .annotate(filed=Count("pk", filter=Q(filed_on__gte=start, filed_on__lt=end)),
-                        transferred=Count("pk", filter=Q(transferred_on__gte=start, transferred_on__lt=end))))
+    counts = (
+        Case.objects.filter(
+            Q(filed_on__gte=start, filed_on__lt=end) | Q(transferred_on__gte=start, transferred_on__lt=end)
+        )
+        .order_by()
+        .values("agency_id")
+        .annotate(
+            filed=Count("pk", filter=Q(filed_on__gte=start, filed_on__lt=end)),
+            transferred=Count("pk", filter=Q(transferred_on__gte=start, transferred_on__lt=end)),
+        )
+    )
     for g in counts:
         row = out.row(g["agency_id"])
         _add(row, "cases_filed", g["filed"])
         _add(row, "cases_transferred", g["transferred"])
     out.breakdowns["cases_by_domain"] = [
         [g["matter__domain__name"], g["n"]]
-        for g in decided.order_by().values("matter__domain__name").annotate(n=Count("pk")).order_by("-n",
-                                                                                                     "matter__domain__name")
+        for g in decided.order_by()
+        .values("matter__domain__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "matter__domain__name")
     ]
     out.breakdowns["cases_by_township"] = [
         [g["township__name"] or "", g["n"]]
@@ -180,8 +210,12 @@ def _cases(year: int) -> SourceResult:
 def _appeals(year: int) -> SourceResult:
     start, end, _b, _e = year_bounds(year)
     out = SourceResult()
-    groups = (AppealRecord.objects.filter(filed_on__gte=start, filed_on__lt=end).order_by()
-              .values("case__agency_id", "kind", "outcome", "won").annotate(n=Count("pk")))
+    groups = (
+        AppealRecord.objects.filter(filed_on__gte=start, filed_on__lt=end)
+        .order_by()
+        .values("case__agency_id", "kind", "outcome", "won")
+        .annotate(n=Count("pk"))
+    )
     for g in groups:
         row = out.row(g["case__agency_id"])
         n = g["n"]
@@ -208,12 +242,19 @@ def _tickets(year: int) -> SourceResult:
     good = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
     out = SourceResult()
     received = Ticket.objects.filter(received_at__gte=begin, received_at__lt=finish)
-    groups = (received.order_by().values("responsible_agency_id", "channel")
-              .annotate(n=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-                        on_time=Count("pk", filter=Q(resolved_at__isnull=False, resolve_due__isnull=False,
-                                                     resolved_at__lte=F("resolve_due"))),
-                        followed=Count("pk", filter=~Q(satisfaction="")),
-                        satisfied=Count("pk", filter=Q(satisfaction__in=good))))
+    groups = (
+        received.order_by()
+        .values("responsible_agency_id", "channel")
+        .annotate(
+            n=Count("pk"),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            on_time=Count(
+                "pk", filter=Q(resolved_at__isnull=False, resolve_due__isnull=False, resolved_at__lte=F("resolve_due"))
+            ),
+            followed=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count("pk", filter=Q(satisfaction__in=good)),
+        )
+    )
     for g in groups:
         row = out.row(g["responsible_agency_id"])
         _add(row, "tickets_received", g["n"])
@@ -239,9 +280,12 @@ def _channels() -> list[tuple[str, str]]:
 def _review(year: int) -> SourceResult:
     done = (PlanStatus.PUBLISHED, PlanStatus.CLOSED)
     out = SourceResult()
-    files = (SampledFile.objects.filter(plan__year=year, plan__status__in=done, final_score__isnull=False)
-             .order_by().values("agency_id", "grade")
-             .annotate(n=Count("pk"), points=Sum("final_score"), vetoes=Count("pk", filter=Q(vetoed=True))))
+    files = (
+        SampledFile.objects.filter(plan__year=year, plan__status__in=done, final_score__isnull=False)
+        .order_by()
+        .values("agency_id", "grade")
+        .annotate(n=Count("pk"), points=Sum("final_score"), vetoes=Count("pk", filter=Q(vetoed=True)))
+    )
     for g in files:
         row = out.row(g["agency_id"])
         _add(row, "review_files", g["n"])
@@ -249,19 +293,31 @@ def _review(year: int) -> SourceResult:
         _add(row, "review_vetoes", g["vetoes"])
         if g["grade"]:
             _add_part(row, "review_grades", g["grade"], g["n"])
-    notices = (Rectification.objects.filter(plan__year=year).order_by().values("agency_id")
-               .annotate(n=Count("pk"), ok=Count("pk", filter=Q(status=RectificationStatus.ACCEPTED))))
+    notices = (
+        Rectification.objects.filter(plan__year=year)
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(status=RectificationStatus.ACCEPTED)))
+    )
     for g in notices:
         row = out.row(g["agency_id"])
         _add(row, "rectifications", g["n"])
         _add(row, "rectifications_accepted", g["ok"])
-    deductions = (ScoreDeduction.objects.filter(score__assignment__sampled__plan__year=year,
-                                                score__assignment__sampled__plan__status__in=done,
-                                                score__status=ScoreStatus.SUBMITTED, points__gt=0)
-                  .order_by().values("item__code", "item__text")
-                  .annotate(n=Count("pk"), points=Sum("points")).order_by("-n", "-points", "item__code"))
-    out.breakdowns["top_deductions"] = [[g["item__code"], g["item__text"], g["n"], str(g["points"])]
-                                        for g in deductions[:5]]
+    deductions = (
+        ScoreDeduction.objects.filter(
+            score__assignment__sampled__plan__year=year,
+            score__assignment__sampled__plan__status__in=done,
+            score__status=ScoreStatus.SUBMITTED,
+            points__gt=0,
+        )
+        .order_by()
+        .values("item__code", "item__text")
+        .annotate(n=Count("pk"), points=Sum("points"))
+        .order_by("-n", "-points", "item__code")
+    )
+    out.breakdowns["top_deductions"] = [
+        [g["item__code"], g["item__text"], g["n"], str(g["points"])] for g in deductions[:5]
+    ]
     return out
 
 
@@ -323,92 +379,206 @@ def _inspection_outcomes() -> list[tuple[str, str]]:
 
 
 PROVIDERS: list[Provider] = [
-    Provider("cases", _("行政处罚"), [
-        Figure("penalty_decisions", _("行政处罚决定"), _(
-            "作出行政处罚决定的案件（处理结果为给予行政处罚），按决定日期计入年度；"
-            "同时给予多种处罚的，只计一次，计入其中最重的处罚种类。")),
-        Figure("penalty_by_kind", _("按处罚种类"), _(
-            "同上，按最重的处罚种类分列：行政拘留（移送公安）＞责令停产停业/关闭＞暂扣吊销许可证件＞"
-            "没收违法所得和非法财物＞罚款＞其他＞警告和通报批评。"), BREAKDOWN,
-            parts=lambda: [(k, str(label)) for k, label, _m in REPORT_KINDS]),
-        Figure("fines_total", _("罚款金额（元）"), _("年度内作出的行政处罚决定的罚款金额合计，按决定日期计入年度。"),
-               AMOUNT),
-        Figure("confiscations_total", _("没收金额（元）"), _(
-            "年度内作出的行政处罚决定没收违法所得和非法财物的金额合计，按决定日期计入年度。"), AMOUNT),
-        Figure("no_penalty_decisions", _("不予行政处罚决定"), _(
-            "处理结果为不予行政处罚的案件（含首违不罚），按决定日期计入年度。")),
-        Figure("first_offense_exemptions", _("首违不罚"), _("其中依首违不罚清单不予处罚的案件，按决定日期计入年度。")),
-        Figure("cases_filed", _("立案"), _("立案的案件，按立案日期计入年度。")),
-        Figure("cases_decided", _("作出决定"), _(
-            "作出行政处罚决定或不予行政处罚决定的案件（不含移送），按决定日期计入年度。")),
-        Figure("cases_transferred", _("移送"), _("移送公安、检察、监察或其他机关的案件，按移送日期计入年度。")),
-        Figure("cases_decided_in_time", _("法定期限内决定"), _(
-            "作出决定的案件中，在办案期限（《行政处罚法》第六十条，含依法延长和中止）届满之日或之前决定的；"
-            "当场作出的简易程序决定计入。按决定日期计入年度。")),
-        Figure("decided_in_time_rate", _("按期决定率（%）"), _("法定期限内决定 ÷ 作出决定。"), RATE),
-    ], _cases, rates={"decided_in_time_rate": ("cases_decided_in_time", "cases_decided")}),
-    Provider("appeals", _("行政复议和行政诉讼"), [
-        Figure("reconsiderations", _("行政复议"), _("针对本单位行政处罚决定申请的行政复议，按申请日期计入年度。")),
-        Figure("reconsideration_outcomes", _("复议结果"), _(
-            "上述复议的结果（维持、变更、撤销、确认违法、确认无效、撤回、审理中），以生成报告时的登记为准。"),
-            BREAKDOWN, parts=_outcomes),
-        Figure("litigations", _("行政诉讼"), _("针对本单位行政处罚决定提起的行政诉讼，按起诉日期计入年度。")),
-        Figure("litigation_outcomes", _("诉讼结果"), _("上述诉讼的裁判结果，以生成报告时的登记为准。"),
-               BREAKDOWN, parts=_outcomes),
-        Figure("litigations_won", _("胜诉"), _("上述诉讼中已审结且登记为胜诉的。")),
-        Figure("litigations_lost", _("败诉"), _("上述诉讼中已审结且登记为败诉的。")),
-        Figure("appeals_concluded", _("复议诉讼审结"), _("上述复议和诉讼中已有结果的（不含审理中和撤回）。")),
-        Figure("appeals_corrected", _("被纠错"), _("审结的复议和诉讼中结果为变更、撤销、确认违法或确认无效的。")),
-        Figure("correction_rate", _("纠错率（%）"), _("被纠错 ÷ 复议诉讼审结。"), RATE),
-    ], _appeals, rates={"correction_rate": ("appeals_corrected", "appeals_concluded")}),
-    Provider("tickets", _("工单办理"), [
-        Figure("tickets_received", _("受理工单"), _(
-            "各渠道受理的工单，按受理时间（北京时间）计入年度，计入当前责任单位。")),
-        Figure("tickets_by_channel", _("按来源渠道"), _("同上，按来源渠道分列。"), BREAKDOWN, parts=_channels),
-        Figure("tickets_resolved", _("已办结"), _("上述工单中已反馈办结的。")),
-        Figure("tickets_on_time", _("按时办结"), _("上述工单中在办结期限之前反馈办结的。")),
-        Figure("on_time_rate", _("按时办结率（%）"), _("按时办结 ÷ 已办结。"), RATE),
-        Figure("tickets_followed_up", _("回访"), _("上述工单中已回访并登记满意度的。")),
-        Figure("tickets_satisfied", _("满意"), _("回访结果为非常满意、满意或基本满意的。")),
-        Figure("satisfaction", _("满意率（%）"), _("满意 ÷ 回访。"), RATE),
-    ], _tickets, rates={"on_time_rate": ("tickets_on_time", "tickets_resolved"),
-                        "satisfaction": ("tickets_satisfied", "tickets_followed_up")}),
-    Provider("review", _("案卷评查"), [
-        Figure("review_files", _("评查案卷"), _(
-            "司法局评查方案（年度为Y，结果已公布）中已得出最终得分的案卷，计入被评查单位。")),
-        Figure("review_score_sum", _("得分合计"), _("上述案卷最终得分之和（用于计算平均分）。"), AMOUNT, shown=False),
-        Figure("review_average", _("平均得分"), _("得分合计 ÷ 评查案卷。"), AVERAGE),
-        Figure("review_grades", _("评查等次"), _("上述案卷按等次分列。"), BREAKDOWN, parts=_grades),
-        Figure("review_vetoes", _("否决"), _("上述案卷中触发否决项的。")),
-        Figure("rectifications", _("整改通知"), _("年度为Y的评查方案下发的整改通知。")),
-        Figure("rectifications_accepted", _("整改通过"), _("上述整改通知中整改已通过的（以生成报告时为准）。")),
-    ], _review, averages={"review_average": ("review_score_sum", "review_files")}),
-    Provider("inspections", _("行政检查"), [
-        Figure("inspections", _("行政检查"), _("登记的行政检查记录，按检查日期计入年度，计入检查单位。")),
-        Figure("spot_checks", _("双随机抽查"), _("其中“双随机、一公开”抽查任务的检查记录，按检查日期计入年度。")),
-        Figure("spot_check_results", _("抽查结果"), _("上述抽查按检查结果分列。"), BREAKDOWN,
-               parts=_inspection_outcomes),
-        Figure("joint_visits", _("联合检查"), _(
-            "已完成的“综合查一次”联合检查，计入参加的每个单位，按检查日期计入年度。")),
-    ], _external("enforcement.inspections")),
-    Provider("warnings", _("预警执法"), [
-        Figure("warnings", _("预警提示"), _("出具的预警提示（责令改正）通知书，按出具日期计入年度。")),
-        Figure("self_corrections", _("自行整改"), _(
-            "其中当事人已自行改正的（以生成报告时的状态为准），按出具日期计入年度。")),
-        Figure("warning_commitments", _("告知承诺"), _("其中以当事人书面承诺改正方式作出的，按出具日期计入年度。")),
-        Figure("warnings_turned_into_cases", _("转为案件线索"), _(
-            "其中逾期未改正、转为案件线索的（以生成报告时的状态为准），按出具日期计入年度。")),
-    ], _external("enforcement.warnings", rename={
-        "self_corrected": "self_corrections", "commitments": "warning_commitments",
-        "turned_into_cases": "warnings_turned_into_cases"})),
-    Provider("coercion", _("行政强制"), [
-        Figure("coercive_measures", _("行政强制措施"), _("作出决定的查封、扣押等行政强制措施，按决定日期计入年度。")),
-        Figure("sealing", _("查封"), _("其中查封场所、设施或者财物的，按决定日期计入年度。")),
-        Figure("seizure", _("扣押"), _("其中扣押财物的，按决定日期计入年度。")),
-        Figure("releases", _("解除强制措施"), _("解除的查封、扣押，按解除日期计入年度。")),
-        Figure("enforcement_actions", _("行政强制执行"), _(
-            "执行完毕的行政决定（当事人自觉履行或人民法院强制执行完毕），按终结日期计入年度。")),
-    ], _external("enforcement.coercion")),
+    Provider(
+        "cases",
+        _("行政处罚"),
+        [
+            Figure(
+                "penalty_decisions",
+                _("行政处罚决定"),
+                _(
+                    "作出行政处罚决定的案件（处理结果为给予行政处罚），按决定日期计入年度；"
+                    "同时给予多种处罚的，只计一次，计入其中最重的处罚种类。"
+                ),
+            ),
+            Figure(
+                "penalty_by_kind",
+                _("按处罚种类"),
+                _(
+                    "同上，按最重的处罚种类分列：行政拘留（移送公安）＞责令停产停业/关闭＞暂扣吊销许可证件＞"
+                    "没收违法所得和非法财物＞罚款＞其他＞警告和通报批评。"
+                ),
+                BREAKDOWN,
+                parts=lambda: [(k, str(label)) for k, label, _m in REPORT_KINDS],
+            ),
+            Figure(
+                "fines_total",
+                _("罚款金额（元）"),
+                _("年度内作出的行政处罚决定的罚款金额合计，按决定日期计入年度。"),
+                AMOUNT,
+            ),
+            Figure(
+                "confiscations_total",
+                _("没收金额（元）"),
+                _("年度内作出的行政处罚决定没收违法所得和非法财物的金额合计，按决定日期计入年度。"),
+                AMOUNT,
+            ),
+            Figure(
+                "no_penalty_decisions",
+                _("不予行政处罚决定"),
+                _("处理结果为不予行政处罚的案件（含首违不罚），按决定日期计入年度。"),
+            ),
+            Figure(
+                "first_offense_exemptions", _("首违不罚"), _("其中依首违不罚清单不予处罚的案件，按决定日期计入年度。")
+            ),
+            Figure("cases_filed", _("立案"), _("立案的案件，按立案日期计入年度。")),
+            Figure(
+                "cases_decided",
+                _("作出决定"),
+                _("作出行政处罚决定或不予行政处罚决定的案件（不含移送），按决定日期计入年度。"),
+            ),
+            Figure("cases_transferred", _("移送"), _("移送公安、检察、监察或其他机关的案件，按移送日期计入年度。")),
+            Figure(
+                "cases_decided_in_time",
+                _("法定期限内决定"),
+                _(
+                    "作出决定的案件中，在办案期限（《行政处罚法》第六十条，含依法延长和中止）届满之日或之前决定的；"
+                    "当场作出的简易程序决定计入。按决定日期计入年度。"
+                ),
+            ),
+            Figure("decided_in_time_rate", _("按期决定率（%）"), _("法定期限内决定 ÷ 作出决定。"), RATE),
+        ],
+        _cases,
+        rates={"decided_in_time_rate": ("cases_decided_in_time", "cases_decided")},
+    ),
+    Provider(
+        "appeals",
+        _("行政复议和行政诉讼"),
+        [
+            Figure("reconsiderations", _("行政复议"), _("针对本单位行政处罚决定申请的行政复议，按申请日期计入年度。")),
+            Figure(
+                "reconsideration_outcomes",
+                _("复议结果"),
+                _("上述复议的结果（维持、变更、撤销、确认违法、确认无效、撤回、审理中），以生成报告时的登记为准。"),
+                BREAKDOWN,
+                parts=_outcomes,
+            ),
+            Figure("litigations", _("行政诉讼"), _("针对本单位行政处罚决定提起的行政诉讼，按起诉日期计入年度。")),
+            Figure(
+                "litigation_outcomes",
+                _("诉讼结果"),
+                _("上述诉讼的裁判结果，以生成报告时的登记为准。"),
+                BREAKDOWN,
+                parts=_outcomes,
+            ),
+            Figure("litigations_won", _("胜诉"), _("上述诉讼中已审结且登记为胜诉的。")),
+            Figure("litigations_lost", _("败诉"), _("上述诉讼中已审结且登记为败诉的。")),
+            Figure("appeals_concluded", _("复议诉讼审结"), _("上述复议和诉讼中已有结果的（不含审理中和撤回）。")),
+            Figure("appeals_corrected", _("被纠错"), _("审结的复议和诉讼中结果为变更、撤销、确认违法或确认无效的。")),
+            Figure("correction_rate", _("纠错率（%）"), _("被纠错 ÷ 复议诉讼审结。"), RATE),
+        ],
+        _appeals,
+        rates={"correction_rate": ("appeals_corrected", "appeals_concluded")},
+    ),
+    Provider(
+        "tickets",
+        _("工单办理"),
+        [
+            Figure(
+                "tickets_received",
+                _("受理工单"),
+                _("各渠道受理的工单，按受理时间（北京时间）计入年度，计入当前责任单位。"),
+            ),
+            Figure("tickets_by_channel", _("按来源渠道"), _("同上，按来源渠道分列。"), BREAKDOWN, parts=_channels),
+            Figure("tickets_resolved", _("已办结"), _("上述工单中已反馈办结的。")),
+            Figure("tickets_on_time", _("按时办结"), _("上述工单中在办结期限之前反馈办结的。")),
+            Figure("on_time_rate", _("按时办结率（%）"), _("按时办结 ÷ 已办结。"), RATE),
+            Figure("tickets_followed_up", _("回访"), _("上述工单中已回访并登记满意度的。")),
+            Figure("tickets_satisfied", _("满意"), _("回访结果为非常满意、满意或基本满意的。")),
+            Figure("satisfaction", _("满意率（%）"), _("满意 ÷ 回访。"), RATE),
+        ],
+        _tickets,
+        rates={
+            "on_time_rate": ("tickets_on_time", "tickets_resolved"),
+            "satisfaction": ("tickets_satisfied", "tickets_followed_up"),
+        },
+    ),
+    Provider(
+        "review",
+        _("案卷评查"),
+        [
+            Figure(
+                "review_files",
+                _("评查案卷"),
+                _("司法局评查方案（年度为Y，结果已公布）中已得出最终得分的案卷，计入被评查单位。"),
+            ),
+            Figure(
+                "review_score_sum", _("得分合计"), _("上述案卷最终得分之和（用于计算平均分）。"), AMOUNT, shown=False
+            ),
+            Figure("review_average", _("平均得分"), _("得分合计 ÷ 评查案卷。"), AVERAGE),
+            Figure("review_grades", _("评查等次"), _("上述案卷按等次分列。"), BREAKDOWN, parts=_grades),
+            Figure("review_vetoes", _("否决"), _("上述案卷中触发否决项的。")),
+            Figure("rectifications", _("整改通知"), _("年度为Y的评查方案下发的整改通知。")),
+            Figure("rectifications_accepted", _("整改通过"), _("上述整改通知中整改已通过的（以生成报告时为准）。")),
+        ],
+        _review,
+        averages={"review_average": ("review_score_sum", "review_files")},
+    ),
+    Provider(
+        "inspections",
+        _("行政检查"),
+        [
+            Figure("inspections", _("行政检查"), _("登记的行政检查记录，按检查日期计入年度，计入检查单位。")),
+            Figure("spot_checks", _("双随机抽查"), _("其中“双随机、一公开”抽查任务的检查记录，按检查日期计入年度。")),
+            Figure(
+                "spot_check_results",
+                _("抽查结果"),
+                _("上述抽查按检查结果分列。"),
+                BREAKDOWN,
+                parts=_inspection_outcomes,
+            ),
+            Figure(
+                "joint_visits",
+                _("联合检查"),
+                _("已完成的“综合查一次”联合检查，计入参加的每个单位，按检查日期计入年度。"),
+            ),
+        ],
+        _external("enforcement.inspections"),
+    ),
+    Provider(
+        "warnings",
+        _("预警执法"),
+        [
+            Figure("warnings", _("预警提示"), _("出具的预警提示（责令改正）通知书，按出具日期计入年度。")),
+            Figure(
+                "self_corrections",
+                _("自行整改"),
+                _("其中当事人已自行改正的（以生成报告时的状态为准），按出具日期计入年度。"),
+            ),
+            Figure("warning_commitments", _("告知承诺"), _("其中以当事人书面承诺改正方式作出的，按出具日期计入年度。")),
+            Figure(
+                "warnings_turned_into_cases",
+                _("转为案件线索"),
+                _("其中逾期未改正、转为案件线索的（以生成报告时的状态为准），按出具日期计入年度。"),
+            ),
+        ],
+        _external(
+            "enforcement.warnings",
+            rename={
+                "self_corrected": "self_corrections",
+                "commitments": "warning_commitments",
+                "turned_into_cases": "warnings_turned_into_cases",
+            },
+        ),
+    ),
+    Provider(
+        "coercion",
+        _("行政强制"),
+        [
+            Figure(
+                "coercive_measures", _("行政强制措施"), _("作出决定的查封、扣押等行政强制措施，按决定日期计入年度。")
+            ),
+            Figure("sealing", _("查封"), _("其中查封场所、设施或者财物的，按决定日期计入年度。")),
+            Figure("seizure", _("扣押"), _("其中扣押财物的，按决定日期计入年度。")),
+            Figure("releases", _("解除强制措施"), _("解除的查封、扣押，按解除日期计入年度。")),
+            Figure(
+                "enforcement_actions",
+                _("行政强制执行"),
+                _("执行完毕的行政决定（当事人自觉履行或人民法院强制执行完毕），按终结日期计入年度。"),
+            ),
+        ],
+        _external("enforcement.coercion"),
+    ),
 ]
 
 

@@ -19,9 +19,12 @@ class RequiredNoteForm(forms.Form):
 
 
 class AmendForm(forms.Form):
-    text = forms.CharField(label=_("修订后的分析"), required=False,
-                           help_text=_("留空则使用自动生成的分析；自动生成的文字始终保留。"),
-                           widget=forms.Textarea(attrs={"rows": 14}))
+    text = forms.CharField(
+        label=_("修订后的分析"),
+        required=False,
+        help_text=_("留空则使用自动生成的分析；自动生成的文字始终保留。"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
 
 
 class BuildForm(forms.Form):

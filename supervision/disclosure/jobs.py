@@ -75,8 +75,20 @@ def start_build_job(year: int, *, by) -> str:
     if running and running["state"] not in FINISHED:
         return running["id"]
     job_id = uuid.uuid4().hex
-    _save({"id": job_id, "year": year, "state": QUEUED, "done": 0, "total": 0, "step": "", "error": "",
-           "user_id": by.pk if by else None, "queued_at": timezone.now().isoformat(), "finished_at": None})
+    _save(
+        {
+            "id": job_id,
+            "year": year,
+            "state": QUEUED,
+            "done": 0,
+            "total": 0,
+            "step": "",
+            "error": "",
+            "user_id": by.pk if by else None,
+            "queued_at": timezone.now().isoformat(),
+            "finished_at": None,
+        }
+    )
     cache.set(_year_key(year), job_id, JOB_TIMEOUT)
 
     def queue() -> None:
@@ -84,8 +96,9 @@ def start_build_job(year: int, *, by) -> str:
 
         # Queued by name: the tasks module imports this one.
         if not publish("supervision.disclosure.build_report_job", job_id):
-            _update(job_id, state=FAILED, error=_("无法提交后台任务，请稍后重试。"),
-                    finished_at=timezone.now().isoformat())
+            _update(
+                job_id, state=FAILED, error=_("无法提交后台任务，请稍后重试。"), finished_at=timezone.now().isoformat()
+            )
 
     transaction.on_commit(queue)
     return job_id

@@ -37,13 +37,21 @@ class DisclosureReport(WorkflowModel):
     generated_analysis = models.TextField(_("自动生成的分析"), blank=True)
     amended_analysis = models.TextField(_("编辑修订的分析"), blank=True)
     amended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修订人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修订人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     amended_at = models.DateTimeField(_("修订时间"), null=True, blank=True)
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     built_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     build_seconds = models.FloatField(_("生成耗时（秒）"), null=True, blank=True)
@@ -51,21 +59,38 @@ class DisclosureReport(WorkflowModel):
     build_job = models.CharField(_("生成任务"), max_length=32, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     review_note = models.TextField(_("审核意见"), blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("公开人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公开人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # Published = submitted to the county government (报送县人民政府) on the same day.
     submitted_to = models.ForeignKey(
-        Agency, verbose_name=_("报送机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Agency,
+        verbose_name=_("报送机关"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     supersedes = models.OneToOneField(
-        "self", verbose_name=_("更正的版本"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("更正的版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="superseded_by",
     )
     correction_note = models.TextField(_("更正说明"), blank=True)
@@ -95,17 +120,24 @@ class DisclosureReport(WorkflowModel):
     def is_published(self) -> bool:
         return self.status == S.PUBLISHED
 
-    @transition(field=status, source=S.DRAFT, target=S.REVIEWED, permission=can_review_report,
-                custom={"label": _("审核通过")})
+    @transition(
+        field=status, source=S.DRAFT, target=S.REVIEWED, permission=can_review_report, custom={"label": _("审核通过")}
+    )
     def review(self, *, by, remark: str = ""):
         self.reviewed_at, self.reviewed_by, self.review_note = timezone.now(), by, remark
 
-    @transition(field=status, source=S.REVIEWED, target=S.DRAFT, permission=can_review_report,
-                custom={"label": _("退回修改")})
+    @transition(
+        field=status, source=S.REVIEWED, target=S.DRAFT, permission=can_review_report, custom={"label": _("退回修改")}
+    )
     def send_back(self, *, by, remark: str = ""):
         self.reviewed_at, self.reviewed_by, self.review_note = None, None, remark
 
-    @transition(field=status, source=S.REVIEWED, target=S.PUBLISHED, permission=can_publish_report,
-                custom={"label": _("公开并报送县政府")})
+    @transition(
+        field=status,
+        source=S.REVIEWED,
+        target=S.PUBLISHED,
+        permission=can_publish_report,
+        custom={"label": _("公开并报送县政府")},
+    )
     def publish(self, *, by, county=None):
         self.published_at, self.published_by, self.submitted_to = timezone.now(), by, county

@@ -27,9 +27,11 @@ def is_bureau_editor(user) -> bool:
         return True
     cached = getattr(user, "_disclosure_editor", None)
     if cached is None:
-        cached = Membership.objects.active().filter(
-            user_id=user.pk, role__in=EDITOR_ROLES, agency__kind__in=EDITOR_AGENCY_KINDS
-        ).exists()
+        cached = (
+            Membership.objects.active()
+            .filter(user_id=user.pk, role__in=EDITOR_ROLES, agency__kind__in=EDITOR_AGENCY_KINDS)
+            .exists()
+        )
         user._disclosure_editor = cached
     return cached
 

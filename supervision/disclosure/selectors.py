@@ -24,7 +24,8 @@ def staff_report(user, year: int, version: int | None = None) -> DisclosureRepor
     if not can_read_report(user):
         raise Http404
     qs = DisclosureReport.objects.filter(year=year).select_related(
-        "supersedes", "reviewed_by", "published_by", "amended_by", "built_by", "submitted_to")
+        "supersedes", "reviewed_by", "published_by", "amended_by", "built_by", "submitted_to"
+    )
     report = qs.filter(version=version).first() if version else qs.order_by("-version").first()
     if report is None:
         raise Http404
@@ -58,24 +59,51 @@ def figure_sections(report: DisclosureReport) -> list[dict]:
         for f in provider.figures:
             if not f.shown:
                 continue
-            row = {"key": f.key, "label": f.label, "definition": f.definition, "kind": f.kind,
-                   "missing": f.key in missing or f.key not in county, "value": county.get(f.key)}
+            row = {
+                "key": f.key,
+                "label": f.label,
+                "definition": f.definition,
+                "kind": f.kind,
+                "missing": f.key in missing or f.key not in county,
+                "value": county.get(f.key),
+            }
             if f.kind == BREAKDOWN and f.parts and not row["missing"]:
                 labels = dict(f.parts())
                 row["parts"] = [(labels.get(k, k), n) for k, n in (county.get(f.key) or {}).items()]
             rows.append(row)
-        sections.append({"key": provider.key, "label": provider.label, "rows": rows,
-                         "missing": all(r["missing"] for r in rows)})
+        sections.append(
+            {"key": provider.key, "label": provider.label, "rows": rows, "missing": all(r["missing"] for r in rows)}
+        )
     return sections
 
 
 def agency_table(report: DisclosureReport) -> tuple[list[str], list[list]]:
     """Per agency (by code): the main figures, one row each, and the county row last."""
-    keys = ["penalty_decisions", "fines_total", "confiscations_total", "no_penalty_decisions",
-            "first_offense_exemptions", "cases_filed", "cases_decided", "cases_transferred",
-            "cases_decided_in_time", "reconsiderations", "litigations", "correction_rate", "tickets_received",
-            "tickets_on_time", "satisfaction", "review_files", "review_average",
-            "inspections", "spot_checks", "warnings", "self_corrections", "coercive_measures", "enforcement_actions"]
+    keys = [
+        "penalty_decisions",
+        "fines_total",
+        "confiscations_total",
+        "no_penalty_decisions",
+        "first_offense_exemptions",
+        "cases_filed",
+        "cases_decided",
+        "cases_transferred",
+        "cases_decided_in_time",
+        "reconsiderations",
+        "litigations",
+        "correction_rate",
+        "tickets_received",
+        "tickets_on_time",
+        "satisfaction",
+        "review_files",
+        "review_average",
+        "inspections",
+        "spot_checks",
+        "warnings",
+        "self_corrections",
+        "coercive_measures",
+        "enforcement_actions",
+    ]
     present = [k for k in keys if k in report.figures.get("county", {})]
     rows = []
     for code, values in report.figures.get("agencies", {}).items():

@@ -49,7 +49,9 @@ def check_year_ended(year: int, today: dt.date | None = None) -> None:
     if year >= today.year:
         raise ValidationFailed(
             _("%(year)s年度尚未结束，不能生成该年度的报告（最早可于%(next)s年1月1日生成）。")
-            % {"year": year, "next": year + 1}, field="year")
+            % {"year": year, "next": year + 1},
+            field="year",
+        )
     if year < 2000:
         raise ValidationFailed(_("年度无效。"), field="year")
 
@@ -107,11 +109,13 @@ def _check_rebuildable(report: DisclosureReport | None) -> None:
     if report is None:
         return
     if report.status == S.PUBLISHED:
-        raise InvalidTransition(_("%(report)s已公开，公开的报告不再改变；如有错误，请生成更正版本。")
-                                % {"report": report})
+        raise InvalidTransition(
+            _("%(report)s已公开，公开的报告不再改变；如有错误，请生成更正版本。") % {"report": report}
+        )
     if report.status == S.REVIEWED:
-        raise InvalidTransition(_("%(report)s已经司法局审核，不能重新生成；如需修改，请司法局先退回。")
-                                % {"report": report})
+        raise InvalidTransition(
+            _("%(report)s已经司法局审核，不能重新生成；如需修改，请司法局先退回。") % {"report": report}
+        )
 
 
 def report_amend(report: DisclosureReport, *, text: str, by) -> DisclosureReport:
@@ -121,8 +125,10 @@ def report_amend(report: DisclosureReport, *, text: str, by) -> DisclosureReport
     with transaction.atomic():
         locked = lock_as_seen(report, seen_state=None)
         if locked.status != S.DRAFT:
-            raise InvalidTransition(_("只有草稿可以修订；%(report)s当前状态为“%(state)s”。")
-                                    % {"report": locked, "state": locked.get_status_display()})
+            raise InvalidTransition(
+                _("只有草稿可以修订；%(report)s当前状态为“%(state)s”。")
+                % {"report": locked, "state": locked.get_status_display()}
+            )
         text = (text or "").strip()
         locked.amended_analysis, locked.amended_by, locked.amended_at = text, by, timezone.now()
         locked.save(update_fields=["amended_analysis", "amended_by", "amended_at"])
@@ -149,8 +155,9 @@ def report_publish(report: DisclosureReport, *, by) -> DisclosureReport:
     if report.status == S.PUBLISHED:
         raise InvalidTransition(_("%(report)s已公开，公开的报告不再改变。") % {"report": report})
     county = Agency.objects.filter(kind=AgencyKind.COUNTY_GOVERNMENT, is_active=True).first()
-    return perform_transition(report, "publish", by=by, public=True, county=county,
-                              data={"submitted_to": county.code if county else ""})
+    return perform_transition(
+        report, "publish", by=by, public=True, county=county, data={"submitted_to": county.code if county else ""}
+    )
 
 
 def report_correct(report: DisclosureReport, *, note: str, by) -> DisclosureReport:
@@ -168,8 +175,12 @@ def report_correct(report: DisclosureReport, *, note: str, by) -> DisclosureRepo
         if newest != locked.version:
             raise InvalidTransition(_("该报告已有更正版本。"))
         corrected = DisclosureReport.objects.create(
-            year=locked.year, version=locked.version + 1, supersedes=locked, correction_note=note,
-            figures=locked.figures, generated_analysis=locked.generated_analysis,
+            year=locked.year,
+            version=locked.version + 1,
+            supersedes=locked,
+            correction_note=note,
+            figures=locked.figures,
+            generated_analysis=locked.generated_analysis,
             amended_analysis=locked.amended_analysis,
         )
         record_event(locked, "correction_started", by=by, note=note, data={"version": corrected.version})
@@ -195,10 +206,16 @@ def warning_recipients():
     """The judicial bureau's reviewers and the bureau's editors."""
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(
-        Q(memberships__is_active=True, memberships__role=Role.JUDICIAL_REVIEWER,
-          memberships__agency__kind=AgencyKind.JUDICIAL_BUREAU)
-        | Q(memberships__is_active=True, memberships__role__in=EDITOR_ROLES,
-            memberships__agency__kind__in=EDITOR_AGENCY_KINDS)
+        Q(
+            memberships__is_active=True,
+            memberships__role=Role.JUDICIAL_REVIEWER,
+            memberships__agency__kind=AgencyKind.JUDICIAL_BUREAU,
+        )
+        | Q(
+            memberships__is_active=True,
+            memberships__role__in=EDITOR_ROLES,
+            memberships__agency__kind__in=EDITOR_AGENCY_KINDS,
+        )
     ).distinct()
 
 
@@ -216,8 +233,14 @@ def sweep_disclosure_warnings(today: dt.date | None = None) -> int:
         title = _("%(year)s年度行政执法数据公开报告应于%(due)s前公开，请抓紧审核公开") % {"year": year, "due": due}
     url = reverse("disclosure:report", args=[year])
     # One notice per person per day (the reason carries the date): the sweep may run more often.
-    sent = notify_many(warning_recipients(), reason=f"disclosure_due:{year}:{today.isoformat()}", title=title,
-                       subject=report, body=title, url=url)
+    sent = notify_many(
+        warning_recipients(),
+        reason=f"disclosure_due:{year}:{today.isoformat()}",
+        title=title,
+        subject=report,
+        body=title,
+        url=url,
+    )
     return len(sent)
 
 

@@ -21,8 +21,9 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
-@todo.provider("supervision.disclosure", roles={Role.JUDICIAL_REVIEWER, Role.LEGAL_REVIEWER, Role.DISPATCHER,
-                                                 Role.ADMINISTRATOR})
+@todo.provider(
+    "supervision.disclosure", roles={Role.JUDICIAL_REVIEWER, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.ADMINISTRATOR}
+)
 def disclosure_due(user, scope):
     today = timezone.localdate()
     year = services.overdue_year(today)
@@ -30,10 +31,15 @@ def disclosure_due(user, scope):
         return []
     report = services.latest(year)
     due = _end_of(services.report_due(year))
-    return [todo.TodoItem(
-        kind="supervision.disclosure", category=_("年度报告待公开"),
-        title=str(report) if report else _("%(year)s年度行政执法数据公开报告（尚未生成）") % {"year": year},
-        url=reverse("disclosure:report", args=[year]) if report else reverse("disclosure:list"), due=due,
-        level=todo.RED if today > services.report_due(year) else todo.YELLOW,
-        reference=str(year), detail=report.get_status_display() if report else "",
-    )]
+    return [
+        todo.TodoItem(
+            kind="supervision.disclosure",
+            category=_("年度报告待公开"),
+            title=str(report) if report else _("%(year)s年度行政执法数据公开报告（尚未生成）") % {"year": year},
+            url=reverse("disclosure:report", args=[year]) if report else reverse("disclosure:list"),
+            due=due,
+            level=todo.RED if today > services.report_due(year) else todo.YELLOW,
+            reference=str(year),
+            detail=report.get_status_display() if report else "",
+        )
+    ]

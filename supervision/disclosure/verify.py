@@ -41,7 +41,7 @@ class Tally:
         self.data: dict[str, dict] = defaultdict(lambda: defaultdict(int))
 
     def add(self, code: str | None, key: str, value=1) -> None:
-        for target in ((code, COUNTY) if code else (COUNTY,)):
+        for target in (code, COUNTY) if code else (COUNTY,):
             self.data[target][key] += value
 
     def part(self, code: str | None, key: str, part: str, value=1) -> None:
@@ -66,8 +66,16 @@ def _kind(kinds) -> str:
 def recount(year: int) -> dict[str, dict]:
     t = Tally()
     for code, outcome, kinds, fine, conf, decided, due, procedure, filed, moved in Case.objects.values_list(
-        "agency__code", "outcome", "penalty_kinds", "fine_amount", "confiscated_amount", "decided_on",
-        "decide_due_at", "procedure", "filed_on", "transferred_on",
+        "agency__code",
+        "outcome",
+        "penalty_kinds",
+        "fine_amount",
+        "confiscated_amount",
+        "decided_on",
+        "decide_due_at",
+        "procedure",
+        "filed_on",
+        "transferred_on",
     ).iterator(chunk_size=5000):
         if _in_year(filed, year):
             t.add(code, "cases_filed")
@@ -103,10 +111,14 @@ def recount(year: int) -> dict[str, dict]:
                 t.add(code, "appeals_corrected")
     begin = dt.datetime(year, 1, 1, tzinfo=timezone.get_default_timezone()) - dt.timedelta(days=1)
     finish = dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone()) + dt.timedelta(days=1)
-    for code, channel, received, resolved, resolve_due, satisfaction in Ticket.objects.filter(
-        received_at__gt=begin, received_at__lt=finish  # a margin only to read fewer rows; the year is checked below
-    ).values_list("responsible_agency__code", "channel", "received_at", "resolved_at", "resolve_due",
-                  "satisfaction").iterator(chunk_size=20000):
+    for code, channel, received, resolved, resolve_due, satisfaction in (
+        Ticket.objects.filter(
+            received_at__gt=begin,
+            received_at__lt=finish,  # a margin only to read fewer rows; the year is checked below
+        )
+        .values_list("responsible_agency__code", "channel", "received_at", "resolved_at", "resolve_due", "satisfaction")
+        .iterator(chunk_size=20000)
+    ):
         if not _local_year(received, year):
             continue
         t.add(code, "tickets_received")
@@ -186,8 +198,7 @@ def _recount_warnings(t: Tally, year: int) -> None:
         from enforcement.warnings.models import WarningNotice
     except ImportError:
         return
-    for code, issued, status, kind in WarningNotice.objects.values_list("agency__code", "issued_on", "status",
-                                                                         "kind"):
+    for code, issued, status, kind in WarningNotice.objects.values_list("agency__code", "issued_on", "status", "kind"):
         if not _in_year(issued, year):
             continue
         t.add(code, "warnings")
@@ -216,8 +227,8 @@ def _derive(t: Tally) -> None:
 def top_deductions(year: int) -> list[tuple[str, int]]:
     counts: dict[str, int] = defaultdict(int)
     for code, points in ScoreDeduction.objects.filter(
-        score__assignment__sampled__plan__year=year, score__assignment__sampled__plan__status__in=("published",
-                                                                                                  "closed"),
+        score__assignment__sampled__plan__year=year,
+        score__assignment__sampled__plan__status__in=("published", "closed"),
         score__status="submitted",
     ).values_list("item__code", "points"):
         if points and points > 0:

@@ -22,7 +22,9 @@ from supervision.disclosure.models import DisclosureReport
 from supervision.disclosure.permissions import can_edit_report, can_read_report
 
 EVENT_LABELS = {
-    "built": _lazy("生成数据"), "amended": _lazy("修订分析"), "correction_started": _lazy("生成更正版本"),
+    "built": _lazy("生成数据"),
+    "amended": _lazy("修订分析"),
+    "correction_started": _lazy("生成更正版本"),
     "created_as_correction": _lazy("作为更正版本创建"),
 }
 
@@ -37,13 +39,18 @@ def _readers_only(user) -> None:
 def report_list(request: HttpRequest) -> HttpResponse:
     _readers_only(request.user)
     today = timezone.localdate()
-    return render(request, "supervision/disclosure/list.html", {
-        "reports": list(selectors.staff_reports(request.user)),
-        "form": BuildForm(initial={"year": today.year - 1}),
-        "can_build": can_edit_report(None, request.user),
-        "due_year": today.year - 1, "due": services.report_due(today.year - 1),
-        "overdue_year": services.overdue_year(today),
-    })
+    return render(
+        request,
+        "supervision/disclosure/list.html",
+        {
+            "reports": list(selectors.staff_reports(request.user)),
+            "form": BuildForm(initial={"year": today.year - 1}),
+            "can_build": can_edit_report(None, request.user),
+            "due_year": today.year - 1,
+            "due": services.report_due(today.year - 1),
+            "overdue_year": services.overdue_year(today),
+        },
+    )
 
 
 @require_POST
@@ -88,17 +95,28 @@ def report_page(request: HttpRequest, year: int, version: int | None = None) -> 
             raise
         return render(request, "supervision/disclosure/building.html", {"year": year, **context})
     keys = REPORT_ACTIONS.available(report, request.user)
-    events = Event.objects.filter(content_type=ContentType.objects.get_for_model(DisclosureReport),
-                                  object_id=report.pk).select_related("actor").order_by("at", "pk")
-    return render(request, "supervision/disclosure/report.html", {
-        "report": report, "sections": selectors.figure_sections(report),
-        "agency_keys_rows": selectors.agency_table(report),
-        "actions": [(REPORT_ACTIONS[k], REPORT_ACTIONS.form(k, report, request.user,
-                                                           initial=_initial(k, report))) for k in keys],
-        "events": [{"event": e, "label": event_label(report, e.action, EVENT_LABELS)} for e in events],
-        "can_build": can_edit_report(report, request.user) and report.status == "draft",
-        "due": services.report_due(report.year), **_job_context(year),
-    })
+    events = (
+        Event.objects.filter(content_type=ContentType.objects.get_for_model(DisclosureReport), object_id=report.pk)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    return render(
+        request,
+        "supervision/disclosure/report.html",
+        {
+            "report": report,
+            "sections": selectors.figure_sections(report),
+            "agency_keys_rows": selectors.agency_table(report),
+            "actions": [
+                (REPORT_ACTIONS[k], REPORT_ACTIONS.form(k, report, request.user, initial=_initial(k, report)))
+                for k in keys
+            ],
+            "events": [{"event": e, "label": event_label(report, e.action, EVENT_LABELS)} for e in events],
+            "can_build": can_edit_report(report, request.user) and report.status == "draft",
+            "due": services.report_due(report.year),
+            **_job_context(year),
+        },
+    )
 
 
 def _initial(key: str, report: DisclosureReport) -> dict:

@@ -30,23 +30,26 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_page(request: HttpRequest, year: int, version: int | None = None) -> HttpResponse:
     report = selectors.public_report(year, version)
-    return render(request, "public/disclosure/detail.html", {
-        "report": report, "sections": selectors.figure_sections(report),
-        "agency_keys_rows": selectors.agency_table(report),
-    })
+    return render(
+        request,
+        "public/disclosure/detail.html",
+        {
+            "report": report,
+            "sections": selectors.figure_sections(report),
+            "agency_keys_rows": selectors.agency_table(report),
+        },
+    )
 
 
 def _filename(report, ext: str) -> str:
-    return _("%(year)s年度行政执法数据公开报告-v%(v)s.%(ext)s") % {"year": report.year, "v": report.version,
-                                                               "ext": ext}
+    return _("%(year)s年度行政执法数据公开报告-v%(v)s.%(ext)s") % {"year": report.year, "v": report.version, "ext": ext}
 
 
 @require_GET
 def report_pdf(request: HttpRequest, year: int, version: int | None = None) -> HttpResponse:
     report = selectors.public_report(year, version)
     response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False,
-                                                                 filename=_filename(report, "pdf"))
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=_filename(report, "pdf"))
     return response
 
 
@@ -54,6 +57,5 @@ def report_pdf(request: HttpRequest, year: int, version: int | None = None) -> H
 def report_xlsx(request: HttpRequest, year: int, version: int | None = None) -> HttpResponse:
     report = selectors.public_report(year, version)
     response = HttpResponse(exports.report_xlsx(report), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True,
-                                                                 filename=_filename(report, "xlsx"))
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=_filename(report, "xlsx"))
     return response

@@ -22,10 +22,23 @@ def test_judicial_bureau_reviews_and_publishes_the_report(page, browser, live_se
     from playwright.sync_api import expect
 
     domain = Domain.objects.create(code="CSGL", name="城市管理")
-    matter = Matter.objects.create(code="CSGL-0001", name="占道经营", power_type=PowerType.PENALTY, domain=domain,
-                                   origin_department=county.department, in_guidance_catalogue=True)
-    make_closed_case(number="A1", agency=county.town_a, matter=matter, decided_on=dt.date(YEAR, 6, 1),
-                     penalty_kinds=["fine"], fine_amount=Decimal("800"), township=county.town_a)
+    matter = Matter.objects.create(
+        code="CSGL-0001",
+        name="占道经营",
+        power_type=PowerType.PENALTY,
+        domain=domain,
+        origin_department=county.department,
+        in_guidance_catalogue=True,
+    )
+    make_closed_case(
+        number="A1",
+        agency=county.town_a,
+        matter=matter,
+        decided_on=dt.date(YEAR, 6, 1),
+        penalty_kinds=["fine"],
+        fine_amount=Decimal("800"),
+        township=county.town_a,
+    )
     services.report_build(YEAR)
 
     reviewer = signed_in(browser, live_server, judicial_reviewer.username)

@@ -26,8 +26,10 @@ class Command(BaseCommand):
         self.verbosity = options.get("verbosity", 1)
         try:
             report = services.report_build(year, progress=self._progress)
-            self.stdout.write(f"{report}: v{report.version}, {report.get_status_display()}, "
-                              f"{report.build_seconds}s; missing: {', '.join(report.figures['missing']) or '-'}")
+            self.stdout.write(
+                f"{report}: v{report.version}, {report.get_status_display()}, "
+                f"{report.build_seconds}s; missing: {', '.join(report.figures['missing']) or '-'}"
+            )
         except InvalidTransition as exc:
             # Reviewed or published: nothing to build, the stored figures can still be verified.
             report = services.latest(year)

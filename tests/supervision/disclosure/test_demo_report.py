@@ -46,8 +46,9 @@ def test_every_figure_equals_an_independent_recount(years, which):
     assert county["first_offense_exemptions"] == decided.filter(outcome="first_offense").count()
     assert county["cases_filed"] == Case.objects.filter(filed_on__year=year).count()
     assert sum(county["penalty_by_kind"].values()) == county["penalty_decisions"]
-    assert sum(a.get("penalty_decisions", 0) for a in report.figures["agencies"].values()) == \
-        county["penalty_decisions"]
+    assert (
+        sum(a.get("penalty_decisions", 0) for a in report.figures["agencies"].values()) == county["penalty_decisions"]
+    )
 
 
 def test_rebuilding_the_draft_is_idempotent(years):
@@ -87,9 +88,20 @@ def test_json_api_is_public_with_stable_keys(client, years):
     published, draft = years
     report = DisclosureReport.objects.get(year=published)
     data = client.get(f"/api/disclosure-reports/{published}/").json()
-    for key in ("penalty_decisions", "fines_total", "no_penalty_decisions", "first_offense_exemptions",
-                "cases_filed", "cases_transferred", "tickets_received", "tickets_on_time", "reconsiderations",
-                "litigations", "correction_rate", "coercive_measures"):
+    for key in (
+        "penalty_decisions",
+        "fines_total",
+        "no_penalty_decisions",
+        "first_offense_exemptions",
+        "cases_filed",
+        "cases_transferred",
+        "tickets_received",
+        "tickets_on_time",
+        "reconsiderations",
+        "litigations",
+        "correction_rate",
+        "coercive_measures",
+    ):
         assert key in data["county"], key
     assert data["county"] == report.figures["county"]
     code, values = next(iter(data["agencies"].items()))
@@ -103,8 +115,9 @@ def test_json_api_is_public_with_stable_keys(client, years):
 
 
 def _at(day: dt.date, hour: int = 9):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(
-        dt.timedelta(hours=8))), tick=False)
+    return time_machine.travel(
+        dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
+    )
 
 
 def test_january_warnings_from_the_20th_daily_then_red_on_every_home_page(client, years):
