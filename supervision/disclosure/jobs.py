@@ -9,6 +9,7 @@ task runs in process too). The build itself is
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import uuid
@@ -26,6 +27,8 @@ from supervision.disclosure.services import check_year_ended, report_build
 logger = logging.getLogger(__name__)
 
 JOB_TIMEOUT = 24 * 3600
+# A job still queued or running after this long was lost (broker down, worker killed): a new build may start.
+STALE_SECONDS = 15 * 60
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 FINISHED = frozenset({DONE, FAILED})
@@ -72,7 +75,7 @@ def start_build_job(year: int, *, by) -> str:
     """
     check_year_ended(year)
     running = job_for_year(year)
-    if running and running["state"] not in FINISHED:
+    if running and running["state"] not in FINISHED and not _stale(running):
         return running["id"]
     job_id = uuid.uuid4().hex
     _save(
@@ -112,7 +115,10 @@ def run_build_job(job_id: str) -> str:
         return "missing"
     if job["state"] in FINISHED:
         return job["state"]
-    _update(job_id, state=RUNNING)
+    # Redelivered (acks late) while a first delivery still runs: let that one finish.
+    if job["state"] == RUNNING and not _stale(job):
+        return RUNNING
+    _update(job_id, state=RUNNING, queued_at=timezone.now().isoformat())
     user = get_user_model().objects.filter(pk=job["user_id"]).first() if job["user_id"] else None
 
     def progress(done: int, total: int, step: str) -> None:
@@ -129,6 +135,14 @@ def run_build_job(job_id: str) -> str:
         return FAILED
     _update(job_id, state=DONE, report_id=report.pk, finished_at=timezone.now().isoformat())
     return DONE
+
+
+def _stale(job: dict[str, Any]) -> bool:
+    try:
+        queued = dt.datetime.fromisoformat(job["queued_at"])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return (timezone.now() - queued).total_seconds() > STALE_SECONDS
 
 
 def job_percent(job: dict[str, Any]) -> int:

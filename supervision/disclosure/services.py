@@ -80,7 +80,7 @@ def report_build(
     if by is not None and not can_edit_report(None, by):
         raise PermissionRefused(_("您没有权限生成年度报告。"))
     current = latest(year)
-    _check_rebuildable(current)
+    check_rebuildable(current)
     started = time.monotonic()
     values = figures.compute(year, progress=progress)
     previous = _previous_figures(year)
@@ -97,7 +97,7 @@ def report_build(
         else:
             report = current
         report = lock_as_seen(report, seen_state=None)
-        _check_rebuildable(report)
+        check_rebuildable(report)
         report.figures, report.generated_analysis = values, text
         report.built_at, report.built_by, report.build_seconds = timezone.now(), by, seconds
         report.save(update_fields=["figures", "generated_analysis", "built_at", "built_by", "build_seconds"])
@@ -105,7 +105,7 @@ def report_build(
     return report
 
 
-def _check_rebuildable(report: DisclosureReport | None) -> None:
+def check_rebuildable(report: DisclosureReport | None) -> None:
     if report is None:
         return
     if report.status == S.PUBLISHED:
@@ -245,6 +245,7 @@ def sweep_disclosure_warnings(today: dt.date | None = None) -> int:
 
 
 __all__ = [
+    "check_rebuildable",
     "check_year_ended",
     "latest",
     "overdue_year",

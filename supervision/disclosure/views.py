@@ -66,7 +66,7 @@ def build(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("您没有权限生成年度报告。"))
         return redirect("disclosure:list")
     try:
-        services._check_rebuildable(services.latest(year))
+        services.check_rebuildable(services.latest(year))
         jobs.start_build_job(year, by=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))

@@ -313,3 +313,31 @@ def test_lists_run_in_constant_queries(world, client, judicial_reviewer, django_
         assert client.get("/public/disclosure/").status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get("/api/disclosure-reports/").status_code == 200
+
+
+def test_building_from_the_page_runs_as_a_task_with_progress(
+    world, client, judicial_reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from bureau import celery
+    from supervision.disclosure import jobs
+
+    steps = []
+
+    def run_now(name, job_id):
+        assert name == "supervision.disclosure.build_report_job"
+        steps.append(jobs.run_build_job(job_id))
+        return True
+
+    monkeypatch.setattr(celery, "publish", run_now)
+    client.force_login(judicial_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/disclosure/build/", {"year": YEAR})
+    assert response.status_code == 302 and response["Location"] == f"/disclosure/{YEAR}/"
+    assert steps == ["done"]
+    progress = client.get(f"/disclosure/{YEAR}/progress/").content.decode()
+    assert 'data-progress="100"' in progress and "build-done" in progress
+    page = client.get(f"/disclosure/{YEAR}/").content.decode()
+    assert 'data-testid="value-penalty_decisions"' in page
+    # A year not ended is refused on the page, and nothing is queued.
+    refused = client.post("/disclosure/build/", {"year": 2999}, follow=True).content.decode()
+    assert "尚未结束" in refused and steps == ["done"]
