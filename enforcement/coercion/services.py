@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enforcement.access import scope_for
-from enforcement.cases.models import Case, PartyKind
+from enforcement.cases.models import Case, CaseStatus, ExecutionMethod, PartyKind
 from enforcement.cases.rules import next_serial, number_prefix
+from enforcement.cases.services.lifecycle import case_execute
 from enforcement.coercion import rules
 from enforcement.coercion.choices import (
     ACTIVE_MEASURE_STATES,
@@ -386,6 +387,10 @@ def execution_create(
             raise ValidationFailed(_("案件不属于申请机关。"), field="case")
         if case.served_on is None:
             raise ValidationFailed(_("该案处罚决定书尚未送达，不能申请强制执行。"), field="case")
+        if case.status != CaseStatus.SERVED:
+            raise ValidationFailed(
+                _("该案当前状态为“%(state)s”，不在待执行阶段。") % {"state": case.get_status_display()}, field="case"
+            )
         decision_number = decision_number or case.decision_number
         decision_served_on = decision_served_on or case.served_on
         party_kind, party_name = party_kind or case.party_kind, party_name or case.party_name
@@ -516,7 +521,19 @@ def execution_conclude(
         raise ValidationFailed(_("请先登记法院裁定结果。"), field="conclusion")
     day = _day(on)
     values = {"concluded_on": day, "conclusion": conclusion, "note": (note or "").strip()}
-    return perform_transition(execution, "conclude", by=by, values=values, data=_data(values))
+    with transaction.atomic():
+        done = perform_transition(execution, "conclude", by=by, values=values, data=_data(values))
+        case = Case.objects.filter(pk=done.case_id).first() if done.case_id else None
+        if conclusion == ExecutionConclusion.EXECUTED and case is not None and case.status == CaseStatus.SERVED:
+            # The penalty case records its execution as enforced by the court (its own step, its own event).
+            case_execute(
+                case,
+                by=by,
+                method=ExecutionMethod.COURT,
+                on=day,
+                note=_("经申请，人民法院强制执行完毕（%(number)s）。") % {"number": done.number},
+            )
+    return done
 
 
 # --- deadline sweep (亮灯) -------------------------------------------------------------------

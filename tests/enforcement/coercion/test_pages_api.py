@@ -268,3 +268,40 @@ def test_the_api_court_application_before_ten_working_days_is_refused(world, exe
     detail = api.get(f"/api/enforcements/{execution.pk}/").json()
     assert detail["status"] == "reminded" and detail["court_earliest_at"].startswith("2026-06-26")
     assert detail["window_ends_at"].startswith("2026-10-08")
+
+
+def test_the_enforcement_list_runs_constant_queries(
+    world, execution, client_for, api_for, django_assert_max_num_queries
+):
+    client, api = client_for(world.officer), api_for(world.officer)
+    client.get(reverse("coercion:executions"))
+    with django_assert_max_num_queries(14) as small:
+        assert client.get(reverse("coercion:executions")).status_code == 200
+    with django_assert_max_num_queries(8) as api_small:
+        assert api.get("/api/enforcements/").status_code == 200
+    for n in range(5):
+        svc.execution_create(
+            by=world.officer,
+            agency=world.town_a,
+            obligation="缴纳罚款",
+            decision_number=f"D{n}",
+            decision_served_on=dt.date(2026, 1, 5),
+            party_kind="individual",
+            party_name="李四",
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("coercion:executions")).content.decode().count("D4") >= 1
+    with django_assert_max_num_queries(len(api_small.captured_queries)):
+        assert len(api.get("/api/enforcements/").json()["results"]) == 6
+
+
+def test_the_extension_and_reminder_documents(world, measure, execution, client_for):
+    client = client_for(world.officer)
+    svc.measure_extend(measure, by=world.leader, days=10, reason="需检测鉴定", on=dt.date(2026, 10, 1))
+    page = client.get(reverse("coercion:document", args=[measure.pk, "extension"])).content.decode()
+    # Taken 20 September (ends 20 October), extended by ten days: 30 October.
+    assert "延长扣押期限决定书" in page and "2026年10月30日" in page and "需检测鉴定" in page
+    reminder = client.get(reverse("coercion:execution-document", args=[execution.pk, "reminder"])).content.decode()
+    assert "催告书" in reminder and execution.reminder_number in reminder and "2026年6月20日" in reminder
+    pdf = client.get(reverse("coercion:execution-document-pdf", args=[execution.pk, "reminder"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
