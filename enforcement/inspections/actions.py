@@ -43,9 +43,15 @@ def _run_no_problem(record, *, by, data):
 
 
 def _run_case_lead(record, *, by, data):
-    return svc.record_to_case(record, by=by, matter=data["matter"], title=data["title"],
-                              party_kind=data["party_kind"], party_legal_rep=data.get("party_legal_rep", ""),
-                              note=data.get("note", ""))
+    return svc.record_to_case(
+        record,
+        by=by,
+        matter=data["matter"],
+        title=data["title"],
+        party_kind=data["party_kind"],
+        party_legal_rep=data.get("party_legal_rep", ""),
+        note=data.get("note", ""),
+    )
 
 
 def _run_warning(record, *, by, data):

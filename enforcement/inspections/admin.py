@@ -39,8 +39,16 @@ class InspectionObjectAdmin(admin.ModelAdmin):
 
 @admin.register(CheckPlan)
 class CheckPlanAdmin(ReadOnlyAdmin):
-    list_display = ["number", "title", "lead_agency", "status", "period_start", "period_end", "publish_due",
-                    "published_at"]
+    list_display = [
+        "number",
+        "title",
+        "lead_agency",
+        "status",
+        "period_start",
+        "period_end",
+        "publish_due",
+        "published_at",
+    ]
     list_filter = ["status"]
     search_fields = ["number", "title"]
     list_select_related = ["lead_agency"]

@@ -78,8 +78,22 @@ class InspObjectSerializer(ModelSerializer):
 
     class Meta:
         model = InspectionObject
-        fields = ["id", "kind", "name", "identifier", "address", "township", "grid", "matters", "risk_level",
-                  "credit_level", "contact_name", "contact_phone", "is_active", "closed_on"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "identifier",
+            "address",
+            "township",
+            "grid",
+            "matters",
+            "risk_level",
+            "credit_level",
+            "contact_name",
+            "contact_phone",
+            "is_active",
+            "closed_on",
+        ]
 
     def _full(self) -> bool:
         return bool(self.context.get("full"))
@@ -99,8 +113,7 @@ class InspObjectCreateSerializer(Serializer):
     township = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships())
     risk_level = serializers.CharField(required=False, default="low")
     credit_level = serializers.CharField(required=False, default="B")
-    matters = serializers.PrimaryKeyRelatedField(queryset=Matter.objects.all(), many=True, required=False,
-                                                 default=list)
+    matters = serializers.PrimaryKeyRelatedField(queryset=Matter.objects.all(), many=True, required=False, default=list)
 
 
 class InspImportSerializer(Serializer):
@@ -128,18 +141,27 @@ class ObjectViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("登记检查对象"), tags=[TAG], request=InspObjectCreateSerializer,
-                   responses={201: InspObjectSerializer})
+    @extend_schema(
+        summary=_lazy("登记检查对象"),
+        tags=[TAG],
+        request=InspObjectCreateSerializer,
+        responses={201: InspObjectSerializer},
+    )
     def create(self, request):
         data = InspObjectCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         obj = services.object_create(by=request.user, matters=values.pop("matters"), **values)
-        return Response(InspObjectSerializer(obj, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            InspObjectSerializer(obj, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(summary=_lazy("导入检查对象"), tags=[TAG], request={"multipart/form-data": InspImportSerializer},
-                   responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary=_lazy("导入检查对象"),
+        tags=[TAG],
+        request={"multipart/form-data": InspImportSerializer},
+        responses={201: OpenApiTypes.OBJECT},
+    )
     @action(detail=False, methods=["post"], url_path="import")
     def import_file(self, request):
         upload = request.FILES.get("file")
@@ -149,7 +171,8 @@ class ObjectViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         if not report.ok:
             raise ValidationFailed(
                 "；".join(str(e) for e in report.errors[:20]),
-                fields={"file": [str(e) for e in report.errors]}, code="import_rejected",
+                fields={"file": [str(e) for e in report.errors]},
+                code="import_rejected",
             )
         return Response({"created": report.created, "updated": report.updated}, status=status.HTTP_201_CREATED)
 
@@ -172,14 +195,32 @@ class InspTaskSerializer(ModelSerializer):
 
 class InspPlanSerializer(ModelSerializer):
     lead_agency = InspAgencyRefSerializer(read_only=True)
-    status = serializers.CharField(help_text=_codes([("draft", "草拟"), ("drawn", "已抽取"),
-                                                     ("in_progress", "检查中"), ("published", "结果已公示")]))
+    status = serializers.CharField(
+        help_text=_codes(
+            [("draft", "草拟"), ("drawn", "已抽取"), ("in_progress", "检查中"), ("published", "结果已公示")]
+        )
+    )
 
     class Meta:
         model = CheckPlan
-        fields = ["id", "number", "title", "status", "lead_agency", "period_start", "period_end", "sample_count",
-                  "sample_share", "priority_share", "officers_per_object", "seed", "digest",
-                  "publish_within_workdays", "publish_due", "published_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "lead_agency",
+            "period_start",
+            "period_end",
+            "sample_count",
+            "sample_share",
+            "priority_share",
+            "officers_per_object",
+            "seed",
+            "digest",
+            "publish_within_workdays",
+            "publish_due",
+            "published_at",
+        ]
 
 
 class InspPlanDetailSerializer(InspPlanSerializer):
@@ -198,11 +239,13 @@ class InspPlanDetailSerializer(InspPlanSerializer):
 class InspPlanCreateSerializer(Serializer):
     title = serializers.CharField(max_length=200)
     lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
-    agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False,
-                                                  default=list)
+    agencies = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), many=True, required=False, default=list
+    )
     matters = serializers.PrimaryKeyRelatedField(queryset=Matter.objects.all(), many=True)
-    townships = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.townships(), many=True, required=False,
-                                                   default=list)
+    townships = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.townships(), many=True, required=False, default=list
+    )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     sample_count = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -213,8 +256,12 @@ class InspPlanCreateSerializer(Serializer):
     publish_within_workdays = serializers.IntegerField(required=False, default=20, min_value=1)
 
 
-PLAN_STEPS = {"draw": services.plan_draw, "start": services.plan_start, "reopen": services.plan_reopen,
-              "publish": services.plan_publish}
+PLAN_STEPS = {
+    "draw": services.plan_draw,
+    "start": services.plan_start,
+    "reopen": services.plan_reopen,
+    "publish": services.plan_publish,
+}
 
 
 class PlanViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -240,19 +287,33 @@ class PlanViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("新建抽查计划"), tags=[TAG], request=InspPlanCreateSerializer,
-                   responses={201: InspPlanDetailSerializer})
+    @extend_schema(
+        summary=_lazy("新建抽查计划"),
+        tags=[TAG],
+        request=InspPlanCreateSerializer,
+        responses={201: InspPlanDetailSerializer},
+    )
     def create(self, request):
         data = InspPlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if v is not None}
-        plan = services.plan_create(by=request.user, lead_agency=values.pop("lead_agency"),
-                                    matters=values.pop("matters"), agencies=values.pop("agencies"),
-                                    townships=values.pop("townships"), **values)
+        plan = services.plan_create(
+            by=request.user,
+            lead_agency=values.pop("lead_agency"),
+            matters=values.pop("matters"),
+            agencies=values.pop("agencies"),
+            townships=values.pop("townships"),
+            **values,
+        )
         return Response(InspPlanDetailSerializer(plan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_lazy("抽查计划操作"), tags=[TAG], request=None, responses={200: InspPlanDetailSerializer},
-                   parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(PLAN_STEPS))])
+    @extend_schema(
+        summary=_lazy("抽查计划操作"),
+        tags=[TAG],
+        request=None,
+        responses={200: InspPlanDetailSerializer},
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(PLAN_STEPS))],
+    )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<step>[a-z_]+)")
     def act(self, request, pk=None, step: str = ""):
         if step not in PLAN_STEPS:
@@ -272,9 +333,27 @@ class InspRecordSerializer(ModelSerializer):
 
     class Meta:
         model = InspectionRecord
-        fields = ["id", "number", "status", "object_id", "object", "agency", "township_id", "task_id",
-                  "joint_visit_id", "place", "started_at", "ended_at", "checked_on", "officers", "signature_status",
-                  "outcome", "disposition", "case_id", "ticket_id"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "object_id",
+            "object",
+            "agency",
+            "township_id",
+            "task_id",
+            "joint_visit_id",
+            "place",
+            "started_at",
+            "ended_at",
+            "checked_on",
+            "officers",
+            "signature_status",
+            "outcome",
+            "disposition",
+            "case_id",
+            "ticket_id",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_officers(self, record: InspectionRecord) -> list[int]:
@@ -294,13 +373,22 @@ class InspRecordDetailSerializer(InspRecordSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta(InspRecordSerializer.Meta):
-        fields = [*InspRecordSerializer.Meta.fields, "facts", "present_person", "signature_note", "findings",
-                  "attachments", "actions"]
+        fields = [
+            *InspRecordSerializer.Meta.fields,
+            "facts",
+            "present_person",
+            "signature_note",
+            "findings",
+            "attachments",
+            "actions",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_findings(self, record: InspectionRecord) -> list[dict]:
-        return [{"matter": f.matter.code, "agency": f.agency_id, "result": f.result, "description": f.description}
-                for f in record.findings.select_related("matter")]
+        return [
+            {"matter": f.matter.code, "agency": f.agency_id, "result": f.result, "description": f.description}
+            for f in record.findings.select_related("matter")
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_attachments(self, record: InspectionRecord) -> list[dict]:
@@ -336,9 +424,11 @@ class InspAttachmentSerializer(Serializer):
 class RecordViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Inspection records in the user's scope."""
 
-    queryset = (InspectionRecord.objects.select_related("object", "agency")
-                .prefetch_related(Prefetch("record_officers", queryset=RecordOfficer.objects.order_by("ordinal")))
-                .order_by("-checked_on", "-pk"))
+    queryset = (
+        InspectionRecord.objects.select_related("object", "agency")
+        .prefetch_related(Prefetch("record_officers", queryset=RecordOfficer.objects.order_by("ordinal")))
+        .order_by("-checked_on", "-pk")
+    )
     serializer_class = InspRecordSerializer
     search_fields = ["number", "object__name"]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
@@ -358,8 +448,12 @@ class RecordViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("记录检查"), tags=[TAG], request=InspRecordCreateSerializer,
-                   responses={201: InspRecordDetailSerializer})
+    @extend_schema(
+        summary=_lazy("记录检查"),
+        tags=[TAG],
+        request=InspRecordCreateSerializer,
+        responses={201: InspRecordDetailSerializer},
+    )
     def create(self, request):
         data = InspRecordCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -370,18 +464,32 @@ class RecordViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         task = selectors.task_get_for_user(user, task_id) if task_id else None
         visit = selectors.visit_get_for_user(user, visit_id) if visit_id else None
         agency = v.pop("agency")
-        findings = [services.FindingInput(matter=f["matter"], agency=f.get("agency") or agency, result=f["result"],
-                                          description=f["description"]) for f in v.pop("findings")]
-        record = services.record_create(by=user, object=obj, agency=agency, officers=v.pop("officers"),
-                                        findings=findings, task=task, joint_visit=visit, **v)
+        findings = [
+            services.FindingInput(
+                matter=f["matter"], agency=f.get("agency") or agency, result=f["result"], description=f["description"]
+            )
+            for f in v.pop("findings")
+        ]
+        record = services.record_create(
+            by=user,
+            object=obj,
+            agency=agency,
+            officers=v.pop("officers"),
+            findings=findings,
+            task=task,
+            joint_visit=visit,
+            **v,
+        )
         return Response(self._detail(record), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_lazy("处理检查记录"), tags=[TAG], request=OpenApiTypes.OBJECT,
+        summary=_lazy("处理检查记录"),
+        tags=[TAG],
+        request=OpenApiTypes.OBJECT,
         responses={200: InspRecordDetailSerializer},
         parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH)],
         description="Run one action of the record (no_problem, case_lead, and those other packages register: "
-                    "warning, ticket). The body has the fields of the action's form.",
+        "warning, ticket). The body has the fields of the action's form.",
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<step>[a-z_]+)")
     def act(self, request, pk=None, step: str = ""):
@@ -390,21 +498,28 @@ class RecordViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise NotFound(_("未知的处理方式“%(key)s”。") % {"key": key})
         record = self.get_object()
         if key not in RECORD_ACTIONS.available(record, request.user):
-            raise ValidationFailed(_("该检查记录当前不能“%(action)s”。") % {"action": RECORD_ACTIONS[key].label},
-                                   code="action_not_available")
+            raise ValidationFailed(
+                _("该检查记录当前不能“%(action)s”。") % {"action": RECORD_ACTIONS[key].label},
+                code="action_not_available",
+            )
         data = RECORD_ACTIONS.validate(key, record, request.user, request.data, request.FILES)
         RECORD_ACTIONS.perform(key, record, by=request.user, data=data)
         return Response(self._detail(record))
 
-    @extend_schema(summary=_lazy("上传检查附件"), tags=[TAG], request={"multipart/form-data": InspAttachmentSerializer},
-                   responses={201: InspRecordDetailSerializer})
+    @extend_schema(
+        summary=_lazy("上传检查附件"),
+        tags=[TAG],
+        request={"multipart/form-data": InspAttachmentSerializer},
+        responses={201: InspRecordDetailSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="attachments")
     def attachments(self, request, pk=None):
         record = self.get_object()
         data = InspAttachmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.attachment_add(record, by=request.user, file=data.validated_data["file"],
-                                description=data.validated_data["description"])
+        services.attachment_add(
+            record, by=request.user, file=data.validated_data["file"], description=data.validated_data["description"]
+        )
         return Response(self._detail(record), status=status.HTTP_201_CREATED)
 
 
@@ -418,8 +533,19 @@ class InspVisitSerializer(ModelSerializer):
 
     class Meta:
         model = JointVisit
-        fields = ["id", "number", "object_id", "object", "scenario_id", "lead_agency_id", "agencies", "planned_on",
-                  "status", "agency_count", "visits_saved"]
+        fields = [
+            "id",
+            "number",
+            "object_id",
+            "object",
+            "scenario_id",
+            "lead_agency_id",
+            "agencies",
+            "planned_on",
+            "status",
+            "agency_count",
+            "visits_saved",
+        ]
 
 
 class InspVisitCreateSerializer(Serializer):
@@ -444,8 +570,12 @@ class VisitViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("安排联合检查"), tags=[TAG], request=InspVisitCreateSerializer,
-                   responses={201: InspVisitSerializer})
+    @extend_schema(
+        summary=_lazy("安排联合检查"),
+        tags=[TAG],
+        request=InspVisitCreateSerializer,
+        responses={201: InspVisitSerializer},
+    )
     def create(self, request):
         data = InspVisitCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -460,8 +590,12 @@ class VisitViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 class StatisticsView(APIView):
     """Per-agency inspection figures of a year, in the user's scope."""
 
-    @extend_schema(summary=_lazy("行政检查统计"), tags=[TAG], responses={200: OpenApiTypes.OBJECT},
-                   parameters=[OpenApiParameter("year", int, OpenApiParameter.QUERY)])
+    @extend_schema(
+        summary=_lazy("行政检查统计"),
+        tags=[TAG],
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("year", int, OpenApiParameter.QUERY)],
+    )
     def get(self, request: Request) -> Response:
         from enforcement.errors import PermissionRefused
 
@@ -472,9 +606,13 @@ class StatisticsView(APIView):
         except ValueError:
             raise ValidationFailed(_("年度无效。"), field="year") from None
         data = selectors.statistics(request.user, year)
-        return Response({"year": year, "totals": data["totals"],
-                         "agencies": [{**f.as_dict(), "months": f.months, "outcomes": f.outcomes}
-                                      for f in data["agencies"]]})
+        return Response(
+            {
+                "year": year,
+                "totals": data["totals"],
+                "agencies": [{**f.as_dict(), "months": f.months, "outcomes": f.outcomes} for f in data["agencies"]],
+            }
+        )
 
 
 def register(router) -> None:

@@ -75,13 +75,16 @@ def seed_inspections(stdout, password: str) -> None:
         objects = _objects(rng, agencies, list(matters.values()))
         plans, records = _plans(rng, agencies, list(matters.values()), today)
         visits = _visits(rng, agencies, matters, objects, today)
-    stdout.write(_("行政检查：检查对象 %(o)s 个，抽查计划 %(p)s 个，检查记录 %(r)s 份，联合检查 %(v)s 次")
-                 % {"o": len(objects), "p": plans, "r": records, "v": visits})
+    stdout.write(
+        _("行政检查：检查对象 %(o)s 个，抽查计划 %(p)s 个，检查记录 %(r)s 份，联合检查 %(v)s 次")
+        % {"o": len(objects), "p": plans, "r": records, "v": visits}
+    )
 
 
 def _users(slug: str, prefix: str, count: int) -> list:
-    return list(User.objects.filter(username__in=[f"{slug}_{prefix}{n}" for n in range(1, count + 1)])
-                .order_by("username"))
+    return list(
+        User.objects.filter(username__in=[f"{slug}_{prefix}{n}" for n in range(1, count + 1)]).order_by("username")
+    )
 
 
 def _objects(rng: random.Random, agencies: dict, matters: list) -> dict[str, list[InspectionObject]]:
@@ -103,12 +106,19 @@ def _objects(rng: random.Random, agencies: dict, matters: list) -> dict[str, lis
                 identifier = f"{MARKER}{ti:02d}{n:05d}"
             risk = rng.choices([RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH], weights=[6, 3, 1])[0]
             credit = rng.choices(list(CreditLevel.values), weights=[5, 8, 2, 1])[0]
-            rows.append(InspectionObject(
-                kind=kind, name=name, identifier=identifier, township=township,
-                address=f"{t.name}{STREETS[(ti * 3 + n) % len(STREETS)]}{n * 7}号", risk_level=risk,
-                credit_level=credit, contact_name=person_name(ti * 100 + n + 50),
-                contact_phone=f"138{ti:02d}{n:06d}",
-            ))
+            rows.append(
+                InspectionObject(
+                    kind=kind,
+                    name=name,
+                    identifier=identifier,
+                    township=township,
+                    address=f"{t.name}{STREETS[(ti * 3 + n) % len(STREETS)]}{n * 7}号",
+                    risk_level=risk,
+                    credit_level=credit,
+                    contact_name=person_name(ti * 100 + n + 50),
+                    contact_phone=f"138{ti:02d}{n:06d}",
+                )
+            )
     created = InspectionObject.objects.bulk_create(rows)
     through_m = InspectionObject.matters.through
     through_c = InspectionObject.conflicted_officers.through
@@ -144,19 +154,38 @@ def _plans(rng: random.Random, agencies: dict, matters: list, today: dt.date) ->
         for q in range(4):
             start = today - dt.timedelta(days=380 - q * 90)
             end = start + dt.timedelta(days=60)
-            done = _one_plan(rng, leader, township, matters, start, end, joint=joint, quarter=q + 1,
-                             record_share=1.0, publish=True)
+            done = _one_plan(
+                rng, leader, township, matters, start, end, joint=joint, quarter=q + 1, record_share=1.0, publish=True
+            )
             plans += 1 if done is not None else 0
             records += done or 0
         # The current quarter: in progress, half recorded; and next quarter's plan in draft.
-        done = _one_plan(rng, leader, township, matters, today - dt.timedelta(days=20), today + dt.timedelta(days=40),
-                         joint=joint, quarter=5, record_share=0.5, publish=False)
+        done = _one_plan(
+            rng,
+            leader,
+            township,
+            matters,
+            today - dt.timedelta(days=20),
+            today + dt.timedelta(days=40),
+            joint=joint,
+            quarter=5,
+            record_share=0.5,
+            publish=False,
+        )
         plans += 1 if done is not None else 0
         records += done or 0
-        services.plan_create(by=leader, title=_("%(t)s下季度双随机抽查") % {"t": township.name}, lead_agency=township,
-                             matters=matters, townships=[township], period_start=today + dt.timedelta(days=50),
-                             period_end=today + dt.timedelta(days=110), sample_share=20, priority_share=50,
-                             seed=rng.randrange(1, 2**31))
+        services.plan_create(
+            by=leader,
+            title=_("%(t)s下季度双随机抽查") % {"t": township.name},
+            lead_agency=township,
+            matters=matters,
+            townships=[township],
+            period_start=today + dt.timedelta(days=50),
+            period_end=today + dt.timedelta(days=110),
+            sample_share=20,
+            priority_share=50,
+            seed=rng.randrange(1, 2**31),
+        )
         plans += 1
     return plans, records
 
@@ -164,9 +193,19 @@ def _plans(rng: random.Random, agencies: dict, matters: list, today: dt.date) ->
 def _one_plan(rng, leader, township, matters, start, end, *, joint, quarter, record_share, publish) -> int | None:
     title = _("%(t)s%(y)s年第%(q)s期双随机抽查") % {"t": township.name, "y": start.year, "q": quarter}
     try:
-        plan = services.plan_create(by=leader, title=title, lead_agency=township, agencies=joint, matters=matters,
-                                    townships=[township], period_start=start, period_end=end, sample_share=30,
-                                    priority_share=60, seed=rng.randrange(1, 2**31))
+        plan = services.plan_create(
+            by=leader,
+            title=title,
+            lead_agency=township,
+            agencies=joint,
+            matters=matters,
+            townships=[township],
+            period_start=start,
+            period_end=end,
+            sample_share=30,
+            priority_share=60,
+            seed=rng.randrange(1, 2**31),
+        )
         plan = services.plan_start(services.plan_draw(plan, by=leader), by=leader)
     except DomainError:
         return None
@@ -178,18 +217,31 @@ def _one_plan(rng, leader, township, matters, start, end, *, joint, quarter, rec
         day = _workday_in(rng, start, max(start, last_day))
         officers = [to.officer for to in task.task_officers.select_related("officer")]
         outcome = rng.choice(OUTCOMES)
-        findings = [services.FindingInput(
-            matter=m, agency=township,
-            result=FindingResult.PROBLEM if outcome in (Outcome.ORDERED_TO_CORRECT, Outcome.CASE_FILED) and n == 0
-            else FindingResult.OK,
-            description=_("现场存在问题，已当场指出。") if outcome == Outcome.ORDERED_TO_CORRECT and n == 0 else "",
-        ) for n, m in enumerate(plan.matters.order_by("code"))]
+        findings = [
+            services.FindingInput(
+                matter=m,
+                agency=township,
+                result=FindingResult.PROBLEM
+                if outcome in (Outcome.ORDERED_TO_CORRECT, Outcome.CASE_FILED) and n == 0
+                else FindingResult.OK,
+                description=_("现场存在问题，已当场指出。") if outcome == Outcome.ORDERED_TO_CORRECT and n == 0 else "",
+            )
+            for n, m in enumerate(plan.matters.order_by("code"))
+        ]
         try:
             record = services.record_create(
-                by=officers[0], object=task.object, agency=township, officers=officers, findings=findings,
-                place=task.object.address, started_at=_at(day, rng.choice((9, 10, 14, 15))),
+                by=officers[0],
+                object=task.object,
+                agency=township,
+                officers=officers,
+                findings=findings,
+                place=task.object.address,
+                started_at=_at(day, rng.choice((9, 10, 14, 15))),
                 signature_status=SignatureStatus.ABSENT if outcome == Outcome.NOT_FOUND else SignatureStatus.SIGNED,
-                outcome=outcome, facts=_("按抽查计划对%(o)s进行检查。") % {"o": task.object.name}, task=task)
+                outcome=outcome,
+                facts=_("按抽查计划对%(o)s进行检查。") % {"o": task.object.name},
+                task=task,
+            )
         except DomainError:
             continue
         recorded += 1
@@ -211,7 +263,8 @@ def _visits(rng: random.Random, agencies: dict, matters: dict, objects: dict, to
     scenarios = []
     for code, name, text, codes in SCENARIOS:
         scenario, _created = JointScenario.objects.get_or_create(
-            code=code, defaults={"name": name, "description": text})
+            code=code, defaults={"name": name, "description": text}
+        )
         scenario.matters.set([matters[c] for c in codes if c in matters])
         scenarios.append(scenario)
     count = 0
@@ -220,8 +273,10 @@ def _visits(rng: random.Random, agencies: dict, matters: dict, objects: dict, to
         township = agencies[code]
         slug = next(t.slug for t in county.TOWNSHIPS if t.code == code)
         leader = User.objects.filter(username=f"{slug}_leader").first()
-        officers = [u for u in (User.objects.filter(username__in=[f"{slug}_officer{i}" for i in (2, 3, 4)])
-                                .order_by("username"))][:2]
+        officers = [
+            u
+            for u in (User.objects.filter(username__in=[f"{slug}_officer{i}" for i in (2, 3, 4)]).order_by("username"))
+        ][:2]
         if leader is None or len(officers) < 2:
             continue
         scenario = scenarios[n % len(scenarios)]
@@ -232,18 +287,27 @@ def _visits(rng: random.Random, agencies: dict, matters: dict, objects: dict, to
         future = n >= 13
         day = today + dt.timedelta(days=3 + n - 13) if future else today - dt.timedelta(days=340 - n * 24)
         try:
-            visit = services.joint_visit_create(by=leader, object=obj, lead_agency=township, agencies=departments,
-                                                planned_on=day, scenario=scenario)
+            visit = services.joint_visit_create(
+                by=leader, object=obj, lead_agency=township, agencies=departments, planned_on=day, scenario=scenario
+            )
             if future:
                 count += 1
                 continue
             findings = [services.FindingInput(matter=m, agency=m.origin_department) for m in scenario_matters]
             findings.append(services.FindingInput(matter=scenario_matters[-1], agency=township))
             services.record_create(
-                by=officers[0], object=obj, agency=township, officers=officers, findings=findings, place=obj.address,
-                started_at=_at(day, 10), signature_status=SignatureStatus.SIGNED,
+                by=officers[0],
+                object=obj,
+                agency=township,
+                officers=officers,
+                findings=findings,
+                place=obj.address,
+                started_at=_at(day, 10),
+                signature_status=SignatureStatus.SIGNED,
                 outcome=rng.choice([Outcome.NO_PROBLEM, Outcome.NO_PROBLEM, Outcome.ORDERED_TO_CORRECT]),
-                facts=_("%(s)s联合检查：各部门同时入场，一次查完。") % {"s": scenario.name}, joint_visit=visit)
+                facts=_("%(s)s联合检查：各部门同时入场，一次查完。") % {"s": scenario.name},
+                joint_visit=visit,
+            )
             count += 1
         except DomainError:
             continue

@@ -60,8 +60,21 @@ def _own_agencies(user, check):
 class ObjectForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = InspectionObject
-        fields = ["kind", "name", "identifier", "address", "township", "grid", "domains", "matters", "risk_level",
-                  "credit_level", "contact_name", "contact_phone", "conflicted_officers"]
+        fields = [
+            "kind",
+            "name",
+            "identifier",
+            "address",
+            "township",
+            "grid",
+            "domains",
+            "matters",
+            "risk_level",
+            "credit_level",
+            "contact_name",
+            "contact_phone",
+            "conflicted_officers",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,8 +86,9 @@ class ObjectForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["grid"].queryset = Grid.objects.visible_to(user).order_by("code")
         self.fields["matters"].queryset = inspection_matters()
         self.fields["domains"].queryset = Domain.objects.filter(is_active=True)
-        self.fields["conflicted_officers"].queryset = User.objects.filter(is_active=True,
-                                                                          certificates__isnull=False).distinct()
+        self.fields["conflicted_officers"].queryset = User.objects.filter(
+            is_active=True, certificates__isnull=False
+        ).distinct()
         for name in ("domains", "matters", "conflicted_officers"):
             self.fields[name].widget.attrs["size"] = 6
 
@@ -83,8 +97,9 @@ class ObjectFilterForm(forms.Form):
     q = forms.CharField(label=_("名称/代码"), required=False)
     kind = forms.ChoiceField(label=_("对象类型"), choices=[("", _("全部"))] + ObjectKind.choices, required=False)
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=[("", _("全部"))] + RiskLevel.choices, required=False)
-    credit_level = forms.ChoiceField(label=_("信用等级"), choices=[("", _("全部"))] + CreditLevel.choices,
-                                     required=False)
+    credit_level = forms.ChoiceField(
+        label=_("信用等级"), choices=[("", _("全部"))] + CreditLevel.choices, required=False
+    )
     township = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Agency.objects.townships(), required=False)
 
 
@@ -98,23 +113,29 @@ class ObjectImportForm(BootstrapFormMixin, forms.Form):
 class PlanForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("计划名称"), max_length=200)
     lead_agency = forms.ModelChoiceField(label=_("牵头单位"), queryset=Agency.objects.none())
-    agencies = forms.ModelMultipleChoiceField(label=_("联合抽查的其他单位"), queryset=Agency.objects.none(),
-                                              required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("联合抽查的其他单位"), queryset=Agency.objects.none(), required=False
+    )
     matters = forms.ModelMultipleChoiceField(label=_("抽查事项（行政检查）"), queryset=Matter.objects.none())
-    townships = forms.ModelMultipleChoiceField(label=_("抽查范围（乡镇/街道，空为全县）"),
-                                               queryset=Agency.objects.none(), required=False)
+    townships = forms.ModelMultipleChoiceField(
+        label=_("抽查范围（乡镇/街道，空为全县）"), queryset=Agency.objects.none(), required=False
+    )
     period_start = forms.DateField(label=_("检查期起"), widget=DateInput())
     period_end = forms.DateField(label=_("检查期止"), widget=DateInput())
     sample_count = forms.IntegerField(label=_("抽取对象数"), min_value=1, required=False)
-    sample_share = forms.DecimalField(label=_("一般对象抽取比例（%）"), min_value=0, max_value=100, decimal_places=2,
-                                      required=False)
-    priority_share = forms.DecimalField(label=_("高风险/低信用对象抽取比例（%）"), min_value=0, max_value=100,
-                                        decimal_places=2, required=False)
+    sample_share = forms.DecimalField(
+        label=_("一般对象抽取比例（%）"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    priority_share = forms.DecimalField(
+        label=_("高风险/低信用对象抽取比例（%）"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
     officers_per_object = forms.IntegerField(label=_("每个对象的检查人员数"), min_value=2, initial=2)
-    officers = UserChoiceField(label=_("检查人员库（空为参与单位全部持证人员）"), queryset=User.objects.none(),
-                               required=False)
-    publish_within_workdays = forms.IntegerField(label=_("结果公示期限（工作日）"), min_value=1, max_value=20,
-                                                 initial=20)
+    officers = UserChoiceField(
+        label=_("检查人员库（空为参与单位全部持证人员）"), queryset=User.objects.none(), required=False
+    )
+    publish_within_workdays = forms.IntegerField(
+        label=_("结果公示期限（工作日）"), min_value=1, max_value=20, initial=20
+    )
     seed = forms.IntegerField(label=_("随机种子（空则自动生成）"), required=False, min_value=1)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -151,16 +172,22 @@ class RecordForm(BootstrapFormMixin, forms.Form):
     place = forms.CharField(label=_("检查地点"), max_length=300)
     started_at = forms.DateTimeField(label=_("检查开始时间"), widget=DateTimeInput())
     ended_at = forms.DateTimeField(label=_("检查结束时间"), widget=DateTimeInput(), required=False)
-    officers = UserChoiceField(label=_("检查人员（不少于两名，持有效执法证）"), queryset=User.objects.none(),
-                               widget=forms.CheckboxSelectMultiple)
-    matters = forms.ModelMultipleChoiceField(label=_("检查事项"), queryset=Matter.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple)
-    problem_matters = forms.ModelMultipleChoiceField(label=_("发现问题的事项"), queryset=Matter.objects.none(),
-                                                     widget=forms.CheckboxSelectMultiple, required=False)
+    officers = UserChoiceField(
+        label=_("检查人员（不少于两名，持有效执法证）"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    matters = forms.ModelMultipleChoiceField(
+        label=_("检查事项"), queryset=Matter.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    problem_matters = forms.ModelMultipleChoiceField(
+        label=_("发现问题的事项"), queryset=Matter.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
     facts = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     present_person = forms.CharField(label=_("在场人员"), max_length=100, required=False)
-    signature_status = forms.ChoiceField(label=_("当事人签名"), choices=SignatureStatus.choices,
-                                         widget=forms.RadioSelect)
+    signature_status = forms.ChoiceField(
+        label=_("当事人签名"), choices=SignatureStatus.choices, widget=forms.RadioSelect
+    )
     signature_note = forms.CharField(label=_("签名情况说明"), max_length=200, required=False)
     outcome = forms.ChoiceField(label=_("检查结果"), choices=Outcome.choices, widget=forms.RadioSelect)
 
@@ -175,8 +202,9 @@ class RecordForm(BootstrapFormMixin, forms.Form):
         self.fields["agency"].queryset = agencies
         if agencies.count() == 1:
             self.fields["agency"].initial = agencies.first().pk
-        agency_ids = list(visit.agencies.values_list("pk", flat=True)) if visit else list(
-            agencies.values_list("pk", flat=True))
+        agency_ids = (
+            list(visit.agencies.values_list("pk", flat=True)) if visit else list(agencies.values_list("pk", flat=True))
+        )
         self.fields["officers"].queryset = inspectors_of(agency_ids)
         matters = inspection_matters()
         if visit is not None and visit.scenario_id:
@@ -214,13 +242,19 @@ class RecordForm(BootstrapFormMixin, forms.Form):
         by_origin = {a.pk: a for a in (joint_agencies or [])}
         out = []
         for m in data["matters"]:
-            owner = by_origin.get(m.origin_department_id) or (by_origin.get(m.supervising_department_id)
-                                                               if by_origin else None) or agency
-            out.append(FindingInput(
-                matter=m, agency=owner,
-                result=FindingResult.PROBLEM if m in problems else FindingResult.OK,
-                description=self.data.get(f"finding-{m.pk}", "")[:2000],
-            ))
+            owner = (
+                by_origin.get(m.origin_department_id)
+                or (by_origin.get(m.supervising_department_id) if by_origin else None)
+                or agency
+            )
+            out.append(
+                FindingInput(
+                    matter=m,
+                    agency=owner,
+                    result=FindingResult.PROBLEM if m in problems else FindingResult.OK,
+                    description=self.data.get(f"finding-{m.pk}", "")[:2000],
+                )
+            )
         return out
 
 
@@ -259,11 +293,11 @@ class CaseLeadForm(RecordActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].queryset = Matter.objects.in_force().filter(power_type=PowerType.PENALTY).order_by(
-            "code")
+        self.fields["matter"].queryset = Matter.objects.in_force().filter(power_type=PowerType.PENALTY).order_by("code")
         if self.record is not None and not self.is_bound:
             self.fields["party_kind"].initial = (
-                PartyKind.INDIVIDUAL if self.record.object.is_individual else PartyKind.ORGANISATION)
+                PartyKind.INDIVIDUAL if self.record.object.is_individual else PartyKind.ORGANISATION
+            )
 
 
 # --- joint visits --------------------------------------------------------------------------------

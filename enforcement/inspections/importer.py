@@ -62,11 +62,19 @@ _HEADERS = {_norm(name): key for key, names in COLUMNS.items() for name in names
 KINDS = (
     {_norm(str(label)): value for value, label in ObjectKind.choices}
     | {_norm(v): v for v in ObjectKind.values}
-    | {_norm("企业"): ObjectKind.BUSINESS, _norm("个体工商户"): ObjectKind.BUSINESS, _norm("场所"): ObjectKind.SITE,
-       _norm("工地"): ObjectKind.SITE, _norm("个人"): ObjectKind.INDIVIDUAL}
+    | {
+        _norm("企业"): ObjectKind.BUSINESS,
+        _norm("个体工商户"): ObjectKind.BUSINESS,
+        _norm("场所"): ObjectKind.SITE,
+        _norm("工地"): ObjectKind.SITE,
+        _norm("个人"): ObjectKind.INDIVIDUAL,
+    }
 )
-RISKS = {_norm(str(label)): value for value, label in RiskLevel.choices} | {_norm(v): v for v in RiskLevel.values} | {
-    _norm("低"): RiskLevel.LOW, _norm("中"): RiskLevel.MEDIUM, _norm("高"): RiskLevel.HIGH}
+RISKS = (
+    {_norm(str(label)): value for value, label in RiskLevel.choices}
+    | {_norm(v): v for v in RiskLevel.values}
+    | {_norm("低"): RiskLevel.LOW, _norm("中"): RiskLevel.MEDIUM, _norm("高"): RiskLevel.HIGH}
+)
 CREDITS = {_norm(v): v for v in CreditLevel.values} | {_norm(f"{v}级"): v for v in CreditLevel.values}
 
 
@@ -83,7 +91,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return _("新增 %(created)s 个，更新 %(updated)s 个检查对象") % {
-            "created": self.created, "updated": self.updated}
+            "created": self.created,
+            "updated": self.updated,
+        }
 
 
 def _find_header(rows) -> tuple[int, dict[str, int], dict[str, str]] | None:
@@ -144,7 +154,7 @@ def import_objects(source: Any, *, by) -> ImportReport:
     refs = _Refs()
     parsed = []
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in rows[index + 1:]:
+    for number, cells in rows[index + 1 :]:
         if not any(c.strip() for c in cells):
             continue
         report.rows += 1
@@ -157,8 +167,12 @@ def import_objects(source: Any, *, by) -> ImportReport:
         def error(key: str, message: str, number=number) -> None:
             report.errors.append(RowError(number, labels.get(key, COLUMNS[key][0]), message))
 
-        values: dict[str, Any] = {"name": cell("name"), "address": cell("address"),
-                                  "contact_name": cell("contact_name"), "contact_phone": cell("contact_phone")}
+        values: dict[str, Any] = {
+            "name": cell("name"),
+            "address": cell("address"),
+            "contact_name": cell("contact_name"),
+            "contact_phone": cell("contact_phone"),
+        }
         if not values["name"]:
             error("name", _("名称不能为空。"))
         kind = KINDS.get(_norm(cell("kind")))

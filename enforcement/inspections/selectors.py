@@ -47,8 +47,12 @@ def task_get_for_user(user, pk: int) -> InspectionTask:
 
 
 def record_get_for_user(user, pk: int) -> InspectionRecord:
-    return _get(InspectionRecord.objects.visible_to(user).select_related(
-        "object", "agency", "township", "task__plan", "joint_visit", "case", "created_by"), pk)
+    return _get(
+        InspectionRecord.objects.visible_to(user).select_related(
+            "object", "agency", "township", "task__plan", "joint_visit", "case", "created_by"
+        ),
+        pk,
+    )
 
 
 def visit_get_for_user(user, pk: int) -> JointVisit:
@@ -58,10 +62,14 @@ def visit_get_for_user(user, pk: int) -> JointVisit:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def object_list(user, *, q: str = "", kind: str = "", risk_level: str = "", credit_level: str = "",
-                township=None) -> QuerySet[InspectionObject]:
-    qs = InspectionObject.objects.visible_to(user).select_related("township", "grid").prefetch_related(
-        "matters", "domains")
+def object_list(
+    user, *, q: str = "", kind: str = "", risk_level: str = "", credit_level: str = "", township=None
+) -> QuerySet[InspectionObject]:
+    qs = (
+        InspectionObject.objects.visible_to(user)
+        .select_related("township", "grid")
+        .prefetch_related("matters", "domains")
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(identifier__icontains=q) | Q(address__icontains=q))
     if kind:
@@ -76,10 +84,14 @@ def object_list(user, *, q: str = "", kind: str = "", risk_level: str = "", cred
 
 
 def plan_list(user, *, status: str = "", year: int | None = None) -> QuerySet[CheckPlan]:
-    qs = CheckPlan.objects.visible_to(user).select_related("lead_agency").annotate(
-        task_count=Count("tasks", distinct=True),
-        done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
-        agency_count=Count("agencies", distinct=True),
+    qs = (
+        CheckPlan.objects.visible_to(user)
+        .select_related("lead_agency")
+        .annotate(
+            task_count=Count("tasks", distinct=True),
+            done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
+            agency_count=Count("agencies", distinct=True),
+        )
     )
     if status:
         qs = qs.filter(status=status)
@@ -89,19 +101,27 @@ def plan_list(user, *, status: str = "", year: int | None = None) -> QuerySet[Ch
 
 
 def plan_tasks(plan: CheckPlan) -> QuerySet[InspectionTask]:
-    return plan.tasks.select_related("object__township", "agency", "record").prefetch_related(
-        Prefetch("task_officers", queryset=TaskOfficer.objects.select_related("officer"))).order_by("position")
+    return (
+        plan.tasks.select_related("object__township", "agency", "record")
+        .prefetch_related(Prefetch("task_officers", queryset=TaskOfficer.objects.select_related("officer")))
+        .order_by("position")
+    )
 
 
 def my_tasks(user) -> QuerySet[InspectionTask]:
-    return (InspectionTask.objects.filter(officers=user, status=TaskStatus.PENDING,
-                                          plan__status=PlanStatus.IN_PROGRESS)
-            .select_related("plan", "object__township").order_by("due_date", "pk"))
+    return (
+        InspectionTask.objects.filter(officers=user, status=TaskStatus.PENDING, plan__status=PlanStatus.IN_PROGRESS)
+        .select_related("plan", "object__township")
+        .order_by("due_date", "pk")
+    )
 
 
 def record_list(user, *, q: str = "", outcome: str = "", date_from=None, date_to=None) -> QuerySet[InspectionRecord]:
-    qs = InspectionRecord.objects.visible_to(user).select_related("object", "agency", "township").prefetch_related(
-        Prefetch("record_officers", queryset=RecordOfficer.objects.select_related("officer")))
+    qs = (
+        InspectionRecord.objects.visible_to(user)
+        .select_related("object", "agency", "township")
+        .prefetch_related(Prefetch("record_officers", queryset=RecordOfficer.objects.select_related("officer")))
+    )
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(object__name__icontains=q))
     if outcome:
@@ -122,8 +142,12 @@ def record_detail_related(record: InspectionRecord) -> dict:
 
 
 def visit_list(user) -> QuerySet[JointVisit]:
-    return (JointVisit.objects.visible_to(user).select_related("object", "lead_agency", "scenario")
-            .prefetch_related("agencies").order_by("-planned_on", "-pk"))
+    return (
+        JointVisit.objects.visible_to(user)
+        .select_related("object", "lead_agency", "scenario")
+        .prefetch_related("agencies")
+        .order_by("-planned_on", "-pk")
+    )
 
 
 # --- the public results page ---------------------------------------------------------------------
@@ -139,16 +163,27 @@ def public_identifier(obj: InspectionObject) -> str:
 
 
 def published_plans() -> QuerySet[CheckPlan]:
-    return (CheckPlan.objects.filter(status=PlanStatus.PUBLISHED).select_related("lead_agency")
-            .annotate(task_count=Count("tasks")).order_by("-published_at", "-pk"))
+    return (
+        CheckPlan.objects.filter(status=PlanStatus.PUBLISHED)
+        .select_related("lead_agency")
+        .annotate(task_count=Count("tasks"))
+        .order_by("-published_at", "-pk")
+    )
 
 
 def public_results(plan: CheckPlan) -> list[dict]:
     rows = []
     for t in plan.tasks.select_related("object__township").order_by("position"):
-        rows.append({"position": t.position, "name": public_object_name(t.object),
-                     "identifier": public_identifier(t.object), "township": t.object.township.name,
-                     "checked_on": t.checked_on, "outcome": t.get_outcome_display()})
+        rows.append(
+            {
+                "position": t.position,
+                "name": public_object_name(t.object),
+                "identifier": public_identifier(t.object),
+                "township": t.object.township.name,
+                "checked_on": t.checked_on,
+                "outcome": t.get_outcome_display(),
+            }
+        )
     return rows
 
 
@@ -168,9 +203,15 @@ class AgencyFigures:
     months: list[int] = field(default_factory=lambda: [0] * 12)
 
     def as_dict(self) -> dict:
-        return {"agency_id": self.agency_id, "agency": self.agency, "inspections": self.inspections,
-                "spot_checks": self.spot_checks, "spot_check_results": dict(self.spot_check_results),
-                "joint_visits": self.joint_visits, "visits_saved": self.visits_saved}
+        return {
+            "agency_id": self.agency_id,
+            "agency": self.agency,
+            "inspections": self.inspections,
+            "spot_checks": self.spot_checks,
+            "spot_check_results": dict(self.spot_check_results),
+            "joint_visits": self.joint_visits,
+            "visits_saved": self.visits_saved,
+        }
 
 
 def _figures(records: QuerySet[InspectionRecord], visits: QuerySet[JointVisit]) -> dict[int, AgencyFigures]:
@@ -179,14 +220,19 @@ def _figures(records: QuerySet[InspectionRecord], visits: QuerySet[JointVisit]) 
 
     def row(agency_id: int) -> AgencyFigures:
         if agency_id not in out:
-            out[agency_id] = AgencyFigures(agency_id, names.get(agency_id, str(agency_id)),
-                                           spot_check_results=dict.fromkeys(Outcome.values, 0),
-                                           outcomes=dict.fromkeys(Outcome.values, 0))
+            out[agency_id] = AgencyFigures(
+                agency_id,
+                names.get(agency_id, str(agency_id)),
+                spot_check_results=dict.fromkeys(Outcome.values, 0),
+                outcomes=dict.fromkeys(Outcome.values, 0),
+            )
         return out[agency_id]
 
     for agency_id, month, outcome, spot, n in (
         records.annotate(month=ExtractMonth("checked_on"), spot=Q(task__isnull=False))
-        .values_list("agency_id", "month", "outcome", "spot").annotate(n=Count("pk")).order_by()
+        .values_list("agency_id", "month", "outcome", "spot")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
         r = row(agency_id)
         r.inspections += n
@@ -198,8 +244,13 @@ def _figures(records: QuerySet[InspectionRecord], visits: QuerySet[JointVisit]) 
     # A joint visit counts for every agency taking part; the visits saved go to the lead agency.
     done = visits.filter(status=VisitStatus.DONE)
     through = JointVisit.agencies.through
-    for agency_id, n in (through.objects.filter(jointvisit__in=done.values("pk")).values("agency_id")
-                         .annotate(n=Count("pk")).values_list("agency_id", "n").order_by()):
+    for agency_id, n in (
+        through.objects.filter(jointvisit__in=done.values("pk"))
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+        .values_list("agency_id", "n")
+        .order_by()
+    ):
         row(agency_id).joint_visits += n
     for lead_id, saved in done.values_list("lead_agency_id", "agency_count").order_by():
         row(lead_id).visits_saved += max(saved - 1, 0)
@@ -216,8 +267,10 @@ def annual_figures(year: int) -> list[dict]:
     made, credited to the lead agency).
     """
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    figures = _figures(InspectionRecord.objects.filter(checked_on__range=(first, last)),
-                       JointVisit.objects.filter(record__checked_on__range=(first, last)))
+    figures = _figures(
+        InspectionRecord.objects.filter(checked_on__range=(first, last)),
+        JointVisit.objects.filter(record__checked_on__range=(first, last)),
+    )
     return [f.as_dict() for f in sorted(figures.values(), key=lambda f: f.agency_id)]
 
 
@@ -238,8 +291,7 @@ def statistics(user, year: int) -> dict:
     plans = CheckPlan.objects.visible_to(user).filter(period_start__year=year)
     totals["plans"] = plans.count()
     totals["plans_published"] = plans.filter(status=PlanStatus.PUBLISHED).count()
-    return {"year": year, "agencies": figures, "totals": totals,
-            "outcome_labels": dict(Outcome.choices)}
+    return {"year": year, "agencies": figures, "totals": totals, "outcome_labels": dict(Outcome.choices)}
 
 
 def finding_agencies(record: InspectionRecord) -> list[int]:
@@ -248,6 +300,9 @@ def finding_agencies(record: InspectionRecord) -> list[int]:
 
 def plans_to_publish(user) -> QuerySet[CheckPlan]:
     """Plans in progress whose every task is recorded: their results are to be published."""
-    return (CheckPlan.objects.visible_to(user).filter(status=PlanStatus.IN_PROGRESS)
-            .exclude(tasks__status=TaskStatus.PENDING).order_by("publish_due", "pk"))
-
+    return (
+        CheckPlan.objects.visible_to(user)
+        .filter(status=PlanStatus.IN_PROGRESS)
+        .exclude(tasks__status=TaskStatus.PENDING)
+        .order_by("publish_due", "pk")
+    )

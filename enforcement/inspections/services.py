@@ -85,15 +85,23 @@ DEFAULT_PUBLISH_WORKDAYS = 20
 ART_PUBLISH = gettext_lazy("《企业信息公示暂行条例》第六条、第七条")
 
 DOC_ALGORITHM = [
-    gettext_lazy("抽查对象总体：适用计划任一抽查事项的在册检查对象（限定乡镇/街道的仅取其范围），按编号升序，"
-                 "分为重点对象（高风险或信用等级C、D级）和一般对象。"),
-    gettext_lazy("抽取数量：按比例的，各组数量乘以比例后向上取整（重点对象用重点比例，未设置时同一般比例）；"
-                 "按数量的，数量超过总体的不予抽取，重点对象先按重点比例（未设置时按占比）取，其余从一般对象中取。"),
-    gettext_lazy("随机数发生器：Python random.Random(随机种子)（梅森旋转算法），"
-                 "先 sample(重点对象)，再 sample(一般对象)，按抽出顺序编号。"),
-    gettext_lazy("抽取检查人员：沿用同一发生器，人员库为计划指定人员或参与单位全部在岗检查人员（按用户编号升序），"
-                 "仅含执法证覆盖整个检查期的人员；逐个对象排除需回避人员，在已分配任务最少者中用 choice 选取，"
-                 "每个对象选取规定人数（不少于两名）。"),
+    gettext_lazy(
+        "抽查对象总体：适用计划任一抽查事项的在册检查对象（限定乡镇/街道的仅取其范围），按编号升序，"
+        "分为重点对象（高风险或信用等级C、D级）和一般对象。"
+    ),
+    gettext_lazy(
+        "抽取数量：按比例的，各组数量乘以比例后向上取整（重点对象用重点比例，未设置时同一般比例）；"
+        "按数量的，数量超过总体的不予抽取，重点对象先按重点比例（未设置时按占比）取，其余从一般对象中取。"
+    ),
+    gettext_lazy(
+        "随机数发生器：Python random.Random(随机种子)（梅森旋转算法），"
+        "先 sample(重点对象)，再 sample(一般对象)，按抽出顺序编号。"
+    ),
+    gettext_lazy(
+        "抽取检查人员：沿用同一发生器，人员库为计划指定人员或参与单位全部在岗检查人员（按用户编号升序），"
+        "仅含执法证覆盖整个检查期的人员；逐个对象排除需回避人员，在已分配任务最少者中用 choice 选取，"
+        "每个对象选取规定人数（不少于两名）。"
+    ),
 ]
 
 
@@ -104,8 +112,16 @@ def _today() -> dt.date:
 # --- the object directory ------------------------------------------------------------------------
 
 OBJECT_FIELDS = (
-    "kind", "name", "identifier", "address", "township", "grid", "risk_level", "credit_level",
-    "contact_name", "contact_phone",
+    "kind",
+    "name",
+    "identifier",
+    "address",
+    "township",
+    "grid",
+    "risk_level",
+    "credit_level",
+    "contact_name",
+    "contact_phone",
 )
 
 
@@ -117,16 +133,18 @@ def _check_object(values: dict, *, by) -> None:
         raise PermissionRefused(_("您不能维护%(township)s的检查对象。") % {"township": township.name})
     grid = values.get("grid")
     if grid is not None and grid.township_id != township.pk:
-        raise ValidationFailed(_("网格“%(grid)s”不属于%(township)s。") % {"grid": grid, "township": township},
-                               field="grid")
+        raise ValidationFailed(
+            _("网格“%(grid)s”不属于%(township)s。") % {"grid": grid, "township": township}, field="grid"
+        )
     if not (values.get("name") or "").strip():
         raise ValidationFailed(_("请填写检查对象名称。"), field="name")
     if values.get("kind") not in ObjectKind.values:
         raise ValidationFailed(_("请选择对象类型。"), field="kind")
 
 
-def object_create(*, by, domains: Iterable = (), matters: Iterable = (), conflicted_officers: Iterable = (),
-                  **values) -> InspectionObject:
+def object_create(
+    *, by, domains: Iterable = (), matters: Iterable = (), conflicted_officers: Iterable = (), **values
+) -> InspectionObject:
     _check_object(values, by=by)
     with transaction.atomic():
         obj = InspectionObject.objects.create(**{k: v for k, v in values.items() if k in OBJECT_FIELDS})
@@ -137,8 +155,9 @@ def object_create(*, by, domains: Iterable = (), matters: Iterable = (), conflic
     return obj
 
 
-def object_update(obj: InspectionObject, *, by, domains=None, matters=None, conflicted_officers=None,
-                  **values) -> InspectionObject:
+def object_update(
+    obj: InspectionObject, *, by, domains=None, matters=None, conflicted_officers=None, **values
+) -> InspectionObject:
     merged = {k: getattr(obj, k) for k in OBJECT_FIELDS} | values
     if not perms.can_edit_objects(by, obj.township_id):
         raise PermissionRefused(_("您不能维护%(township)s的检查对象。") % {"township": obj.township})
@@ -196,8 +215,9 @@ def _check_plan_values(values: dict, matters: Sequence[Matter], agencies: Sequen
         raise ValidationFailed(_("请选择抽查事项。"), field="matters")
     wrong = [m.name for m in matters if m.power_type != PowerType.INSPECTION]
     if wrong:
-        raise ValidationFailed(_("抽查事项必须是职权类型为“行政检查”的事项：%(names)s。") % {"names": "、".join(wrong)},
-                               field="matters")
+        raise ValidationFailed(
+            _("抽查事项必须是职权类型为“行政检查”的事项：%(names)s。") % {"names": "、".join(wrong)}, field="matters"
+        )
     if not values.get("sample_count") and values.get("sample_share") in (None, ""):
         raise ValidationFailed(_("请填写抽取对象数或抽取比例。"), field="sample_count")
     if (values.get("officers_per_object") or MIN_OFFICERS) < MIN_OFFICERS:
@@ -212,16 +232,34 @@ def _check_plan_values(values: dict, matters: Sequence[Matter], agencies: Sequen
         raise ValidationFailed(
             _("抽查结果应在检查后%(max)s个工作日内公示（%(article)s），公示期限不能超过%(max)s个工作日。")
             % {"max": DEFAULT_PUBLISH_WORKDAYS, "article": ART_PUBLISH},
-            field="publish_within_workdays", code="inspection_publication",
+            field="publish_within_workdays",
+            code="inspection_publication",
         )
 
 
-PLAN_FIELDS = ("title", "period_start", "period_end", "sample_count", "sample_share", "priority_share",
-               "officers_per_object", "publish_within_workdays", "seed")
+PLAN_FIELDS = (
+    "title",
+    "period_start",
+    "period_end",
+    "sample_count",
+    "sample_share",
+    "priority_share",
+    "officers_per_object",
+    "publish_within_workdays",
+    "seed",
+)
 
 
-def plan_create(*, by, lead_agency: Agency, matters: Sequence[Matter], agencies: Sequence[Agency] = (),
-                townships: Sequence[Agency] = (), officers: Sequence = (), **values) -> CheckPlan:
+def plan_create(
+    *,
+    by,
+    lead_agency: Agency,
+    matters: Sequence[Matter],
+    agencies: Sequence[Agency] = (),
+    townships: Sequence[Agency] = (),
+    officers: Sequence = (),
+    **values,
+) -> CheckPlan:
     """A new plan in draft; ``seed`` defaults to a fresh random number, stored so the draw can be repeated."""
     if not perms.can_plan(by, lead_agency.pk):
         raise PermissionRefused(_("您不能为%(agency)s制定抽查计划。") % {"agency": lead_agency.name})
@@ -232,7 +270,9 @@ def plan_create(*, by, lead_agency: Agency, matters: Sequence[Matter], agencies:
     _check_plan_values(values, list(matters), agencies)
     with transaction.atomic():
         plan = CheckPlan.objects.create(
-            number=_number("CC", values["period_start"]), lead_agency=lead_agency, created_by=by,
+            number=_number("CC", values["period_start"]),
+            lead_agency=lead_agency,
+            created_by=by,
             **{k: v for k, v in values.items() if k in PLAN_FIELDS},
         )
         _readable(plan, "CC", plan.period_start)
@@ -244,8 +284,9 @@ def plan_create(*, by, lead_agency: Agency, matters: Sequence[Matter], agencies:
     return plan
 
 
-def plan_update(plan: CheckPlan, *, by, matters=None, agencies=None, townships=None, officers=None,
-                **values) -> CheckPlan:
+def plan_update(
+    plan: CheckPlan, *, by, matters=None, agencies=None, townships=None, officers=None, **values
+) -> CheckPlan:
     """Edit a plan while in draft (the seed included: a new seed is a new draw)."""
     if not perms.can_manage_plan(plan, by):
         raise PermissionRefused(_("您不能修改该抽查计划。"))
@@ -314,7 +355,8 @@ def sample_sizes(plan: CheckPlan, n_priority: int, n_others: int) -> tuple[int, 
         if n > total:
             raise ValidationFailed(
                 _("计划抽取%(n)s个对象，但符合条件的在册检查对象只有%(total)s个。") % {"n": n, "total": total},
-                field="sample_count", code="too_many_objects",
+                field="sample_count",
+                code="too_many_objects",
             )
         if plan.priority_share is not None:
             first = _ceil_share(plan.priority_share, n_priority)
@@ -333,9 +375,11 @@ def sample_sizes(plan: CheckPlan, n_priority: int, n_others: int) -> tuple[int, 
 def certified_through(user_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, Certificate]:
     """user id -> a certificate valid (not revoked) on every day from ``first`` to ``last``."""
     out: dict[int, Certificate] = {}
-    rows = Certificate.objects.filter(officer_id__in=list(user_ids), valid_from__lte=first, valid_to__gte=last).filter(
-        Q(revoked_at__isnull=True) | Q(revoked_at__gt=last)
-    ).order_by("officer_id", "-valid_to")
+    rows = (
+        Certificate.objects.filter(officer_id__in=list(user_ids), valid_from__lte=first, valid_to__gte=last)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=last))
+        .order_by("officer_id", "-valid_to")
+    )
     for cert in rows:
         out.setdefault(cert.officer_id, cert)
     return out
@@ -350,17 +394,26 @@ def officer_pool(plan: CheckPlan) -> list[int]:
         if missing:
             names = get_user_model().objects.filter(pk__in=missing).order_by("pk")
             raise ValidationFailed(
-                _("以下人员的执法证在检查期（%(start)s至%(end)s）内无效或已过期，不能参加抽查：%(names)s（%(article)s）。")
-                % {"start": plan.period_start, "end": plan.period_end,
-                   "names": "、".join(u.get_full_name() or u.username for u in names), "article": ART_OFFICERS},
-                field="officers", code="certificate_invalid",
+                _(
+                    "以下人员的执法证在检查期（%(start)s至%(end)s）内无效或已过期，不能参加抽查：%(names)s（%(article)s）。"
+                )
+                % {
+                    "start": plan.period_start,
+                    "end": plan.period_end,
+                    "names": "、".join(u.get_full_name() or u.username for u in names),
+                    "article": ART_OFFICERS,
+                },
+                field="officers",
+                code="certificate_invalid",
             )
         return chosen
-    members = sorted(set(
-        Membership.objects.active().filter(agency__in=plan.agencies.all(), role__in=perms.INSPECTOR_ROLES,
-                                           user__is_active=True)
-        .values_list("user_id", flat=True)
-    ))
+    members = sorted(
+        set(
+            Membership.objects.active()
+            .filter(agency__in=plan.agencies.all(), role__in=perms.INSPECTOR_ROLES, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+    )
     certified = certified_through(members, plan.period_start, plan.period_end)
     return [u for u in members if u in certified]
 
@@ -387,12 +440,14 @@ def _assign_officers(plan: CheckPlan, tasks: list[DrawnTask], rng: random.Random
         raise ValidationFailed(
             _("检查人员库中执法证覆盖检查期的人员只有%(n)s名，每个对象至少需要%(need)s名（%(article)s）。")
             % {"n": len(pool), "need": per_object, "article": ART_OFFICERS},
-            field="officers", code="too_few_officers",
+            field="officers",
+            code="too_few_officers",
         )
     conflicts: dict[int, set[int]] = defaultdict(set)
     through = InspectionObject.conflicted_officers.through
-    for obj_id, user_id in through.objects.filter(
-            inspectionobject_id__in=[t.object_id for t in tasks]).values_list("inspectionobject_id", "user_id"):
+    for obj_id, user_id in through.objects.filter(inspectionobject_id__in=[t.object_id for t in tasks]).values_list(
+        "inspectionobject_id", "user_id"
+    ):
         conflicts[obj_id].add(user_id)
     load = dict.fromkeys(pool, 0)
     names = None
@@ -400,12 +455,14 @@ def _assign_officers(plan: CheckPlan, tasks: list[DrawnTask], rng: random.Random
         for _n in range(per_object):
             eligible = [u for u in pool if u not in conflicts[task.object_id] and u not in task.officer_ids]
             if not eligible:
-                names = names or dict(InspectionObject.objects.filter(
-                    pk__in=[t.object_id for t in tasks]).values_list("pk", "name"))
+                names = names or dict(
+                    InspectionObject.objects.filter(pk__in=[t.object_id for t in tasks]).values_list("pk", "name")
+                )
                 raise ValidationFailed(
                     _("排除需回避的人员后，检查对象“%(name)s”的检查人员不足%(need)s名（%(article)s），请增加检查人员。")
                     % {"name": names.get(task.object_id), "need": per_object, "article": ART_OFFICERS},
-                    field="officers", code="too_few_officers",
+                    field="officers",
+                    code="too_few_officers",
                 )
             least = min(load[u] for u in eligible)
             chosen = rng.choice([u for u in eligible if load[u] == least])
@@ -415,13 +472,16 @@ def _assign_officers(plan: CheckPlan, tasks: list[DrawnTask], rng: random.Random
 
 def stored_draw(plan: CheckPlan) -> Draw:
     officers: dict[int, list[int]] = defaultdict(list)
-    for task_id, user_id in (TaskOfficer.objects.filter(task__plan=plan).order_by("task_id", "ordinal")
-                             .values_list("task_id", "officer_id")):
+    for task_id, user_id in (
+        TaskOfficer.objects.filter(task__plan=plan).order_by("task_id", "ordinal").values_list("task_id", "officer_id")
+    ):
         officers[task_id].append(user_id)
-    return Draw(tasks=[
-        DrawnTask(position, object_id, officers[pk])
-        for pk, position, object_id in plan.tasks.order_by("position").values_list("pk", "position", "object_id")
-    ])
+    return Draw(
+        tasks=[
+            DrawnTask(position, object_id, officers[pk])
+            for pk, position, object_id in plan.tasks.order_by("position").values_list("pk", "position", "object_id")
+        ]
+    )
 
 
 def draw_check(plan: CheckPlan) -> tuple[bool, Draw, Draw]:
@@ -437,17 +497,33 @@ def plan_draw(plan: CheckPlan, *, by) -> CheckPlan:
         raise PermissionRefused(_("您不能操作该抽查计划。"))
     draw = compute_draw(plan)
     with transaction.atomic():
-        plan = perform_transition(plan, "draw", by=by, digest=draw.digest, drawn_at=timezone.now(),
-                                  data={"seed": plan.seed, "objects": len(draw.tasks), "digest": draw.digest})
-        tasks = InspectionTask.objects.bulk_create([
-            InspectionTask(plan=plan, position=t.position, object_id=t.object_id, agency_id=plan.lead_agency_id,
-                           due_date=plan.period_end)
-            for t in draw.tasks
-        ])
-        TaskOfficer.objects.bulk_create([
-            TaskOfficer(task=task, officer_id=u, ordinal=i)
-            for task, t in zip(tasks, draw.tasks, strict=True) for i, u in enumerate(t.officer_ids, start=1)
-        ])
+        plan = perform_transition(
+            plan,
+            "draw",
+            by=by,
+            digest=draw.digest,
+            drawn_at=timezone.now(),
+            data={"seed": plan.seed, "objects": len(draw.tasks), "digest": draw.digest},
+        )
+        tasks = InspectionTask.objects.bulk_create(
+            [
+                InspectionTask(
+                    plan=plan,
+                    position=t.position,
+                    object_id=t.object_id,
+                    agency_id=plan.lead_agency_id,
+                    due_date=plan.period_end,
+                )
+                for t in draw.tasks
+            ]
+        )
+        TaskOfficer.objects.bulk_create(
+            [
+                TaskOfficer(task=task, officer_id=u, ordinal=i)
+                for task, t in zip(tasks, draw.tasks, strict=True)
+                for i, u in enumerate(t.officer_ids, start=1)
+            ]
+        )
     return plan
 
 
@@ -480,7 +556,8 @@ def plan_publish(plan: CheckPlan, *, by) -> CheckPlan:
     if pending:
         raise InvalidTransition(
             _("还有%(n)s个抽查对象未记录检查结果，不能公示（抽查结果应在检查后公示，%(article)s）。")
-            % {"n": pending, "article": ART_PUBLISH}, code="results_not_recorded",
+            % {"n": pending, "article": ART_PUBLISH},
+            code="results_not_recorded",
         )
     return perform_transition(plan, "publish", by=by, published_at=timezone.now(), public=True)
 
@@ -499,23 +576,32 @@ class FindingInput:
 def _check_officers(officers: Sequence, day: dt.date, obj: InspectionObject) -> dict[int, Certificate]:
     ids = list(dict.fromkeys(u.pk for u in officers))
     if len(ids) < MIN_OFFICERS:
-        raise ValidationFailed(_("检查人员不得少于两名（%(article)s）。") % {"article": ART_OFFICERS},
-                               field="officers", code="too_few_officers")
+        raise ValidationFailed(
+            _("检查人员不得少于两名（%(article)s）。") % {"article": ART_OFFICERS},
+            field="officers",
+            code="too_few_officers",
+        )
     certified = certified_through(ids, day, day)
     missing = [u for u in officers if u.pk not in certified]
     if missing:
         raise ValidationFailed(
             _("以下人员在%(day)s没有有效的执法证，不能从事检查：%(names)s（%(article)s）。")
-            % {"day": day, "names": "、".join(u.get_full_name() or u.username for u in missing),
-               "article": ART_OFFICERS},
-            field="officers", code="certificate_invalid",
+            % {
+                "day": day,
+                "names": "、".join(u.get_full_name() or u.username for u in missing),
+                "article": ART_OFFICERS,
+            },
+            field="officers",
+            code="certificate_invalid",
         )
     conflicted = set(obj.conflicted_officers.values_list("pk", flat=True)) & set(ids)
     if conflicted:
         names = [u.get_full_name() or u.username for u in officers if u.pk in conflicted]
         raise ValidationFailed(
             _("%(names)s与检查对象“%(object)s”存在利害关系，应当回避（《行政处罚法》第四十三条）。")
-            % {"names": "、".join(names), "object": obj.name}, field="officers", code="conflict_of_interest",
+            % {"names": "、".join(names), "object": obj.name},
+            field="officers",
+            code="conflict_of_interest",
         )
     return certified
 
@@ -580,21 +666,43 @@ def record_create(
             if task.plan.status != PlanStatus.IN_PROGRESS:
                 raise InvalidTransition(_("抽查计划尚未下达或已公示，不能记录检查结果。"))
         record = InspectionRecord.objects.create(
-            number=_number("JC", day), object=object, agency=agency, township_id=object.township_id, task=task,
-            joint_visit=joint_visit, place=place.strip(), started_at=started_at, ended_at=ended_at, checked_on=day,
-            present_person=present_person, facts=facts, signature_status=signature_status,
-            signature_note=signature_note, outcome=outcome, created_by=by,
+            number=_number("JC", day),
+            object=object,
+            agency=agency,
+            township_id=object.township_id,
+            task=task,
+            joint_visit=joint_visit,
+            place=place.strip(),
+            started_at=started_at,
+            ended_at=ended_at,
+            checked_on=day,
+            present_person=present_person,
+            facts=facts,
+            signature_status=signature_status,
+            signature_note=signature_note,
+            outcome=outcome,
+            created_by=by,
         )
         _readable(record, "JC", day)
-        RecordOfficer.objects.bulk_create([
-            RecordOfficer(record=record, officer=u, certificate=certified[u.pk], ordinal=i)
-            for i, u in enumerate(dict.fromkeys(officers), start=1)
-        ])
-        RecordFinding.objects.bulk_create([
-            RecordFinding(record=record, matter=f.matter, agency=f.agency, result=f.result,
-                          description=f.description, ordinal=i)
-            for i, f in enumerate(findings, start=1)
-        ])
+        RecordOfficer.objects.bulk_create(
+            [
+                RecordOfficer(record=record, officer=u, certificate=certified[u.pk], ordinal=i)
+                for i, u in enumerate(dict.fromkeys(officers), start=1)
+            ]
+        )
+        RecordFinding.objects.bulk_create(
+            [
+                RecordFinding(
+                    record=record,
+                    matter=f.matter,
+                    agency=f.agency,
+                    result=f.result,
+                    description=f.description,
+                    ordinal=i,
+                )
+                for i, f in enumerate(findings, start=1)
+            ]
+        )
         record_event(record, "create", by=by, agency=agency, data={"outcome": outcome})
         if task is not None:
             task.status = TaskStatus.DONE
@@ -605,8 +713,9 @@ def record_create(
             plan.publish_due = publish_due(plan)
             plan.save(update_fields=["publish_due"])
         if joint_visit is not None:
-            perform_transition(joint_visit, "complete", by=by, agency=agency,
-                               agency_count=len({f.agency.pk for f in findings}))
+            perform_transition(
+                joint_visit, "complete", by=by, agency=agency, agency_count=len({f.agency.pk for f in findings})
+            )
     return record
 
 
@@ -617,8 +726,15 @@ def attachment_add(record: InspectionRecord, *, by, file, description: str = "")
     _ext, content_type = check_upload(file)
     digest = sha256_of(file)
     with transaction.atomic():
-        att = RecordAttachment(record=record, name=file.name[:200], sha256=digest, size=file.size,
-                               content_type=content_type, description=description, uploaded_by=by)
+        att = RecordAttachment(
+            record=record,
+            name=file.name[:200],
+            sha256=digest,
+            size=file.size,
+            content_type=content_type,
+            description=description,
+            uploaded_by=by,
+        )
         att.file.save(file.name, file, save=False)
         att.save()
         record_event(record, "attachment", by=by, data={"name": att.name, "sha256": digest})
@@ -636,50 +752,104 @@ def attachment_verify(att: RecordAttachment) -> bool:
 def record_close_no_problem(record: InspectionRecord, *, by, note: str = "") -> InspectionRecord:
     """Close a record where nothing is to follow."""
     if record.outcome not in (Outcome.NO_PROBLEM, Outcome.NOT_FOUND):
-        raise InvalidTransition(_("检查结果为“%(outcome)s”的记录不能按无问题结束，请选择其他处理方式。")
-                                % {"outcome": record.get_outcome_display()})
-    return perform_transition(record, "dispose", by=by, note=note, disposition=Disposition.NO_PROBLEM,
-                              agency=record.agency)
+        raise InvalidTransition(
+            _("检查结果为“%(outcome)s”的记录不能按无问题结束，请选择其他处理方式。")
+            % {"outcome": record.get_outcome_display()}
+        )
+    return perform_transition(
+        record, "dispose", by=by, note=note, disposition=Disposition.NO_PROBLEM, agency=record.agency
+    )
 
 
-def record_to_case(record: InspectionRecord, *, by, matter: Matter, title: str, party_kind: str,
-                   party_legal_rep: str = "", occurred_on: dt.date | None = None, note: str = "") -> InspectionRecord:
+def record_to_case(
+    record: InspectionRecord,
+    *,
+    by,
+    matter: Matter,
+    title: str,
+    party_kind: str,
+    party_legal_rep: str = "",
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> InspectionRecord:
     """Turn a record into a case lead: the case copies the facts, ``source=inspection`` and the record number."""
     from enforcement.cases.choices import CaseSource
 
     if not perms.can_handle_record(record, by):
         raise PermissionRefused(_("您不能处理该检查记录。"))
     obj = record.object
-    facts = "\n".join(filter(None, [
-        record.facts,
-        *(f"{f.matter.name}：{f.description}" for f in record.findings.select_related("matter")
-          if f.result == FindingResult.PROBLEM),
-    ]))
+    facts = "\n".join(
+        filter(
+            None,
+            [
+                record.facts,
+                *(
+                    f"{f.matter.name}：{f.description}"
+                    for f in record.findings.select_related("matter")
+                    if f.result == FindingResult.PROBLEM
+                ),
+            ],
+        )
+    )
     with transaction.atomic():
         case = case_create_lead(
-            by=by, agency=record.agency, matter=matter, title=title, occurred_on=occurred_on or record.checked_on,
-            party_kind=party_kind, party_name=obj.name, party_id_number=obj.identifier, party_address=obj.address,
-            party_phone=obj.contact_phone, party_legal_rep=party_legal_rep, township=record.township,
-            source=CaseSource.INSPECTION, source_ref=record.number, facts=facts, place=record.place,
+            by=by,
+            agency=record.agency,
+            matter=matter,
+            title=title,
+            occurred_on=occurred_on or record.checked_on,
+            party_kind=party_kind,
+            party_name=obj.name,
+            party_id_number=obj.identifier,
+            party_address=obj.address,
+            party_phone=obj.contact_phone,
+            party_legal_rep=party_legal_rep,
+            township=record.township,
+            source=CaseSource.INSPECTION,
+            source_ref=record.number,
+            facts=facts,
+            place=record.place,
             discovered_on=record.checked_on,
         )
-        record = perform_transition(record, "dispose", by=by, note=note, disposition=Disposition.CASE_LEAD,
-                                    case=case, agency=record.agency, data={"case": case.number})
+        record = perform_transition(
+            record,
+            "dispose",
+            by=by,
+            note=note,
+            disposition=Disposition.CASE_LEAD,
+            case=case,
+            agency=record.agency,
+            data={"case": case.number},
+        )
     return record
 
 
 def record_mark_ticket(record: InspectionRecord, *, by, ticket_id: int, note: str = "") -> InspectionRecord:
     """Close a record handed to another agency as a ticket (dispatch's service creates the ticket and calls this)."""
-    return perform_transition(record, "dispose", by=by, note=note, disposition=Disposition.TICKET,
-                              ticket_id=ticket_id, agency=record.agency, data={"ticket": ticket_id})
+    return perform_transition(
+        record,
+        "dispose",
+        by=by,
+        note=note,
+        disposition=Disposition.TICKET,
+        ticket_id=ticket_id,
+        agency=record.agency,
+        data={"ticket": ticket_id},
+    )
 
 
 # --- joint visits --------------------------------------------------------------------------------
 
 
-def joint_visit_create(*, by, object: InspectionObject, lead_agency: Agency,  # noqa: A002
-                       agencies: Sequence[Agency], planned_on: dt.date,
-                       scenario: JointScenario | None = None) -> JointVisit:
+def joint_visit_create(
+    *,
+    by,
+    object: InspectionObject,
+    lead_agency: Agency,  # noqa: A002
+    agencies: Sequence[Agency],
+    planned_on: dt.date,
+    scenario: JointScenario | None = None,
+) -> JointVisit:
     """Plan several agencies to inspect one object together."""
     if not perms.can_plan(by, lead_agency.pk):
         raise PermissionRefused(_("您不能为%(agency)s安排联合检查。") % {"agency": lead_agency.name})
@@ -689,8 +859,14 @@ def joint_visit_create(*, by, object: InspectionObject, lead_agency: Agency,  # 
     if not object.is_active:
         raise ValidationFailed(_("检查对象“%(name)s”已注销。") % {"name": object.name}, field="object")
     with transaction.atomic():
-        visit = JointVisit.objects.create(number=_number("LH", planned_on), scenario=scenario, object=object,
-                                          lead_agency=lead_agency, planned_on=planned_on, created_by=by)
+        visit = JointVisit.objects.create(
+            number=_number("LH", planned_on),
+            scenario=scenario,
+            object=object,
+            lead_agency=lead_agency,
+            planned_on=planned_on,
+            created_by=by,
+        )
         _readable(visit, "LH", planned_on)
         visit.agencies.set(agencies)
         record_event(visit, "create", by=by, agency=lead_agency)
@@ -701,4 +877,3 @@ def joint_visit_cancel(visit: JointVisit, *, by, note: str = "") -> JointVisit:
     if not perms.can_plan(by, visit.lead_agency_id):
         raise PermissionRefused(_("您不能取消该联合检查。"))
     return perform_transition(visit, "cancel", by=by, note=note)
-

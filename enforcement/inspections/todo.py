@@ -30,10 +30,16 @@ def tasks_due(user, scope):
     for task in selectors.my_tasks(user)[:LIMIT]:
         due = _end_of(task.due_date)
         start = _end_of(task.plan.period_start)
-        yield TodoItem(kind="inspections.task", category=_("抽查任务待检查"), title=task.object.name,
-                       url=reverse("inspections:field-record") + f"?task={task.pk}", due=due,
-                       level=level_for(due, start=start), reference=task.plan.number,
-                       detail=task.object.township.name)
+        yield TodoItem(
+            kind="inspections.task",
+            category=_("抽查任务待检查"),
+            title=task.object.name,
+            url=reverse("inspections:field-record") + f"?task={task.pk}",
+            due=due,
+            level=level_for(due, start=start),
+            reference=task.plan.number,
+            detail=task.object.township.name,
+        )
 
 
 @provider("inspections.publish", roles=PLANNER_ROLES)
@@ -43,18 +49,33 @@ def results_to_publish(user, scope):
         if plan.lead_agency_id not in scope.agency_ids and not scope.county_wide:
             continue
         due = _end_of(plan.publish_due)
-        yield TodoItem(kind="inspections.publish", category=_("抽查结果待公示"), title=plan.title,
-                       url=reverse("inspections:plan", args=[plan.pk]), due=due, level=level_for(due),
-                       reference=plan.number, detail=plan.lead_agency.name)
+        yield TodoItem(
+            kind="inspections.publish",
+            category=_("抽查结果待公示"),
+            title=plan.title,
+            url=reverse("inspections:plan", args=[plan.pk]),
+            due=due,
+            level=level_for(due),
+            reference=plan.number,
+            detail=plan.lead_agency.name,
+        )
 
 
 @provider("inspections.visits", roles=INSPECTOR_ROLES)
 def visits_planned(user, scope):
     """Joint visits planned with one of the user's agencies."""
-    visits = (selectors.visit_list(user).filter(status=VisitStatus.PLANNED, agencies__in=scope.agency_ids)
-              .distinct()[:LIMIT])
+    visits = (
+        selectors.visit_list(user).filter(status=VisitStatus.PLANNED, agencies__in=scope.agency_ids).distinct()[:LIMIT]
+    )
     for visit in visits:
         due = _end_of(visit.planned_on)
-        yield TodoItem(kind="inspections.visit", category=_("联合检查待进行"), title=visit.object.name,
-                       url=reverse("inspections:field-record") + f"?visit={visit.pk}", due=due, level=level_for(due),
-                       reference=visit.number, detail=visit.lead_agency.name)
+        yield TodoItem(
+            kind="inspections.visit",
+            category=_("联合检查待进行"),
+            title=visit.object.name,
+            url=reverse("inspections:field-record") + f"?visit={visit.pk}",
+            due=due,
+            level=level_for(due),
+            reference=visit.number,
+            detail=visit.lead_agency.name,
+        )

@@ -68,10 +68,17 @@ def object_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(exports.objects_xlsx(objects, request.user), _("检查对象名录.xlsx"))
     page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enforcement/inspections/object_list.html", {
-        "form": form, "page_obj": page, "objects": page.object_list,
-        "can_edit": perms.can_edit_objects(request.user), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "enforcement/inspections/object_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "objects": page.object_list,
+            "can_edit": perms.can_edit_objects(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,15 +90,23 @@ def object_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            obj = services.object_create(by=request.user, domains=data.pop("domains"), matters=data.pop("matters"),
-                                         conflicted_officers=data.pop("conflicted_officers"), **data)
+            obj = services.object_create(
+                by=request.user,
+                domains=data.pop("domains"),
+                matters=data.pop("matters"),
+                conflicted_officers=data.pop("conflicted_officers"),
+                **data,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("已登记检查对象“%(name)s”。") % {"name": obj.name})
             return redirect("inspections:object", obj.pk)
-    return render(request, "enforcement/inspections/form.html",
-                  {"form": form, "title": _("登记检查对象"), "back": reverse("inspections:objects")})
+    return render(
+        request,
+        "enforcement/inspections/form.html",
+        {"form": form, "title": _("登记检查对象"), "back": reverse("inspections:objects")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,15 +119,24 @@ def object_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.object_update(obj, by=request.user, domains=data.pop("domains"), matters=data.pop("matters"),
-                                   conflicted_officers=data.pop("conflicted_officers"), **data)
+            services.object_update(
+                obj,
+                by=request.user,
+                domains=data.pop("domains"),
+                matters=data.pop("matters"),
+                conflicted_officers=data.pop("conflicted_officers"),
+                **data,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("inspections:object", obj.pk)
-    return render(request, "enforcement/inspections/form.html",
-                  {"form": form, "title": _("修改检查对象"), "back": reverse("inspections:object", args=[pk])})
+    return render(
+        request,
+        "enforcement/inspections/form.html",
+        {"form": form, "title": _("修改检查对象"), "back": reverse("inspections:object", args=[pk])},
+    )
 
 
 @require_GET
@@ -120,12 +144,19 @@ def object_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def object_page(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.object_get_for_user(request.user, pk)
     records = selectors.record_list(request.user).filter(object=obj)[:20]
-    return render(request, "enforcement/inspections/object_detail.html", {
-        "obj": obj, "records": records, "matters": list(obj.matters.all()), "domains": list(obj.domains.all()),
-        "conflicted": list(obj.conflicted_officers.all()),
-        "can_edit": obj.is_active and perms.can_edit_objects(request.user, obj.township_id),
-        "can_inspect": obj.is_active and perms.can_inspect(request.user),
-    })
+    return render(
+        request,
+        "enforcement/inspections/object_detail.html",
+        {
+            "obj": obj,
+            "records": records,
+            "matters": list(obj.matters.all()),
+            "domains": list(obj.domains.all()),
+            "conflicted": list(obj.conflicted_officers.all()),
+            "can_edit": obj.is_active and perms.can_edit_objects(request.user, obj.township_id),
+            "can_inspect": obj.is_active and perms.can_inspect(request.user),
+        },
+    )
 
 
 @require_POST
@@ -158,8 +189,12 @@ def object_import(request: HttpRequest) -> HttpResponse:
             if report.ok:
                 messages.success(request, report.summary())
                 return redirect("inspections:objects")
-    return render(request, "enforcement/inspections/object_import.html", {"form": form, "report": report},
-                  status=400 if report is not None and not report.ok else 200)
+    return render(
+        request,
+        "enforcement/inspections/object_import.html",
+        {"form": form, "report": report},
+        status=400 if report is not None and not report.ok else 200,
+    )
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -172,9 +207,16 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     plans = selectors.plan_list(request.user, status=data.get("status") or "", year=data.get("year"))
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enforcement/inspections/plan_list.html", {
-        "form": form, "page_obj": page, "plans": page.object_list, "can_plan": perms.can_plan(request.user),
-    })
+    return render(
+        request,
+        "enforcement/inspections/plan_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "plans": page.object_list,
+            "can_plan": perms.can_plan(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,16 +229,24 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             plan = services.plan_create(
-                by=request.user, lead_agency=data.pop("lead_agency"), matters=list(data.pop("matters")),
-                agencies=list(data.pop("agencies")), townships=list(data.pop("townships")),
-                officers=list(data.pop("officers")), **data)
+                by=request.user,
+                lead_agency=data.pop("lead_agency"),
+                matters=list(data.pop("matters")),
+                agencies=list(data.pop("agencies")),
+                townships=list(data.pop("townships")),
+                officers=list(data.pop("officers")),
+                **data,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("已创建抽查计划 %(n)s。") % {"n": plan.number})
             return redirect("inspections:plan", plan.pk)
-    return render(request, "enforcement/inspections/form.html",
-                  {"form": form, "title": _("新建抽查计划"), "back": reverse("inspections:plans")})
+    return render(
+        request,
+        "enforcement/inspections/form.html",
+        {"form": form, "title": _("新建抽查计划"), "back": reverse("inspections:plans")},
+    )
 
 
 @require_GET
@@ -213,15 +263,28 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             PlanStatus.DRAWN: [("start", _("下达检查任务"), "primary"), ("reopen", _("退回草拟"), "outline-danger")],
             PlanStatus.IN_PROGRESS: [("publish", _("公示抽查结果"), "success")],
         }.get(plan.status, [])
-    return render(request, "enforcement/inspections/plan_detail.html", {
-        "plan": plan, "tasks": list(selectors.plan_tasks(plan)), "agencies": list(plan.agencies.all()),
-        "matters": list(plan.matters.all()), "townships": list(plan.townships.all()), "actions": actions,
-        "algorithm": services.DOC_ALGORITHM, "now": timezone.localdate(),
-    })
+    return render(
+        request,
+        "enforcement/inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "tasks": list(selectors.plan_tasks(plan)),
+            "agencies": list(plan.agencies.all()),
+            "matters": list(plan.matters.all()),
+            "townships": list(plan.townships.all()),
+            "actions": actions,
+            "algorithm": services.DOC_ALGORITHM,
+            "now": timezone.localdate(),
+        },
+    )
 
 
-PLAN_STEPS = {"draw": services.plan_draw, "start": services.plan_start, "reopen": services.plan_reopen,
-              "publish": services.plan_publish}
+PLAN_STEPS = {
+    "draw": services.plan_draw,
+    "start": services.plan_start,
+    "reopen": services.plan_reopen,
+    "publish": services.plan_publish,
+}
 
 
 @require_POST
@@ -272,16 +335,29 @@ def record_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(exports.records_xlsx(records), _("检查记录.xlsx"))
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enforcement/inspections/record_list.html", {
-        "form": form, "page_obj": page, "records": page.object_list, "query": request.GET.urlencode(),
-        "can_inspect": perms.can_inspect(request.user),
-    })
+    return render(
+        request,
+        "enforcement/inspections/record_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "records": page.object_list,
+            "query": request.GET.urlencode(),
+            "can_inspect": perms.can_inspect(request.user),
+        },
+    )
 
 
 def _record_actions(record, user) -> list[dict]:
-    return [{"key": key, "label": RECORD_ACTIONS[key].label, "style": f"btn-{RECORD_ACTIONS[key].tone}",
-             "url": reverse("inspections:record-action", args=[record.pk, key])}
-            for key in RECORD_ACTIONS.available(record, user)]
+    return [
+        {
+            "key": key,
+            "label": RECORD_ACTIONS[key].label,
+            "style": f"btn-{RECORD_ACTIONS[key].tone}",
+            "url": reverse("inspections:record-action", args=[record.pk, key]),
+        }
+        for key in RECORD_ACTIONS.available(record, user)
+    ]
 
 
 @require_GET
@@ -289,10 +365,16 @@ def _record_actions(record, user) -> list[dict]:
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(request.user, pk)
     open_ = record.status == RecordStatus.OPEN and perms.can_handle_record(record, request.user)
-    return render(request, "enforcement/inspections/record_detail.html", {
-        "record": record, **selectors.record_detail_related(record), "actions": _record_actions(record, request.user),
-        "attachment_form": AttachmentForm() if open_ else None,
-    })
+    return render(
+        request,
+        "enforcement/inspections/record_detail.html",
+        {
+            "record": record,
+            **selectors.record_detail_related(record),
+            "actions": _record_actions(record, request.user),
+            "attachment_form": AttachmentForm() if open_ else None,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -313,11 +395,17 @@ def record_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         else:
             messages.success(request, _("已完成“%(action)s”。") % {"action": label})
             return redirect("inspections:record", record.pk)
-    return render(request, "enforcement/inspections/form.html", {
-        "form": form, "title": label, "subtitle": f"{record.number} · {record.object.name}",
-        "back": reverse("inspections:record", args=[pk]),
-        "multipart": any(f.widget.needs_multipart_form for f in form.fields.values()),
-    })
+    return render(
+        request,
+        "enforcement/inspections/form.html",
+        {
+            "form": form,
+            "title": label,
+            "subtitle": f"{record.number} · {record.object.name}",
+            "back": reverse("inspections:record", args=[pk]),
+            "multipart": any(f.widget.needs_multipart_form for f in form.fields.values()),
+        },
+    )
 
 
 @require_POST
@@ -327,8 +415,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(record, by=request.user, file=form.cleaned_data["file"],
-                                    description=form.cleaned_data["description"])
+            services.attachment_add(
+                record, by=request.user, file=form.cleaned_data["file"], description=form.cleaned_data["description"]
+            )
         except DomainError as exc:
             _domain_error_message(request, exc)
         else:
@@ -346,16 +435,21 @@ def attachment_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRe
     if att is None:
         raise Http404
     record_event(record, "attachment_view", by=request.user, data={"attachment": att.pk})
-    return serve_file(att.file, filename=att.name, content_type=att.content_type or None,
-                      as_attachment=request.GET.get("download") == "1")
+    return serve_file(
+        att.file,
+        filename=att.name,
+        content_type=att.content_type or None,
+        as_attachment=request.GET.get("download") == "1",
+    )
 
 
 @require_GET
 @login_required
 def record_print(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(request.user, pk)
-    return render(request, "enforcement/inspections/record_print.html",
-                  {"record": record, "doc": record_sections(record)})
+    return render(
+        request, "enforcement/inspections/record_print.html", {"record": record, "doc": record_sections(record)}
+    )
 
 
 @require_GET
@@ -364,7 +458,8 @@ def record_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_user(request.user, pk)
     response = HttpResponse(record_pdf(record), content_type=PDF)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=_("现场检查笔录-%(n)s.pdf") % {"n": record.number})
+        as_attachment=False, filename=_("现场检查笔录-%(n)s.pdf") % {"n": record.number}
+    )
     return response
 
 
@@ -380,10 +475,17 @@ def field(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     found = selectors.object_list(request.user, q=q).filter(is_active=True)[:20] if q else []
     visits = selectors.visit_list(request.user).filter(status=VisitStatus.PLANNED)[:20]
-    return render(request, "enforcement/inspections/field.html", {
-        "tasks": selectors.my_tasks(request.user)[:50], "visits": visits, "found": found, "q": q,
-        "recent": selectors.record_list(request.user).filter(created_by=request.user)[:10],
-    })
+    return render(
+        request,
+        "enforcement/inspections/field.html",
+        {
+            "tasks": selectors.my_tasks(request.user)[:50],
+            "visits": visits,
+            "found": found,
+            "q": q,
+            "recent": selectors.record_list(request.user).filter(created_by=request.user)[:10],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -413,19 +515,33 @@ def field_record(request: HttpRequest) -> HttpResponse:
         joint = list(visit.agencies.all()) if visit else None
         try:
             record = services.record_create(
-                by=user, object=obj, agency=d["agency"], officers=list(d["officers"]), findings=form.findings(joint),
-                place=d["place"], started_at=d["started_at"], ended_at=d.get("ended_at"),
-                signature_status=d["signature_status"], signature_note=d.get("signature_note", ""),
-                outcome=d["outcome"], facts=d.get("facts", ""), present_person=d.get("present_person", ""),
-                task=task, joint_visit=visit)
+                by=user,
+                object=obj,
+                agency=d["agency"],
+                officers=list(d["officers"]),
+                findings=form.findings(joint),
+                place=d["place"],
+                started_at=d["started_at"],
+                ended_at=d.get("ended_at"),
+                signature_status=d["signature_status"],
+                signature_note=d.get("signature_note", ""),
+                outcome=d["outcome"],
+                facts=d.get("facts", ""),
+                present_person=d.get("present_person", ""),
+                task=task,
+                joint_visit=visit,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("检查记录 %(n)s 已保存。") % {"n": record.number})
             return redirect("inspections:record", record.pk)
-    return render(request, "enforcement/inspections/field_record.html",
-                  {"form": form, "obj": obj, "task": task, "visit": visit,
-                   "matters": list(form.fields["matters"].queryset)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "enforcement/inspections/field_record.html",
+        {"form": form, "obj": obj, "task": task, "visit": visit, "matters": list(form.fields["matters"].queryset)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _int(value: str) -> int:
@@ -443,8 +559,11 @@ def _int(value: str) -> int:
 def visit_list(request: HttpRequest) -> HttpResponse:
     visits = selectors.visit_list(request.user)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enforcement/inspections/visit_list.html",
-                  {"page_obj": page, "visits": page.object_list, "can_plan": perms.can_plan(request.user)})
+    return render(
+        request,
+        "enforcement/inspections/visit_list.html",
+        {"page_obj": page, "visits": page.object_list, "can_plan": perms.can_plan(request.user)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -456,16 +575,24 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.joint_visit_create(by=request.user, object=d["object"], lead_agency=d["lead_agency"],
-                                        agencies=list(d["agencies"]), planned_on=d["planned_on"],
-                                        scenario=d.get("scenario"))
+            services.joint_visit_create(
+                by=request.user,
+                object=d["object"],
+                lead_agency=d["lead_agency"],
+                agencies=list(d["agencies"]),
+                planned_on=d["planned_on"],
+                scenario=d.get("scenario"),
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("联合检查已安排。"))
             return redirect("inspections:visits")
-    return render(request, "enforcement/inspections/form.html",
-                  {"form": form, "title": _("安排联合检查"), "back": reverse("inspections:visits")})
+    return render(
+        request,
+        "enforcement/inspections/form.html",
+        {"form": form, "title": _("安排联合检查"), "back": reverse("inspections:visits")},
+    )
 
 
 @require_POST
@@ -496,6 +623,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(exports.statistics_xlsx(data), _("检查统计-%(y)s.xlsx") % {"y": year})
     months = [dt.date(year, m, 1) for m in range(1, 13)]
-    return render(request, "enforcement/inspections/statistics.html", {**data, "month_dates": months,
-                                                                        "years": range(year - 3, year + 2)})
-
+    return render(
+        request,
+        "enforcement/inspections/statistics.html",
+        {**data, "month_dates": months, "years": range(year - 3, year + 2)},
+    )

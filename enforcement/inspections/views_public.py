@@ -24,7 +24,13 @@ def result_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.published_plans().filter(pk=pk).first()
     if plan is None:
         raise Http404
-    return render(request, "public/inspections/detail.html", {
-        "plan": plan, "rows": selectors.public_results(plan), "agencies": list(plan.agencies.all()),
-        "matters": list(plan.matters.all()),
-    })
+    return render(
+        request,
+        "public/inspections/detail.html",
+        {
+            "plan": plan,
+            "rows": selectors.public_results(plan),
+            "agencies": list(plan.agencies.all()),
+            "matters": list(plan.matters.all()),
+        },
+    )

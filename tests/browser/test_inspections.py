@@ -13,8 +13,10 @@ from tests.conftest import PASSWORD
 from tests.enforcement.inspections_support import insp_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +29,14 @@ def phone(browser, live_server):
     contexts = []
 
     def login(user):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+        )
         contexts.append(context)
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -46,10 +54,17 @@ def phone(browser, live_server):
 
 def test_officer_records_a_spot_check_on_the_field_page(insp, phone, tmp_path):
     today = timezone.localdate()
-    plan = services.plan_create(by=insp.leader_a, title="本月门前三包抽查", lead_agency=insp.county.town_a,
-                                matters=[insp.m_city], townships=[insp.county.town_a],
-                                period_start=today - dt.timedelta(days=5), period_end=today + dt.timedelta(days=20),
-                                sample_count=1, seed=11)
+    plan = services.plan_create(
+        by=insp.leader_a,
+        title="本月门前三包抽查",
+        lead_agency=insp.county.town_a,
+        matters=[insp.m_city],
+        townships=[insp.county.town_a],
+        period_start=today - dt.timedelta(days=5),
+        period_end=today + dt.timedelta(days=20),
+        sample_count=1,
+        seed=11,
+    )
     plan = services.plan_start(services.plan_draw(plan, by=insp.leader_a), by=insp.leader_a)
     task = plan.tasks.get()
     officers = [to.officer for to in task.task_officers.select_related("officer")]

@@ -16,20 +16,33 @@ DAY = dt.date(2026, 9, 24)
 
 def _record(insp, obj=None, **over):
     obj = obj or insp.objects_a[0]
-    values = dict(by=insp.officers[0], object=obj, agency=insp.county.town_a, officers=insp.officers[:2],
-                  findings=[services.FindingInput(matter=insp.m_city, agency=insp.county.town_a)], place=obj.address,
-                  started_at=aware(DAY), signature_status=SignatureStatus.SIGNED, outcome=Outcome.NO_PROBLEM)
+    values = dict(
+        by=insp.officers[0],
+        object=obj,
+        agency=insp.county.town_a,
+        officers=insp.officers[:2],
+        findings=[services.FindingInput(matter=insp.m_city, agency=insp.county.town_a)],
+        place=obj.address,
+        started_at=aware(DAY),
+        signature_status=SignatureStatus.SIGNED,
+        outcome=Outcome.NO_PROBLEM,
+    )
     values.update(over)
     return services.record_create(**values)
 
 
 def test_record_created_through_the_api_and_closed_with_an_action(insp, api_for):
     api = api_for(insp.officers[0])
-    body = {"object": insp.objects_a[0].pk, "agency": insp.county.town_a.pk,
-            "officers": [u.pk for u in insp.officers[:2]],
-            "findings": [{"matter": insp.m_city.pk, "result": "ok", "description": "良好"}],
-            "place": "甲镇", "started_at": "2026-09-24T10:00:00+08:00", "signature_status": "signed",
-            "outcome": "no_problem"}
+    body = {
+        "object": insp.objects_a[0].pk,
+        "agency": insp.county.town_a.pk,
+        "officers": [u.pk for u in insp.officers[:2]],
+        "findings": [{"matter": insp.m_city.pk, "result": "ok", "description": "良好"}],
+        "place": "甲镇",
+        "started_at": "2026-09-24T10:00:00+08:00",
+        "signature_status": "signed",
+        "outcome": "no_problem",
+    }
     response = api.post("/api/inspections/records/", body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
@@ -42,9 +55,16 @@ def test_record_created_through_the_api_and_closed_with_an_action(insp, api_for)
 
 
 def test_one_officer_is_refused_with_the_article(insp, api_for):
-    body = {"object": insp.objects_a[0].pk, "agency": insp.county.town_a.pk, "officers": [insp.officers[0].pk],
-            "findings": [{"matter": insp.m_city.pk}], "place": "甲镇", "started_at": "2026-09-24T10:00:00+08:00",
-            "signature_status": "signed", "outcome": "no_problem"}
+    body = {
+        "object": insp.objects_a[0].pk,
+        "agency": insp.county.town_a.pk,
+        "officers": [insp.officers[0].pk],
+        "findings": [{"matter": insp.m_city.pk}],
+        "place": "甲镇",
+        "started_at": "2026-09-24T10:00:00+08:00",
+        "signature_status": "signed",
+        "outcome": "no_problem",
+    }
     response = api_for(insp.officers[0]).post("/api/inspections/records/", body, format="json")
     assert response.status_code == 400 and "第四十二条" in response.json()["message"]
 
@@ -63,9 +83,16 @@ def test_other_township_gets_404(insp, api_for):
 
 def test_plan_created_and_drawn_through_the_api_reproducibly(insp, api_for):
     api = api_for(insp.leader_a)
-    body = {"title": "API抽查", "lead_agency": insp.county.town_a.pk, "matters": [insp.m_city.pk],
-            "townships": [insp.county.town_a.pk], "period_start": "2026-09-01", "period_end": "2026-09-30",
-            "sample_count": 3, "seed": 42}
+    body = {
+        "title": "API抽查",
+        "lead_agency": insp.county.town_a.pk,
+        "matters": [insp.m_city.pk],
+        "townships": [insp.county.town_a.pk],
+        "period_start": "2026-09-01",
+        "period_end": "2026-09-30",
+        "sample_count": 3,
+        "seed": 42,
+    }
     created = api.post("/api/inspections/plans/", body, format="json")
     assert created.status_code == 201, created.json()
     drawn = api.post(f"/api/inspections/plans/{created.json()['id']}/actions/draw/")

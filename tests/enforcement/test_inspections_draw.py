@@ -108,9 +108,17 @@ def _record_all(plan, insp, day):
     for task in plan.tasks.order_by("position"):
         officers = list(task.officers.all())
         services.record_create(
-            by=officers[0], object=task.object, agency=task.agency, officers=officers,
-            findings=[services.FindingInput(matter=insp.m_city, agency=task.agency)], place=task.object.address,
-            started_at=aware(day), signature_status=SignatureStatus.SIGNED, outcome=Outcome.NO_PROBLEM, task=task)
+            by=officers[0],
+            object=task.object,
+            agency=task.agency,
+            officers=officers,
+            findings=[services.FindingInput(matter=insp.m_city, agency=task.agency)],
+            place=task.object.address,
+            started_at=aware(day),
+            signature_status=SignatureStatus.SIGNED,
+            outcome=Outcome.NO_PROBLEM,
+            task=task,
+        )
 
 
 def test_results_published_before_every_check_is_recorded_are_refused(insp):

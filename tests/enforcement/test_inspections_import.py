@@ -12,8 +12,17 @@ from enforcement.inspections.models import InspectionObject
 from tests.enforcement.inspections_support import insp_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
-HEADER = ["对象类型", "名称", "统一社会信用代码/身份证号", "地址", "乡镇/街道", "检查事项", "风险等级", "信用等级",
-          "需回避人员"]
+HEADER = [
+    "对象类型",
+    "名称",
+    "统一社会信用代码/身份证号",
+    "地址",
+    "乡镇/街道",
+    "检查事项",
+    "风险等级",
+    "信用等级",
+    "需回避人员",
+]
 
 
 def _csv(rows, encoding="gbk") -> io.BytesIO:

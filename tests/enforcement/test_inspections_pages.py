@@ -19,10 +19,18 @@ DAY = dt.date(2026, 9, 24)
 
 def _record(insp, obj=None, **over):
     obj = obj or insp.objects_a[0]
-    values = dict(by=insp.officers[0], object=obj, agency=insp.county.town_a, officers=insp.officers[:2],
-                  findings=[services.FindingInput(matter=insp.m_city, agency=insp.county.town_a)], place=obj.address,
-                  started_at=aware(DAY), signature_status=SignatureStatus.SIGNED, outcome=Outcome.NO_PROBLEM,
-                  facts="检查门前三包")
+    values = dict(
+        by=insp.officers[0],
+        object=obj,
+        agency=insp.county.town_a,
+        officers=insp.officers[:2],
+        findings=[services.FindingInput(matter=insp.m_city, agency=insp.county.town_a)],
+        place=obj.address,
+        started_at=aware(DAY),
+        signature_status=SignatureStatus.SIGNED,
+        outcome=Outcome.NO_PROBLEM,
+        facts="检查门前三包",
+    )
     values.update(over)
     return services.record_create(**values)
 
@@ -91,20 +99,29 @@ def test_plan_draw_start_and_publish_through_the_page(insp, client_for):
     officers = list(task.officers.all())
     field = client_for(officers[0])
     assert "field-tasks" in field.get("/inspections/field/").content.decode()
-    response = field.post(f"/inspections/field/record/?task={task.pk}", {
-        "agency": insp.county.town_a.pk, "place": "现场", "started_at": "2026-09-24T10:00",
-        "officers": [o.pk for o in officers], "matters": [insp.m_city.pk], "problem_matters": [],
-        f"finding-{insp.m_city.pk}": "落实到位", "signature_status": SignatureStatus.SIGNED,
-        "outcome": Outcome.NO_PROBLEM,
-    })
+    response = field.post(
+        f"/inspections/field/record/?task={task.pk}",
+        {
+            "agency": insp.county.town_a.pk,
+            "place": "现场",
+            "started_at": "2026-09-24T10:00",
+            "officers": [o.pk for o in officers],
+            "matters": [insp.m_city.pk],
+            "problem_matters": [],
+            f"finding-{insp.m_city.pk}": "落实到位",
+            "signature_status": SignatureStatus.SIGNED,
+            "outcome": Outcome.NO_PROBLEM,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     task.refresh_from_db()
     assert task.status == "done" and task.outcome == Outcome.NO_PROBLEM
 
 
 def test_public_results_mask_individuals(insp, client):
-    make_object(insp.county.town_a, "王小明", kind=ObjectKind.INDIVIDUAL, identifier="330100199001011234",
-                         matters=[insp.m_city])
+    make_object(
+        insp.county.town_a, "王小明", kind=ObjectKind.INDIVIDUAL, identifier="330100199001011234", matters=[insp.m_city]
+    )
     plan = make_plan(insp, sample_count=11)
     plan = services.plan_start(services.plan_draw(plan, by=insp.leader_a), by=insp.leader_a)
     for task in plan.tasks.all():
@@ -131,8 +148,11 @@ def test_record_pdf_has_extractable_chinese_and_the_print_page_renders(insp, cli
 def test_exports_are_xlsx(insp, client_for):
     _record(insp)
     client = client_for(insp.leader_a)
-    for url in ("/inspections/?format=xlsx", "/inspections/objects/?format=xlsx",
-                "/inspections/statistics/?year=2026&format=xlsx"):
+    for url in (
+        "/inspections/?format=xlsx",
+        "/inspections/objects/?format=xlsx",
+        "/inspections/statistics/?year=2026&format=xlsx",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         wb = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -153,8 +173,10 @@ def test_case_lead_from_the_record_page(insp, client_for):
     client = client_for(insp.officers[0])
     page = client.get(f"/inspections/records/{record.pk}/").content.decode()
     assert "action-case_lead" in page and "action-no_problem" not in page
-    response = client.post(f"/inspections/records/{record.pk}/act/case_lead/", {
-        "matter": penalty.pk, "title": "门前堆物", "party_kind": "organisation", "party_legal_rep": "赵五"})
+    response = client.post(
+        f"/inspections/records/{record.pk}/act/case_lead/",
+        {"matter": penalty.pk, "title": "门前堆物", "party_kind": "organisation", "party_legal_rep": "赵五"},
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.case is not None and record.case.source_ref == record.number
@@ -165,11 +187,21 @@ def test_case_lead_from_the_record_page(insp, client_for):
 def test_plan_created_on_the_page(insp, client_for):
     client = client_for(insp.leader_a)
     assert client.get("/inspections/plans/new/").status_code == 200
-    response = client.post("/inspections/plans/new/", {
-        "title": "页面新建的抽查计划", "lead_agency": insp.county.town_a.pk, "matters": [insp.m_city.pk],
-        "townships": [insp.county.town_a.pk], "period_start": "2026-09-01", "period_end": "2026-09-30",
-        "sample_count": 3, "officers_per_object": 2, "publish_within_workdays": 20, "seed": 99,
-    })
+    response = client.post(
+        "/inspections/plans/new/",
+        {
+            "title": "页面新建的抽查计划",
+            "lead_agency": insp.county.town_a.pk,
+            "matters": [insp.m_city.pk],
+            "townships": [insp.county.town_a.pk],
+            "period_start": "2026-09-01",
+            "period_end": "2026-09-30",
+            "sample_count": 3,
+            "officers_per_object": 2,
+            "publish_within_workdays": 20,
+            "seed": 99,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     from enforcement.inspections.models import CheckPlan
 
@@ -185,8 +217,9 @@ def test_import_page_shows_row_errors_and_writes_nothing(insp, client_for):
     from enforcement.inspections.models import InspectionObject
 
     before = InspectionObject.objects.count()
-    data = ("对象类型,名称,统一社会信用代码/身份证号,乡镇/街道\n"
-            "市场主体,好店,91330100MA2H000011,甲镇\n外星人,坏店,,甲镇\n")
+    data = (
+        "对象类型,名称,统一社会信用代码/身份证号,乡镇/街道\n市场主体,好店,91330100MA2H000011,甲镇\n外星人,坏店,,甲镇\n"
+    )
     upload = SimpleUploadedFile("objects.csv", data.encode("gbk"), "text/csv")
     response = client_for(insp.leader_a).post("/inspections/objects/import/", {"file": upload})
     assert response.status_code == 400
@@ -196,9 +229,15 @@ def test_import_page_shows_row_errors_and_writes_nothing(insp, client_for):
 
 def test_joint_visit_planned_on_the_page_and_listed_on_the_field_page(insp, client_for):
     client = client_for(insp.leader_a)
-    response = client.post("/inspections/visits/new/", {
-        "object": insp.objects_a[0].pk, "lead_agency": insp.county.town_a.pk,
-        "agencies": [insp.market.pk, insp.fire.pk], "planned_on": "2026-12-08"})
+    response = client.post(
+        "/inspections/visits/new/",
+        {
+            "object": insp.objects_a[0].pk,
+            "lead_agency": insp.county.town_a.pk,
+            "agencies": [insp.market.pk, insp.fire.pk],
+            "planned_on": "2026-12-08",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client_for(insp.officers[0]).get("/inspections/field/").content.decode()
     assert insp.objects_a[0].name in page
@@ -207,8 +246,7 @@ def test_joint_visit_planned_on_the_page_and_listed_on_the_field_page(insp, clie
 def test_todo_lists_drawn_tasks_and_results_to_publish(insp):
     from enforcement.todo import todo_for
 
-    plan = services.plan_start(services.plan_draw(make_plan(insp, sample_count=1), by=insp.leader_a),
-                               by=insp.leader_a)
+    plan = services.plan_start(services.plan_draw(make_plan(insp, sample_count=1), by=insp.leader_a), by=insp.leader_a)
     task = plan.tasks.get()
     officer = task.officers.first()
     assert any(i.kind == "inspections.task" and i.title == task.object.name for i in todo_for(officer))

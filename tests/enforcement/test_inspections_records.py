@@ -19,19 +19,31 @@ from tests.factories import make_matter
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 9, 24)
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def _record(insp, *, officers=None, outcome=Outcome.NO_PROBLEM, obj=None, day=DAY, **over):
     obj = obj or insp.objects_a[0]
     values = dict(
-        by=insp.officers[0], object=obj, agency=insp.county.town_a,
+        by=insp.officers[0],
+        object=obj,
+        agency=insp.county.town_a,
         officers=officers or insp.officers[:2],
-        findings=[services.FindingInput(matter=insp.m_city, agency=insp.county.town_a,
-                                        result=FindingResult.PROBLEM if outcome != Outcome.NO_PROBLEM
-                                        else FindingResult.OK, description="门前堆放杂物")],
-        place=obj.address, started_at=aware(day), signature_status=SignatureStatus.SIGNED, outcome=outcome,
+        findings=[
+            services.FindingInput(
+                matter=insp.m_city,
+                agency=insp.county.town_a,
+                result=FindingResult.PROBLEM if outcome != Outcome.NO_PROBLEM else FindingResult.OK,
+                description="门前堆放杂物",
+            )
+        ],
+        place=obj.address,
+        started_at=aware(day),
+        signature_status=SignatureStatus.SIGNED,
+        outcome=outcome,
         facts="现场检查门前三包落实情况。",
     )
     values.update(over)
@@ -104,8 +116,14 @@ def test_case_lead_copies_the_facts_and_keeps_the_link(insp):
     with pytest.raises(InvalidTransition):
         services.record_close_no_problem(record, by=insp.officers[0])
     penalty = make_matter("CF-CG-001", "违反门前三包责任制", department=insp.county.bureau)
-    record = services.record_to_case(record, by=insp.officers[0], matter=penalty, title="门前堆放杂物",
-                                     party_kind=PartyKind.ORGANISATION, party_legal_rep="张三")
+    record = services.record_to_case(
+        record,
+        by=insp.officers[0],
+        matter=penalty,
+        title="门前堆放杂物",
+        party_kind=PartyKind.ORGANISATION,
+        party_legal_rep="张三",
+    )
     case = record.case
     assert record.disposition == Disposition.CASE_LEAD and record.status == RecordStatus.CLOSED
     assert case.source == CaseSource.INSPECTION and case.source_ref == record.number
@@ -135,25 +153,50 @@ def test_joint_visit_with_three_agencies_produces_one_record_and_saves_two_visit
     scenario = JointScenario.objects.create(code="CYD", name="餐饮店")
     scenario.matters.set([insp.m_food, insp.m_fire, insp.m_env])
     obj = insp.objects_a[0]
-    visit = services.joint_visit_create(by=insp.market_staff, object=obj, lead_agency=insp.market,
-                                        agencies=[insp.fire, insp.env], planned_on=DAY, scenario=scenario)
+    visit = services.joint_visit_create(
+        by=insp.market_staff,
+        object=obj,
+        lead_agency=insp.market,
+        agencies=[insp.fire, insp.env],
+        planned_on=DAY,
+        scenario=scenario,
+    )
     assert set(visit.agencies.all()) == {insp.market, insp.fire, insp.env}
     # Each agency's findings on its own matter, missing one agency is refused.
-    findings = [services.FindingInput(matter=insp.m_food, agency=insp.market),
-                services.FindingInput(matter=insp.m_fire, agency=insp.fire, result=FindingResult.PROBLEM,
-                                      description="灭火器过期")]
+    findings = [
+        services.FindingInput(matter=insp.m_food, agency=insp.market),
+        services.FindingInput(
+            matter=insp.m_fire, agency=insp.fire, result=FindingResult.PROBLEM, description="灭火器过期"
+        ),
+    ]
     officers = [insp.market_staff, insp.fire_staff, insp.env_staff]
     with pytest.raises(ValidationFailed) as exc:
-        services.record_create(by=insp.market_staff, object=obj, agency=insp.market, officers=officers,
-                               findings=findings, place=obj.address, started_at=aware(DAY),
-                               signature_status=SignatureStatus.SIGNED, outcome=Outcome.ORDERED_TO_CORRECT,
-                               joint_visit=visit)
+        services.record_create(
+            by=insp.market_staff,
+            object=obj,
+            agency=insp.market,
+            officers=officers,
+            findings=findings,
+            place=obj.address,
+            started_at=aware(DAY),
+            signature_status=SignatureStatus.SIGNED,
+            outcome=Outcome.ORDERED_TO_CORRECT,
+            joint_visit=visit,
+        )
     assert insp.env.name in str(exc.value)
     findings.append(services.FindingInput(matter=insp.m_env, agency=insp.env))
-    record = services.record_create(by=insp.market_staff, object=obj, agency=insp.market, officers=officers,
-                                    findings=findings, place=obj.address, started_at=aware(DAY),
-                                    signature_status=SignatureStatus.SIGNED, outcome=Outcome.ORDERED_TO_CORRECT,
-                                    joint_visit=visit)
+    record = services.record_create(
+        by=insp.market_staff,
+        object=obj,
+        agency=insp.market,
+        officers=officers,
+        findings=findings,
+        place=obj.address,
+        started_at=aware(DAY),
+        signature_status=SignatureStatus.SIGNED,
+        outcome=Outcome.ORDERED_TO_CORRECT,
+        joint_visit=visit,
+    )
     visit.refresh_from_db()
     assert visit.status == "done" and visit.agency_count == 3 and visit.visits_saved == 2
     assert record.findings.count() == 3
@@ -166,9 +209,17 @@ def test_joint_visit_with_three_agencies_produces_one_record_and_saves_two_visit
 
 
 def test_annual_figures_count_spot_checks_by_outcome(insp):
-    plan = services.plan_create(by=insp.leader_a, title="抽查", lead_agency=insp.county.town_a, matters=[insp.m_city],
-                                townships=[insp.county.town_a], period_start=dt.date(2026, 9, 1),
-                                period_end=dt.date(2026, 9, 30), sample_count=2, seed=5)
+    plan = services.plan_create(
+        by=insp.leader_a,
+        title="抽查",
+        lead_agency=insp.county.town_a,
+        matters=[insp.m_city],
+        townships=[insp.county.town_a],
+        period_start=dt.date(2026, 9, 1),
+        period_end=dt.date(2026, 9, 30),
+        sample_count=2,
+        seed=5,
+    )
     plan = services.plan_start(services.plan_draw(plan, by=insp.leader_a), by=insp.leader_a)
     outcomes = [Outcome.NO_PROBLEM, Outcome.ORDERED_TO_CORRECT]
     for task, outcome in zip(plan.tasks.order_by("position"), outcomes, strict=True):
@@ -182,9 +233,21 @@ def test_annual_figures_count_spot_checks_by_outcome(insp):
 
 
 def test_plan_matters_must_be_inspection_matters(insp):
-    penalty = Matter.objects.create(code="CF-X", name="处罚事项", power_type=PowerType.PENALTY,
-                                    domain=insp.m_city.domain, origin_department=insp.county.bureau)
+    penalty = Matter.objects.create(
+        code="CF-X",
+        name="处罚事项",
+        power_type=PowerType.PENALTY,
+        domain=insp.m_city.domain,
+        origin_department=insp.county.bureau,
+    )
     with pytest.raises(ValidationFailed) as exc:
-        services.plan_create(by=insp.leader_a, title="错", lead_agency=insp.county.town_a, matters=[penalty],
-                             period_start=DAY, period_end=DAY, sample_count=1)
+        services.plan_create(
+            by=insp.leader_a,
+            title="错",
+            lead_agency=insp.county.town_a,
+            matters=[penalty],
+            period_start=DAY,
+            period_end=DAY,
+            sample_count=1,
+        )
     assert "行政检查" in str(exc.value)
