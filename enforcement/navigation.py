@@ -85,7 +85,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("inspection-field", _("现场检查"), "inspections:field", roles=frozenset({
         Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER,
         Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.ADMINISTRATOR}), order=33),
-    NavEntry("warnings", _("预警执法"), "warnings:list", order=32),
+    NavEntry("warnings", _("预警执法"), "warnings:list", order=34),
     # Sealing, seizure and applications to the court (enforcement.coercion).
     NavEntry("coercion", _("行政强制"), "coercion:list", roles=frozenset(Role.values), order=32),
     # The one table of legal rules (issue 13): every staff role reads it.

@@ -56,10 +56,17 @@ def _run_case_lead(record, *, by, data):
 
 def _run_warning(record, *, by, data):
     return warning_issue_from_record(
-        record, by=by, matter=data["matter"], facts=data["facts"], conditions=data.get("conditions") or [],
-        kind=data["kind"], party_legal_rep=data.get("party_legal_rep", ""),
-        commitment_text=data.get("commitment_text", ""), commitment_file=data.get("commitment_file"),
-        note=data.get("note", ""))
+        record,
+        by=by,
+        matter=data["matter"],
+        facts=data["facts"],
+        conditions=data.get("conditions") or [],
+        kind=data["kind"],
+        party_legal_rep=data.get("party_legal_rep", ""),
+        commitment_text=data.get("commitment_text", ""),
+        commitment_file=data.get("commitment_file"),
+        note=data.get("note", ""),
+    )
 
 
 def _warning_available(record: InspectionRecord, user) -> bool:
@@ -95,16 +102,26 @@ class RecordActionTable(ActionTable):
 
 RECORD_ACTIONS = RecordActionTable(
     [
-        Action("no_problem", _("无问题结束"), NoProblemForm, _run_no_problem, tone="success",
-               form_kwargs=_form_kwargs),
+        Action("no_problem", _("无问题结束"), NoProblemForm, _run_no_problem, tone="success", form_kwargs=_form_kwargs),
         # Warning-first enforcement (enforcement.warnings): a warning notice or a written commitment to correct.
-        Action("warning", _("出具预警（责令改正）"), RecordWarningForm, _run_warning, tone="warning",
-               form_kwargs=_form_kwargs),
-        Action("case_lead", _("转为案件线索"), CaseLeadForm, _run_case_lead, tone="outline-danger",
-               form_kwargs=_form_kwargs),
+        Action(
+            "warning",
+            _("出具预警（责令改正）"),
+            RecordWarningForm,
+            _run_warning,
+            tone="warning",
+            form_kwargs=_form_kwargs,
+        ),
+        Action(
+            "case_lead",
+            _("转为案件线索"),
+            CaseLeadForm,
+            _run_case_lead,
+            tone="outline-danger",
+            form_kwargs=_form_kwargs,
+        ),
     ],
-    predicates={"no_problem": _no_problem_available, "warning": _warning_available,
-                "case_lead": _case_lead_available},
+    predicates={"no_problem": _no_problem_available, "warning": _warning_available, "case_lead": _case_lead_available},
 )
 
 

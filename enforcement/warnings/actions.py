@@ -26,16 +26,34 @@ def _run_correct(warning, *, by, data):
 
 
 def _run_to_case(warning, *, by, data):
-    return svc.warning_to_case(warning, by=by, on=data.get("on"), note=data.get("note", ""),
-                               title=data.get("title", ""), party_legal_rep=data.get("party_legal_rep", ""))
+    return svc.warning_to_case(
+        warning,
+        by=by,
+        on=data.get("on"),
+        note=data.get("note", ""),
+        title=data.get("title", ""),
+        party_legal_rep=data.get("party_legal_rep", ""),
+    )
 
 
 WARNING_ACTIONS = ActionTable(
     [
-        Action("correct", _("复查：已改正（自行整改结案）"), CorrectedForm, _run_correct, tone="success",
-               form_kwargs=_form_kwargs),
-        Action("to_case", _("复查：逾期未改正，转案件线索"), ToCaseForm, _run_to_case, tone="outline-danger",
-               form_kwargs=_form_kwargs),
+        Action(
+            "correct",
+            _("复查：已改正（自行整改结案）"),
+            CorrectedForm,
+            _run_correct,
+            tone="success",
+            form_kwargs=_form_kwargs,
+        ),
+        Action(
+            "to_case",
+            _("复查：逾期未改正，转案件线索"),
+            ToCaseForm,
+            _run_to_case,
+            tone="outline-danger",
+            form_kwargs=_form_kwargs,
+        ),
     ],
     available=_available,
 )

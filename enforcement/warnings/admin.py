@@ -33,8 +33,17 @@ class WarningMatterAdmin(HistoryReasonMixin, SimpleHistoryAdmin):
 
 @admin.register(WarningNotice)
 class WarningNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["number", "kind", "party_name", "matter", "agency", "status", "warning_level", "issued_on",
-                    "correction_due_at"]
+    list_display = [
+        "number",
+        "kind",
+        "party_name",
+        "matter",
+        "agency",
+        "status",
+        "warning_level",
+        "issued_on",
+        "correction_due_at",
+    ]
     list_filter = ["status", "kind", "warning_level"]
     search_fields = ["number", "party_name"]
     list_select_related = ["matter", "agency"]

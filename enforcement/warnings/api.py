@@ -51,10 +51,35 @@ class WarningSerializer(ModelSerializer):
 
     class Meta:
         model = WarningNotice
-        fields = ["id", "number", "kind", "status", "agency_id", "agency", "township_id", "matter_id", "matter",
-                  "matter_name", "object_id", "record_id", "party_kind", "party_name", "party_id_number",
-                  "party_phone", "facts", "issued_on", "correction_workdays", "correction_due_at", "due_provisional",
-                  "warning_level", "rechecked_on", "recheck_note", "case_id", "case", "officers"]
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "agency_id",
+            "agency",
+            "township_id",
+            "matter_id",
+            "matter",
+            "matter_name",
+            "object_id",
+            "record_id",
+            "party_kind",
+            "party_name",
+            "party_id_number",
+            "party_phone",
+            "facts",
+            "issued_on",
+            "correction_workdays",
+            "correction_due_at",
+            "due_provisional",
+            "warning_level",
+            "rechecked_on",
+            "recheck_note",
+            "case_id",
+            "case",
+            "officers",
+        ]
 
     def get_party_id_number(self, w: WarningNotice) -> str:
         return mask_id_number(w.party_id_number) if w.party_kind == PartyKind.INDIVIDUAL else w.party_id_number
@@ -71,8 +96,13 @@ class WarningDetailSerializer(WarningSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta(WarningSerializer.Meta):
-        fields = [*WarningSerializer.Meta.fields, "conditions_confirmed", "commitment_text", "commitment_sha256",
-                  "actions"]
+        fields = [
+            *WarningSerializer.Meta.fields,
+            "conditions_confirmed",
+            "commitment_text",
+            "commitment_sha256",
+            "actions",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, w: WarningNotice) -> list[str]:
@@ -101,8 +131,11 @@ class WarningCreateSerializer(Serializer):
 class WarningViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Warnings (预警、责令改正) in the user's scope."""
 
-    queryset = (WarningNotice.objects.select_related("agency", "matter", "case")
-                .prefetch_related(Prefetch("officers")).order_by("-issued_on", "-pk"))
+    queryset = (
+        WarningNotice.objects.select_related("agency", "matter", "case")
+        .prefetch_related(Prefetch("officers"))
+        .order_by("-issued_on", "-pk")
+    )
     serializer_class = WarningSerializer
     search_fields = ["number", "party_name"]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
@@ -122,8 +155,9 @@ class WarningViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary=_lazy("出具预警"), tags=[TAG], request=WarningCreateSerializer,
-                   responses={201: WarningDetailSerializer})
+    @extend_schema(
+        summary=_lazy("出具预警"), tags=[TAG], request=WarningCreateSerializer, responses={201: WarningDetailSerializer}
+    )
     def create(self, request):
         data = WarningCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -136,21 +170,38 @@ class WarningViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         else:
             if not v.get("party_kind"):
                 raise ValidationFailed(_("请选择当事人类型。"), field="party_kind")
-            party = services.Party(kind=v["party_kind"], name=v["party_name"], id_number=v["party_id_number"],
-                                   address=v["party_address"], phone=v["party_phone"],
-                                   legal_rep=v["party_legal_rep"])
+            party = services.Party(
+                kind=v["party_kind"],
+                name=v["party_name"],
+                id_number=v["party_id_number"],
+                address=v["party_address"],
+                phone=v["party_phone"],
+                legal_rep=v["party_legal_rep"],
+            )
         warning = services.warning_issue(
-            by=request.user, agency=v["agency"], matter=v["matter"], party=party, officers=v["officers"],
-            facts=v["facts"], conditions=v["conditions"], kind=v["kind"], issued_on=v.get("issued_on"),
-            commitment_text=v["commitment_text"], commitment_file=v.get("commitment_file"))
+            by=request.user,
+            agency=v["agency"],
+            matter=v["matter"],
+            party=party,
+            officers=v["officers"],
+            facts=v["facts"],
+            conditions=v["conditions"],
+            kind=v["kind"],
+            issued_on=v.get("issued_on"),
+            commitment_text=v["commitment_text"],
+            commitment_file=v.get("commitment_file"),
+        )
         return Response(self._detail(warning.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_lazy("复查预警"), tags=[TAG], request=OpenApiTypes.OBJECT, responses={200: WarningDetailSerializer},
+        summary=_lazy("复查预警"),
+        tags=[TAG],
+        request=OpenApiTypes.OBJECT,
+        responses={200: WarningDetailSerializer},
         parameters=[OpenApiParameter("key", str, OpenApiParameter.PATH)],
         description="Run one action of the warning: correct (closed as self-corrected) or to_case (not corrected "
-                    "after the deadline: a case lead with the history). The body has the fields of the action's "
-                    "form: on (date), note, and for to_case title and party_legal_rep.",
+        "after the deadline: a case lead with the history). The body has the fields of the action's "
+        "form: on (date), note, and for to_case title and party_legal_rep.",
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<key>[a-z_]+)")
     def act(self, request, pk=None, key: str = ""):
@@ -158,8 +209,9 @@ class WarningViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
             raise NotFound(_("未知的操作“%(key)s”。") % {"key": key})
         warning = self.get_object()
         if key not in WARNING_ACTIONS.available(warning, request.user):
-            raise ValidationFailed(_("该预警当前不能“%(action)s”。") % {"action": WARNING_ACTIONS[key].label},
-                                   code="action_not_available")
+            raise ValidationFailed(
+                _("该预警当前不能“%(action)s”。") % {"action": WARNING_ACTIONS[key].label}, code="action_not_available"
+            )
         data = WARNING_ACTIONS.validate(key, warning, request.user, request.data)
         WARNING_ACTIONS.perform(key, warning, by=request.user, data=data)
         return Response(self._detail(warning.pk))
@@ -168,8 +220,12 @@ class WarningViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
 class WarningStatisticsView(APIView):
     """Self-correction rate per agency, matter and month of a year, in the user's scope."""
 
-    @extend_schema(summary=_lazy("预警执法统计"), tags=[TAG], responses={200: OpenApiTypes.OBJECT},
-                   parameters=[OpenApiParameter("year", int, OpenApiParameter.QUERY)])
+    @extend_schema(
+        summary=_lazy("预警执法统计"),
+        tags=[TAG],
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("year", int, OpenApiParameter.QUERY)],
+    )
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise PermissionRefused(_("请先登录。"))
@@ -182,8 +238,15 @@ class WarningStatisticsView(APIView):
         def rows(group):
             return [{"key": r.key, "label": r.label, **r.as_dict()} for r in group]
 
-        return Response({"year": year, "total": data["total"].as_dict(), "agencies": rows(data["agencies"]),
-                         "matters": rows(data["matters"]), "months": rows(data["months"])})
+        return Response(
+            {
+                "year": year,
+                "total": data["total"].as_dict(),
+                "agencies": rows(data["agencies"]),
+                "matters": rows(data["matters"]),
+                "months": rows(data["months"]),
+            }
+        )
 
 
 def register(router) -> None:

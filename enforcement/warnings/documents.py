@@ -40,14 +40,21 @@ def notice_sections(warning: WarningNotice) -> dict:
         (_("执法事项"), f"{warning.matter.code} {warning.matter.name}"),
     ]
     officers = "、".join(u.get_full_name() or u.username for u in warning.officers.all())
-    order = _("经查，你（单位）存在上述违法行为。依据%(article)s，现责令你（单位）于%(due)s前（%(days)s个工作日内）"
-              "改正。逾期未改正的，本机关将依法立案查处。") % {
-        "article": legal_rule("warning_correction").article, "due": _cn_date(due), "days": warning.correction_workdays}
+    order = _(
+        "经查，你（单位）存在上述违法行为。依据%(article)s，现责令你（单位）于%(due)s前（%(days)s个工作日内）"
+        "改正。逾期未改正的，本机关将依法立案查处。"
+    ) % {"article": legal_rule("warning_correction").article, "due": _cn_date(due), "days": warning.correction_workdays}
     title = _("责令改正通知书") if warning.kind == WarningKind.NOTICE else _("轻微违法行为告知承诺书")
     return {
-        "title": title, "number": warning.number, "agency": warning.agency.name, "rows": rows,
-        "facts": warning.facts, "order": order, "conditions": warning.conditions_confirmed,
-        "commitment": warning.commitment_text, "officers": officers,
+        "title": title,
+        "number": warning.number,
+        "agency": warning.agency.name,
+        "rows": rows,
+        "facts": warning.facts,
+        "order": order,
+        "conditions": warning.conditions_confirmed,
+        "commitment": warning.commitment_text,
+        "officers": officers,
         "remedies": _("如不服本通知，可以依法申请行政复议或者提起行政诉讼。"),
         "date": _cn_date(warning.issued_on),
     }
@@ -56,20 +63,43 @@ def notice_sections(warning: WarningNotice) -> dict:
 def notice_pdf(warning: WarningNotice) -> bytes:
     s = notice_sections(warning)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"{s['title']} {s['number']}", author=s["agency"],
-                            leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm)
-    style = TableStyle([("FONT", (0, 0), (-1, -1), font_name(), 10), ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                        ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    story = [para(s["agency"], "agency"), para(s["title"], "h1"), para(s["number"], "number"),
-             Table([[para(k, "cell"), para(v, "cell")] for k, v in s["rows"]], colWidths=[4.5 * cm, 12.5 * cm],
-                   style=style),
-             Spacer(1, 8), para(_("违法事实"), "h2"), para(s["facts"], "indent"), para(s["order"], "indent")]
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"{s['title']} {s['number']}",
+        author=s["agency"],
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+    )
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), font_name(), 10),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    story = [
+        para(s["agency"], "agency"),
+        para(s["title"], "h1"),
+        para(s["number"], "number"),
+        Table([[para(k, "cell"), para(v, "cell")] for k, v in s["rows"]], colWidths=[4.5 * cm, 12.5 * cm], style=style),
+        Spacer(1, 8),
+        para(_("违法事实"), "h2"),
+        para(s["facts"], "indent"),
+        para(s["order"], "indent"),
+    ]
     if s["conditions"]:
         story.append(para(_("经确认符合：%(c)s。") % {"c": "、".join(s["conditions"])}, "indent"))
     if s["commitment"]:
         story += [para(_("当事人承诺"), "h2"), para(s["commitment"], "indent")]
-    story += [para(s["remedies"], "indent"), Spacer(1, 12),
-              para(_("执法人员：%(o)s") % {"o": s["officers"]}, "sign"),
-              para(_("当事人签收：") + "　" * 10, "sign"), para(f"{s['agency']}　{s['date']}", "sign")]
+    story += [
+        para(s["remedies"], "indent"),
+        Spacer(1, 12),
+        para(_("执法人员：%(o)s") % {"o": s["officers"]}, "sign"),
+        para(_("当事人签收：") + "　" * 10, "sign"),
+        para(f"{s['agency']}　{s['date']}", "sign"),
+    ]
     doc.build(story)
     return buffer.getvalue()

@@ -47,14 +47,17 @@ class _WarningFields(forms.Form):
     """The fields a warning needs whoever issues it."""
 
     matter = MatterChoiceField(label=_("执法事项（本县预警执法清单）"), queryset=Matter.objects.none())
-    kind = forms.ChoiceField(label=_("方式"), choices=WarningKind.choices, initial=WarningKind.NOTICE,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("方式"), choices=WarningKind.choices, initial=WarningKind.NOTICE, widget=forms.RadioSelect
+    )
     facts = forms.CharField(label=_("违法事实"), widget=forms.Textarea(attrs={"rows": 3}))
-    conditions = forms.MultipleChoiceField(label=_("确认适用条件"), choices=(), widget=forms.CheckboxSelectMultiple,
-                                           required=False)
+    conditions = forms.MultipleChoiceField(
+        label=_("确认适用条件"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+    )
     party_legal_rep = forms.CharField(label=_("法定代表人/负责人"), max_length=100, required=False)
-    commitment_text = forms.CharField(label=_("承诺内容（告知承诺）"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    commitment_text = forms.CharField(
+        label=_("承诺内容（告知承诺）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     commitment_file = forms.FileField(label=_("当事人签名的承诺书（告知承诺）"), required=False)
 
     def _setup(self):
@@ -81,20 +84,37 @@ class WarningIssueForm(BootstrapFormMixin, _WarningFields):
     """A warning issued on its own (not from an inspection record)."""
 
     agency = forms.ModelChoiceField(label=_("执法单位"), queryset=Agency.objects.none())
-    object = forms.ModelChoiceField(label=_("检查对象（名录库内的当事人）"), queryset=InspectionObject.objects.none(),
-                                    required=False)
+    object = forms.ModelChoiceField(
+        label=_("检查对象（名录库内的当事人）"), queryset=InspectionObject.objects.none(), required=False
+    )
     party_kind = forms.ChoiceField(label=_("当事人类型"), choices=PartyKind.choices, required=False)
     party_name = forms.CharField(label=_("当事人（名录库外）"), max_length=200, required=False)
     party_id_number = forms.CharField(label=_("统一社会信用代码/身份证号"), max_length=40, required=False)
     party_address = forms.CharField(label=_("地址"), max_length=300, required=False)
     party_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
-    officers = UserChoiceField(label=_("执法人员（不少于两名）"), queryset=User.objects.none(),
-                               widget=forms.CheckboxSelectMultiple)
+    officers = UserChoiceField(
+        label=_("执法人员（不少于两名）"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     issued_on = forms.DateField(label=_("出具日期"), widget=DateInput(), initial=_today)
 
-    field_order = ["agency", "object", "party_kind", "party_name", "party_id_number", "party_address", "party_phone",
-                   "party_legal_rep", "matter", "facts", "conditions", "kind", "commitment_text", "commitment_file",
-                   "officers", "issued_on"]
+    field_order = [
+        "agency",
+        "object",
+        "party_kind",
+        "party_name",
+        "party_id_number",
+        "party_address",
+        "party_phone",
+        "party_legal_rep",
+        "matter",
+        "facts",
+        "conditions",
+        "kind",
+        "commitment_text",
+        "commitment_file",
+        "officers",
+        "issued_on",
+    ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,8 +138,9 @@ class WarningIssueForm(BootstrapFormMixin, _WarningFields):
 
 
 class CorrectedForm(BootstrapFormMixin, forms.Form):
-    on = forms.DateField(label=_("复查日期"), widget=DateInput(), initial=_today, required=False,
-                         help_text=_("留空为今天。"))
+    on = forms.DateField(
+        label=_("复查日期"), widget=DateInput(), initial=_today, required=False, help_text=_("留空为今天。")
+    )
     note = forms.CharField(label=_("复查情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, warning=None, user=None, **kwargs):

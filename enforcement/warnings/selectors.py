@@ -22,17 +22,33 @@ LIST_RELATED = ("agency", "township", "matter", "case")
 
 def warning_get_for_user(user, pk: int) -> WarningNotice:
     """The warning if ``user`` may see it; 404 otherwise, whether it exists or not."""
-    warning = (WarningNotice.objects.visible_to(user).select_related(*LIST_RELATED, "record", "object", "created_by")
-               .filter(pk=pk).first())
+    warning = (
+        WarningNotice.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "record", "object", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
     if warning is None:
         raise Http404
     return warning
 
 
-def warning_list(user, *, q: str = "", status: str = "", level: str = "", agency=None, matter=None,
-                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[WarningNotice]:
-    qs = WarningNotice.objects.visible_to(user).select_related(*LIST_RELATED).prefetch_related(
-        Prefetch("officers", to_attr="officer_list"))
+def warning_list(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    level: str = "",
+    agency=None,
+    matter=None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[WarningNotice]:
+    qs = (
+        WarningNotice.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(Prefetch("officers", to_attr="officer_list"))
+    )
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(party_name__icontains=q))
     if status:
@@ -62,8 +78,11 @@ def rechecks_due(user, *, on: dt.date) -> QuerySet[WarningNotice]:
 def warning_events(warning: WarningNotice) -> list[Event]:
     from django.contrib.contenttypes.models import ContentType
 
-    return list(Event.objects.filter(content_type=ContentType.objects.get_for_model(WarningNotice),
-                                     object_id=warning.pk).select_related("actor").order_by("at", "pk"))
+    return list(
+        Event.objects.filter(content_type=ContentType.objects.get_for_model(WarningNotice), object_id=warning.pk)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
 
 
 def warning_list_entries() -> QuerySet[WarningMatter]:
@@ -110,18 +129,30 @@ class Rate:
             self.commitments += n
 
     def as_dict(self) -> dict:
-        return {"warnings": self.warnings, "self_corrected": self.self_corrected, "commitments": self.commitments,
-                "turned_into_cases": self.turned_into_cases, "open": self.open, "rate": self.rate}
+        return {
+            "warnings": self.warnings,
+            "self_corrected": self.self_corrected,
+            "commitments": self.commitments,
+            "turned_into_cases": self.turned_into_cases,
+            "open": self.open,
+            "rate": self.rate,
+        }
 
 
 def statistics(user, year: int) -> dict:
     """Self-correction rate per agency, matter and month of ``year``, in the user's scope (four queries)."""
     qs = WarningNotice.objects.visible_to(user).filter(issued_on__year=year)
-    rows = list(qs.annotate(month=ExtractMonth("issued_on"))
-                .values_list("agency_id", "matter_id", "month", "status", "kind").annotate(n=Count("pk")).order_by())
+    rows = list(
+        qs.annotate(month=ExtractMonth("issued_on"))
+        .values_list("agency_id", "matter_id", "month", "status", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     agencies = dict(Agency.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
-    matters = {pk: f"{code} {name}" for pk, code, name in
-               Matter.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "code", "name")}
+    matters = {
+        pk: f"{code} {name}"
+        for pk, code, name in Matter.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "code", "name")
+    }
     by_agency: dict[int, Rate] = {}
     by_matter: dict[int, Rate] = {}
     by_month = [Rate(m, str(m)) for m in range(1, 13)]
@@ -133,8 +164,13 @@ def statistics(user, year: int) -> dict:
             r.add(status, kind, n)
         a.months[month - 1] += n
     order = lambda r: (-r.warnings, r.label)  # noqa: E731
-    return {"year": year, "total": total, "agencies": sorted(by_agency.values(), key=order),
-            "matters": sorted(by_matter.values(), key=order), "months": by_month}
+    return {
+        "year": year,
+        "total": total,
+        "agencies": sorted(by_agency.values(), key=order),
+        "matters": sorted(by_matter.values(), key=order),
+        "months": by_month,
+    }
 
 
 def annual_figures(year: int) -> list[dict]:
@@ -143,10 +179,15 @@ def annual_figures(year: int) -> list[dict]:
     Each row: ``agency_id``, ``agency``, ``warnings``, ``self_corrected``, ``commitments``
     (written commitments to correct, 告知承诺) and ``turned_into_cases``.
     """
-    out: dict[int, dict] = defaultdict(lambda: {"warnings": 0, "self_corrected": 0, "commitments": 0,
-                                                "turned_into_cases": 0})
-    rows = (WarningNotice.objects.filter(issued_on__year=year).values_list("agency_id", "status", "kind")
-            .annotate(n=Count("pk")).order_by())
+    out: dict[int, dict] = defaultdict(
+        lambda: {"warnings": 0, "self_corrected": 0, "commitments": 0, "turned_into_cases": 0}
+    )
+    rows = (
+        WarningNotice.objects.filter(issued_on__year=year)
+        .values_list("agency_id", "status", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for agency_id, status, kind, n in rows:
         row = out[agency_id]
         row["warnings"] += n

@@ -67,7 +67,8 @@ def warning_entry(matter: Matter) -> WarningMatter:
         raise ValidationFailed(
             _("事项“%(matter)s”不在本县预警执法事项清单内，不能出具预警，请依法立案查处（%(article)s）。")
             % {"matter": f"{matter.code} {matter.name}", "article": _article("warning_first_offense")},
-            field="matter", code="warning_first_offense",
+            field="matter",
+            code="warning_first_offense",
         )
     return entry
 
@@ -93,8 +94,15 @@ class Party:
     @classmethod
     def of(cls, obj: InspectionObject, legal_rep: str = "") -> Party:
         kind = PartyKind.INDIVIDUAL if obj.kind == ObjectKind.INDIVIDUAL else PartyKind.ORGANISATION
-        return cls(kind=kind, name=obj.name, id_number=obj.identifier, address=obj.address,
-                   phone=obj.contact_phone, legal_rep=legal_rep or obj.contact_name, object=obj)
+        return cls(
+            kind=kind,
+            name=obj.name,
+            id_number=obj.identifier,
+            address=obj.address,
+            phone=obj.contact_phone,
+            legal_rep=legal_rep or obj.contact_name,
+            object=obj,
+        )
 
 
 def earlier_warning(matter: Matter, party: Party, on: dt.date, repeat_days: int) -> WarningNotice | None:
@@ -108,23 +116,33 @@ def earlier_warning(matter: Matter, party: Party, on: dt.date, repeat_days: int)
         same |= Q(party_name=party.name.strip())
     # The period runs for ``repeat_days`` days after the day of the earlier warning (that day not counted).
     since = on - dt.timedelta(days=repeat_days)
-    return (WarningNotice.objects.filter(same, matter=matter, issued_on__gte=since, issued_on__lte=on)
-            .order_by("-issued_on", "-pk").first())
+    return (
+        WarningNotice.objects.filter(same, matter=matter, issued_on__gte=since, issued_on__lte=on)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
 
 
 def _check_officers(officers: Sequence, day: dt.date) -> None:
     ids = list(dict.fromkeys(u.pk for u in officers))
     if len(ids) < MIN_OFFICERS:
-        raise ValidationFailed(_("执法人员不得少于两名（%(article)s）。") % {"article": _article("officers")},
-                               field="officers", code="officers")
+        raise ValidationFailed(
+            _("执法人员不得少于两名（%(article)s）。") % {"article": _article("officers")},
+            field="officers",
+            code="officers",
+        )
     certified = certified_through(ids, day, day)
     missing = [u for u in officers if u.pk not in certified]
     if missing:
         raise ValidationFailed(
             _("以下人员在%(day)s没有有效的执法证：%(names)s（%(article)s）。")
-            % {"day": day, "names": "、".join(u.get_full_name() or u.username for u in missing),
-               "article": _article("officers")},
-            field="officers", code="officers",
+            % {
+                "day": day,
+                "names": "、".join(u.get_full_name() or u.username for u in missing),
+                "article": _article("officers"),
+            },
+            field="officers",
+            code="officers",
         )
 
 
@@ -173,7 +191,8 @@ def warning_issue(
         raise ValidationFailed(
             _("未确认以下适用条件，不能出具预警：%(missing)s（%(article)s）。")
             % {"missing": "、".join(missing), "article": _article("warning_first_offense")},
-            field="conditions", code="warning_first_offense",
+            field="conditions",
+            code="warning_first_offense",
         )
     if kind == WarningKind.COMMITMENT:
         if not commitment_text.strip():
@@ -183,29 +202,52 @@ def warning_issue(
         check_upload(commitment_file)
     _check_officers(officers, day)
     if township is None:
-        township = (party.object.township if party.object is not None
-                    else agency if agency.kind in TOWNSHIP_KINDS else None)
+        township = (
+            party.object.township if party.object is not None else agency if agency.kind in TOWNSHIP_KINDS else None
+        )
     with transaction.atomic():
         # Serialise warnings under one matter, so that two officers cannot both issue a "first" warning.
         entry = WarningMatter.objects.select_for_update().get(pk=entry.pk)
         earlier = earlier_warning(matter, party, day, entry.repeat_days)
         if earlier is not None:
             raise ValidationFailed(
-                _("当事人“%(party)s”已于%(day)s因同一事项被预警（%(number)s），%(days)s日内再次违法的不再预警，"
-                  "请转为案件办理（%(article)s）。")
-                % {"party": party.name, "day": earlier.issued_on.isoformat(), "number": earlier.number,
-                   "days": entry.repeat_days, "article": _article("warning_repeat")},
-                field="matter", code="warning_repeat",
+                _(
+                    "当事人“%(party)s”已于%(day)s因同一事项被预警（%(number)s），%(days)s日内再次违法的不再预警，"
+                    "请转为案件办理（%(article)s）。"
+                )
+                % {
+                    "party": party.name,
+                    "day": earlier.issued_on.isoformat(),
+                    "number": earlier.number,
+                    "days": entry.repeat_days,
+                    "article": _article("warning_repeat"),
+                },
+                field="matter",
+                code="warning_repeat",
             )
         due = correction_due(day, entry.correction_workdays)
         warning = WarningNotice.objects.create(
-            number=_number(day), kind=kind, agency=agency, township=township, matter=matter, object=party.object,
-            party_kind=party.kind, party_name=party.name.strip(), party_id_number=party.id_number.strip(),
-            party_address=party.address.strip(), party_phone=party.phone.strip(),
-            party_legal_rep=party.legal_rep.strip(), record=record, facts=facts.strip(),
-            conditions_confirmed=list(entry.condition_list), issued_on=day,
-            correction_workdays=entry.correction_workdays, correction_due_at=due.at, due_provisional=due.provisional,
-            commitment_text=commitment_text.strip(), created_by=by,
+            number=_number(day),
+            kind=kind,
+            agency=agency,
+            township=township,
+            matter=matter,
+            object=party.object,
+            party_kind=party.kind,
+            party_name=party.name.strip(),
+            party_id_number=party.id_number.strip(),
+            party_address=party.address.strip(),
+            party_phone=party.phone.strip(),
+            party_legal_rep=party.legal_rep.strip(),
+            record=record,
+            facts=facts.strip(),
+            conditions_confirmed=list(entry.condition_list),
+            issued_on=day,
+            correction_workdays=entry.correction_workdays,
+            correction_due_at=due.at,
+            due_provisional=due.provisional,
+            commitment_text=commitment_text.strip(),
+            created_by=by,
         )
         warning.number = f"YJ-{day.year}-{warning.pk:06d}"
         WarningNotice.objects.filter(pk=warning.pk).update(number=warning.number)
@@ -244,28 +286,53 @@ def warning_issue_from_record(
     if issued_on is not None and issued_on < record.checked_on:
         raise ValidationFailed(_("出具日期不能早于检查日期。"), field="issued_on")
     if record.outcome != Outcome.ORDERED_TO_CORRECT:
-        raise InvalidTransition(_("检查结果为“%(outcome)s”的记录不能出具预警。")
-                                % {"outcome": record.get_outcome_display()})
+        raise InvalidTransition(
+            _("检查结果为“%(outcome)s”的记录不能出具预警。") % {"outcome": record.get_outcome_display()}
+        )
     officers = [ro.officer for ro in record.record_officers.select_related("officer").order_by("ordinal")]
     with transaction.atomic():
         warning = warning_issue(
-            by=by, agency=record.agency, matter=matter, party=Party.of(record.object, party_legal_rep),
-            officers=officers, facts=facts, conditions=conditions, kind=kind, township=record.township,
+            by=by,
+            agency=record.agency,
+            matter=matter,
+            party=Party.of(record.object, party_legal_rep),
+            officers=officers,
+            facts=facts,
+            conditions=conditions,
+            kind=kind,
+            township=record.township,
             issued_on=issued_on,
-            record=record, commitment_text=commitment_text, commitment_file=commitment_file,
+            record=record,
+            commitment_text=commitment_text,
+            commitment_file=commitment_file,
         )
-        perform_transition(record, "dispose", by=by, note=note or warning.number, disposition=Disposition.WARNING,
-                           agency=record.agency, data={"warning": warning.number})
+        perform_transition(
+            record,
+            "dispose",
+            by=by,
+            note=note or warning.number,
+            disposition=Disposition.WARNING,
+            agency=record.agency,
+            data={"warning": warning.number},
+        )
     return warning
 
 
 def record_default_facts(record: InspectionRecord) -> str:
     """The facts a warning from ``record`` starts with: the record's and its problem findings."""
-    return "\n".join(filter(None, [
-        record.facts,
-        *(f"{f.matter.name}：{f.description}" for f in record.findings.select_related("matter")
-          if f.result == FindingResult.PROBLEM),
-    ]))
+    return "\n".join(
+        filter(
+            None,
+            [
+                record.facts,
+                *(
+                    f"{f.matter.name}：{f.description}"
+                    for f in record.findings.select_related("matter")
+                    if f.result == FindingResult.PROBLEM
+                ),
+            ],
+        )
+    )
 
 
 # --- re-check --------------------------------------------------------------------------------------
@@ -282,8 +349,9 @@ def warning_mark_corrected(warning: WarningNotice, *, by, on: dt.date | None = N
     """Re-check found the violation corrected: closed as self-corrected (自行整改)."""
     on = on or _today()
     _check_recheck_day(warning, on)
-    return perform_transition(warning, "correct", by=by, on=on, note=note, agency=warning.agency,
-                              data={"on": on.isoformat()})
+    return perform_transition(
+        warning, "correct", by=by, on=on, note=note, agency=warning.agency, data={"on": on.isoformat()}
+    )
 
 
 def history_text(warning: WarningNotice, *, on: dt.date, note: str) -> str:
@@ -294,9 +362,14 @@ def history_text(warning: WarningNotice, *, on: dt.date, note: str) -> str:
         "",
         _("【预警执法经过】"),
         _("%(day)s %(agency)s出具%(kind)s %(number)s，责令当事人于%(due)s前改正（%(article)s）。")
-        % {"day": warning.issued_on.isoformat(), "agency": warning.agency.name,
-           "kind": warning.get_kind_display(), "number": warning.number, "due": due.isoformat(),
-           "article": _article("warning_correction")},
+        % {
+            "day": warning.issued_on.isoformat(),
+            "agency": warning.agency.name,
+            "kind": warning.get_kind_display(),
+            "number": warning.number,
+            "due": due.isoformat(),
+            "article": _article("warning_correction"),
+        },
     ]
     if warning.record_id:
         lines.append(_("预警依据检查记录 %(number)s。") % {"number": warning.record.number})
@@ -306,8 +379,9 @@ def history_text(warning: WarningNotice, *, on: dt.date, note: str) -> str:
     return "\n".join(lines)
 
 
-def warning_to_case(warning: WarningNotice, *, by, on: dt.date | None = None, note: str = "",
-                    title: str = "", party_legal_rep: str = "") -> WarningNotice:
+def warning_to_case(
+    warning: WarningNotice, *, by, on: dt.date | None = None, note: str = "", title: str = "", party_legal_rep: str = ""
+) -> WarningNotice:
     """Re-check found the violation not corrected after the deadline: a case lead with the warning's history."""
     on = on or _today()
     _check_recheck_day(warning, on)
@@ -323,18 +397,35 @@ def warning_to_case(warning: WarningNotice, *, by, on: dt.date | None = None, no
     source = CaseSource.INSPECTION if warning.record_id else CaseSource.OTHER
     with transaction.atomic():
         case = case_create_lead(
-            by=by, agency=warning.agency, matter=warning.matter,
-            title=title.strip() or _("%(party)s逾期未改正%(matter)s") % {"party": warning.party_name,
-                                                                      "matter": warning.matter.name},
+            by=by,
+            agency=warning.agency,
+            matter=warning.matter,
+            title=title.strip()
+            or _("%(party)s逾期未改正%(matter)s") % {"party": warning.party_name, "matter": warning.matter.name},
             occurred_on=warning.record.checked_on if warning.record_id else warning.issued_on,
-            party_kind=warning.party_kind, party_name=warning.party_name, party_id_number=warning.party_id_number,
-            party_address=warning.party_address, party_phone=warning.party_phone,
-            party_legal_rep=party_legal_rep.strip() or warning.party_legal_rep, township=warning.township,
-            source=source, source_ref=warning.number, facts=history_text(warning, on=on, note=note),
-            place=warning.record.place if warning.record_id else warning.party_address, discovered_on=on,
+            party_kind=warning.party_kind,
+            party_name=warning.party_name,
+            party_id_number=warning.party_id_number,
+            party_address=warning.party_address,
+            party_phone=warning.party_phone,
+            party_legal_rep=party_legal_rep.strip() or warning.party_legal_rep,
+            township=warning.township,
+            source=source,
+            source_ref=warning.number,
+            facts=history_text(warning, on=on, note=note),
+            place=warning.record.place if warning.record_id else warning.party_address,
+            discovered_on=on,
         )
-        warning = perform_transition(warning, "escalate", by=by, on=on, case=case, note=note, agency=warning.agency,
-                                     data={"case": case.number, "on": on.isoformat()})
+        warning = perform_transition(
+            warning,
+            "escalate",
+            by=by,
+            on=on,
+            case=case,
+            note=note,
+            agency=warning.agency,
+            data={"case": case.number, "on": on.isoformat()},
+        )
         record_event(case, "from_warning", by=by, agency=warning.agency, data={"warning": warning.number})
     return warning
 
@@ -398,9 +489,18 @@ def _notify(ids: list[int], level: str) -> int:
         if level == WarningLevel.YELLOW:
             title = _("预警 %(number)s 改正期限将至（黄灯）：%(party)s") % {"number": w.number, "party": w.party_name}
         else:
-            title = _("预警 %(number)s 改正期限已过（红灯），请复查：%(party)s") % {"number": w.number,
-                                                                            "party": w.party_name}
-        messages.append(Message(recipients=officers.get(w.pk, []), subject=w, reason=f"warning.level.{level}",
-                                title=title, body=_("改正期限：%(due)s。") % {"due": due},
-                                url=reverse("warnings:detail", args=[w.pk])))
+            title = _("预警 %(number)s 改正期限已过（红灯），请复查：%(party)s") % {
+                "number": w.number,
+                "party": w.party_name,
+            }
+        messages.append(
+            Message(
+                recipients=officers.get(w.pk, []),
+                subject=w,
+                reason=f"warning.level.{level}",
+                title=title,
+                body=_("改正期限：%(due)s。") % {"due": due},
+                url=reverse("warnings:detail", args=[w.pk]),
+            )
+        )
     return len(notify_each(messages))

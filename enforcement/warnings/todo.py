@@ -15,7 +15,13 @@ from enforcement.warnings.selectors import rechecks_due
 def rechecks(user, scope):
     """Open warnings of the user's agencies whose correction deadline has come: re-check them (one query)."""
     for w in rechecks_due(user, on=timezone.localdate())[:LIMIT]:
-        yield TodoItem(kind="warnings.recheck", category=_("预警待复查"), title=w.party_name,
-                       url=reverse("warnings:detail", args=[w.pk]), due=w.correction_due_at,
-                       level=level_for(w.correction_due_at, stored=w.warning_level), reference=w.number,
-                       detail=w.agency.name)
+        yield TodoItem(
+            kind="warnings.recheck",
+            category=_("预警待复查"),
+            title=w.party_name,
+            url=reverse("warnings:detail", args=[w.pk]),
+            due=w.correction_due_at,
+            level=level_for(w.correction_due_at, stored=w.warning_level),
+            reference=w.number,
+            detail=w.agency.name,
+        )

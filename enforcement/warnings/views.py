@@ -42,10 +42,17 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(exports.warnings_xlsx(warnings), _("预警执法.xlsx"))
     page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enforcement/warnings/list.html", {
-        "form": form, "page_obj": page, "warnings": page.object_list, "query": request.GET.urlencode(),
-        "can_issue": perms.can_issue(request.user),
-    })
+    return render(
+        request,
+        "enforcement/warnings/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "warnings": page.object_list,
+            "query": request.GET.urlencode(),
+            "can_issue": perms.can_issue(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,23 +64,48 @@ def warning_issue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         obj = d.get("object")
-        party = (services.Party.of(obj, d.get("party_legal_rep", "")) if obj is not None else services.Party(
-            kind=d["party_kind"], name=d["party_name"], id_number=d.get("party_id_number", ""),
-            address=d.get("party_address", ""), phone=d.get("party_phone", ""),
-            legal_rep=d.get("party_legal_rep", "")))
+        party = (
+            services.Party.of(obj, d.get("party_legal_rep", ""))
+            if obj is not None
+            else services.Party(
+                kind=d["party_kind"],
+                name=d["party_name"],
+                id_number=d.get("party_id_number", ""),
+                address=d.get("party_address", ""),
+                phone=d.get("party_phone", ""),
+                legal_rep=d.get("party_legal_rep", ""),
+            )
+        )
         try:
             warning = services.warning_issue(
-                by=request.user, agency=d["agency"], matter=d["matter"], party=party, officers=list(d["officers"]),
-                facts=d["facts"], conditions=d.get("conditions") or [], kind=d["kind"], issued_on=d["issued_on"],
-                commitment_text=d.get("commitment_text", ""), commitment_file=d.get("commitment_file"))
+                by=request.user,
+                agency=d["agency"],
+                matter=d["matter"],
+                party=party,
+                officers=list(d["officers"]),
+                facts=d["facts"],
+                conditions=d.get("conditions") or [],
+                kind=d["kind"],
+                issued_on=d["issued_on"],
+                commitment_text=d.get("commitment_text", ""),
+                commitment_file=d.get("commitment_file"),
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("预警 %(n)s 已出具。") % {"n": warning.number})
             return redirect("warnings:detail", warning.pk)
-    return render(request, "enforcement/warnings/form.html", {
-        "form": form, "title": _("出具预警（责令改正）"), "back": reverse("warnings:list"), "multipart": True,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "enforcement/warnings/form.html",
+        {
+            "form": form,
+            "title": _("出具预警（责令改正）"),
+            "back": reverse("warnings:list"),
+            "multipart": True,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -83,13 +115,26 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
     events = selectors.warning_events(warning)
     for e in events:
         e.label = event_label(warning, e.action, EVENT_LABELS)
-    actions = [{"key": key, "label": WARNING_ACTIONS[key].label, "style": f"btn-{WARNING_ACTIONS[key].tone}",
-                "url": reverse("warnings:action", args=[warning.pk, key])}
-               for key in WARNING_ACTIONS.available(warning, request.user)]
-    return render(request, "enforcement/warnings/detail.html", {
-        "warning": warning, "events": events, "actions": actions, "officers": list(warning.officers.all()),
-        "due": timezone.localtime(warning.correction_due_at),
-    })
+    actions = [
+        {
+            "key": key,
+            "label": WARNING_ACTIONS[key].label,
+            "style": f"btn-{WARNING_ACTIONS[key].tone}",
+            "url": reverse("warnings:action", args=[warning.pk, key]),
+        }
+        for key in WARNING_ACTIONS.available(warning, request.user)
+    ]
+    return render(
+        request,
+        "enforcement/warnings/detail.html",
+        {
+            "warning": warning,
+            "events": events,
+            "actions": actions,
+            "officers": list(warning.officers.all()),
+            "due": timezone.localtime(warning.correction_due_at),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,10 +155,17 @@ def warning_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         else:
             messages.success(request, _("已完成“%(action)s”。") % {"action": label})
             return redirect("warnings:detail", warning.pk)
-    return render(request, "enforcement/warnings/form.html", {
-        "form": form, "title": label, "subtitle": f"{warning.number} · {warning.party_name}",
-        "back": reverse("warnings:detail", args=[pk]),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "enforcement/warnings/form.html",
+        {
+            "form": form,
+            "title": label,
+            "subtitle": f"{warning.number} · {warning.party_name}",
+            "back": reverse("warnings:detail", args=[pk]),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -129,7 +181,8 @@ def warning_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     warning = selectors.warning_get_for_user(request.user, pk)
     response = HttpResponse(notice_pdf(warning), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=_("责令改正通知书-%(n)s.pdf") % {"n": warning.number})
+        as_attachment=False, filename=_("责令改正通知书-%(n)s.pdf") % {"n": warning.number}
+    )
     return response
 
 
@@ -140,8 +193,11 @@ def commitment_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not warning.commitment_file:
         raise Http404
     record_event(warning, "commitment_view", by=request.user)
-    return serve_file(warning.commitment_file, filename=warning.commitment_name or None,
-                      as_attachment=request.GET.get("download") == "1")
+    return serve_file(
+        warning.commitment_file,
+        filename=warning.commitment_name or None,
+        as_attachment=request.GET.get("download") == "1",
+    )
 
 
 def _year(request) -> int:

@@ -27,8 +27,13 @@ def media(settings, tmp_path):
 def test_officer_records_an_inspection_on_the_field_page_and_issues_a_warning(browser, live_server, wl):
     from playwright.sync_api import expect
 
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 400, "height": 860}, is_mobile=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 400, "height": 860},
+        is_mobile=True,
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     officer, partner = wl.officers[0], wl.officers[1]

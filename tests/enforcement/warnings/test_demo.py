@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot():
-    return list(WarningNotice.objects.order_by("number").values_list(
-        "number", "status", "issued_on", "correction_due_at", "kind", "party_name", "matter__code"))
+    return list(
+        WarningNotice.objects.order_by("number").values_list(
+            "number", "status", "issued_on", "correction_due_at", "kind", "party_name", "matter__code"
+        )
+    )
 
 
 # Inside the National Day holiday and an ordinary day: the demo must hold whatever today is.
@@ -43,8 +46,10 @@ def test_demo_warnings_hold_on_any_date(settings, tmp_path, today):
             assert w.rechecked_on > timezone.localtime(w.correction_due_at).date()
         assert all(w.issued_on < local for w in warnings)
         assert all((w.rechecked_on or local) <= local for w in warnings)
-        assert sum(r["warnings"] for r in annual_figures(local.year)) == warnings.filter(
-            issued_on__year=local.year).count()
+        assert (
+            sum(r["warnings"] for r in annual_figures(local.year))
+            == warnings.filter(issued_on__year=local.year).count()
+        )
         first = _snapshot()
         cases_before = Case.objects.count()
         call_command("seed_demo", stdout=io.StringIO())  # idempotent

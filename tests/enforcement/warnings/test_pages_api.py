@@ -21,20 +21,23 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_township_b_gets_404_for_township_a_warnings_everywhere(wl, client_for, api_for):
-    warning = issue(wl, kind=WarningKind.COMMITMENT, commitment_text="承诺改正",
-                    commitment_file=SimpleUploadedFile("c.pdf", PDF))
+    warning = issue(
+        wl, kind=WarningKind.COMMITMENT, commitment_text="承诺改正", commitment_file=SimpleUploadedFile("c.pdf", PDF)
+    )
     client = client_for(wl.officer_b)
     for name in ("detail", "print", "pdf", "commitment"):
         assert client.get(reverse(f"warnings:{name}", args=[warning.pk])).status_code == 404, name
     assert client.get(reverse("warnings:action", args=[warning.pk, "correct"])).status_code == 404
-    assert client.post(reverse("warnings:action", args=[warning.pk, "correct"]), {"on": "2026-10-01"}).status_code \
-        == 404
+    assert (
+        client.post(reverse("warnings:action", args=[warning.pk, "correct"]), {"on": "2026-10-01"}).status_code == 404
+    )
     page = client.get(reverse("warnings:list"))
     assert page.status_code == 200 and warning.number not in page.content.decode()
     api = api_for(wl.officer_b)
     assert api.get(f"/api/warnings/{warning.pk}/").status_code == 404
-    assert api.post(f"/api/warnings/{warning.pk}/actions/correct/", {"on": "2026-10-01"}, format="json") \
-        .status_code == 404
+    assert (
+        api.post(f"/api/warnings/{warning.pk}/actions/correct/", {"on": "2026-10-01"}, format="json").status_code == 404
+    )
     assert api.get("/api/warnings/").json()["count"] == 0
     # The stored file's media URL answers 404 too, and township A is redirected to the checked view.
     media = warning.commitment_file.url
@@ -70,9 +73,17 @@ def test_list_page_and_api_run_in_constant_queries(wl, client_for, api_for, djan
 
 def test_issue_page_refuses_a_second_warning_with_the_message(wl, client_for):
     client = client_for(wl.officers[0])
-    data = {"agency": wl.county.town_a.pk, "object": wl.objects_a[0].pk, "party_legal_rep": "王老板",
-            "matter": wl.m_litter.pk, "facts": "门前堆放杂物", "conditions": CONDITIONS, "kind": "notice",
-            "officers": [u.pk for u in wl.officers[:2]], "issued_on": "2026-09-24"}
+    data = {
+        "agency": wl.county.town_a.pk,
+        "object": wl.objects_a[0].pk,
+        "party_legal_rep": "王老板",
+        "matter": wl.m_litter.pk,
+        "facts": "门前堆放杂物",
+        "conditions": CONDITIONS,
+        "kind": "notice",
+        "officers": [u.pk for u in wl.officers[:2]],
+        "issued_on": "2026-09-24",
+    }
     response = client.post(reverse("warnings:issue"), data)
     assert response.status_code == 302
     warning = WarningNotice.objects.get()
@@ -113,9 +124,17 @@ def test_printable_notice_and_pdf_cite_the_article(wl, client_for):
 def test_api_issues_from_a_record_and_rechecks_into_a_case(wl, api_for):
     api = api_for(wl.officers[0])
     record = ordered_record(wl)
-    response = api.post(f"/api/inspections/records/{record.pk}/actions/warning/", {
-        "matter": wl.m_litter.pk, "kind": "notice", "facts": "门前堆放杂物", "conditions": CONDITIONS,
-        "party_legal_rep": "王老板"}, format="json")
+    response = api.post(
+        f"/api/inspections/records/{record.pk}/actions/warning/",
+        {
+            "matter": wl.m_litter.pk,
+            "kind": "notice",
+            "facts": "门前堆放杂物",
+            "conditions": CONDITIONS,
+            "party_legal_rep": "王老板",
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["disposition"] == "warning"
     warning = WarningNotice.objects.get(record=record)
@@ -124,20 +143,29 @@ def test_api_issues_from_a_record_and_rechecks_into_a_case(wl, api_for):
     # Issued today: the deadline has not passed, so "not corrected" is refused with the article.
     refused = api.post(f"/api/warnings/{warning.pk}/actions/to_case/", {}, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "warning_correction"
-    WarningNotice.objects.filter(pk=warning.pk).update(issued_on=dt.date(2026, 9, 24),
-                                                       correction_due_at=services.correction_due(
-                                                           dt.date(2026, 9, 24), 10).at)
-    done = api.post(f"/api/warnings/{warning.pk}/actions/to_case/", {"on": "2026-10-16", "note": "未清理"},
-                    format="json")
+    WarningNotice.objects.filter(pk=warning.pk).update(
+        issued_on=dt.date(2026, 9, 24), correction_due_at=services.correction_due(dt.date(2026, 9, 24), 10).at
+    )
+    done = api.post(
+        f"/api/warnings/{warning.pk}/actions/to_case/", {"on": "2026-10-16", "note": "未清理"}, format="json"
+    )
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "case" and done.json()["case"]
 
 
 def test_api_issue_refuses_a_repeat_with_its_code(wl, api_for):
     api = api_for(wl.officers[0])
-    body = {"agency": wl.county.town_a.pk, "matter": wl.m_litter.pk, "party_kind": "individual",
-            "party_name": "李四", "party_id_number": "330102199001011234", "facts": "占道经营",
-            "conditions": CONDITIONS, "officers": [u.pk for u in wl.officers[:2]], "issued_on": "2026-09-24"}
+    body = {
+        "agency": wl.county.town_a.pk,
+        "matter": wl.m_litter.pk,
+        "party_kind": "individual",
+        "party_name": "李四",
+        "party_id_number": "330102199001011234",
+        "facts": "占道经营",
+        "conditions": CONDITIONS,
+        "officers": [u.pk for u in wl.officers[:2]],
+        "issued_on": "2026-09-24",
+    }
     first = api.post("/api/warnings/", body, format="json")
     assert first.status_code == 201, first.content
     assert first.json()["party_id_number"] == "3301**********1234"
@@ -145,8 +173,12 @@ def test_api_issue_refuses_a_repeat_with_its_code(wl, api_for):
     second = api.post("/api/warnings/", body, format="json")
     assert second.status_code == 400 and second.json()["code"] == "warning_repeat"
     assert WarningNotice.objects.count() == 1
-    assert api_for(wl.officer_b).post("/api/warnings/", {**body, "party_name": "王五", "party_id_number": ""},
-                                      format="json").status_code == 403
+    assert (
+        api_for(wl.officer_b)
+        .post("/api/warnings/", {**body, "party_name": "王五", "party_id_number": ""}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_statistics_page_api_and_export(wl, client_for, api_for):
@@ -157,8 +189,14 @@ def test_statistics_page_api_and_export(wl, client_for, api_for):
     page = client.get(reverse("warnings:statistics") + "?year=2026").content.decode()
     assert "100.0%" in page and "甲镇" in page and "CG-FK-0101" in page
     data = api_for(wl.officers[0]).get("/api/warnings/statistics/?year=2026").json()
-    assert data["total"] == {"warnings": 2, "self_corrected": 1, "commitments": 0, "turned_into_cases": 0,
-                             "open": 1, "rate": 100.0}
+    assert data["total"] == {
+        "warnings": 2,
+        "self_corrected": 1,
+        "commitments": 0,
+        "turned_into_cases": 0,
+        "open": 1,
+        "rate": 100.0,
+    }
     sheet = client.get(reverse("warnings:statistics") + "?year=2026&format=xlsx")
     assert sheet.status_code == 200 and load_workbook(io.BytesIO(sheet.content)).active.max_row > 3
     # Township B sees nothing of A's.

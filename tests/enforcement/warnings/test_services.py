@@ -46,8 +46,9 @@ def test_warning_then_self_correction_closes_it(wl):
     assert warning.status == WarningStatus.ISSUED and warning.number.startswith("YJ-2026-")
     assert warning.conditions_confirmed == CONDITIONS
     assert list(warning.officers.order_by("username")) == wl.officers[:2]
-    warning = services.warning_mark_corrected(warning, by=wl.officers[1], on=dt.date(2026, 10, 9),
-                                              note="杂物已清理，门前整洁")
+    warning = services.warning_mark_corrected(
+        warning, by=wl.officers[1], on=dt.date(2026, 10, 9), note="杂物已清理，门前整洁"
+    )
     assert warning.status == WarningStatus.CORRECTED and warning.rechecked_on == dt.date(2026, 10, 9)
     assert warning.case is None
     assert [e.action for e in selectors.warning_events(warning)] == ["issue", "correct"]
@@ -57,9 +58,15 @@ def test_warning_then_self_correction_closes_it(wl):
 
 def test_warning_not_corrected_becomes_a_case_lead_with_its_history(wl):
     record = ordered_record(wl)
-    warning = services.warning_issue_from_record(record, by=wl.officers[0], matter=wl.m_litter,
-                                                 facts="店门前人行道堆放纸箱杂物。", conditions=CONDITIONS,
-                                                 party_legal_rep="王老板", issued_on=dt.date(2026, 9, 24))
+    warning = services.warning_issue_from_record(
+        record,
+        by=wl.officers[0],
+        matter=wl.m_litter,
+        facts="店门前人行道堆放纸箱杂物。",
+        conditions=CONDITIONS,
+        party_legal_rep="王老板",
+        issued_on=dt.date(2026, 9, 24),
+    )
     record.refresh_from_db()
     assert record.status == RecordStatus.CLOSED and record.disposition == Disposition.WARNING
     assert warning.record == record and warning.object == record.object
@@ -76,8 +83,10 @@ def test_warning_not_corrected_becomes_a_case_lead_with_its_history(wl):
 
 
 def test_a_warning_on_its_own_turns_into_a_case_from_source_other(wl):
-    warning = issue(wl, party=services.Party(kind="individual", name="李四", id_number="330102199001011234",
-                                             address="甲镇人民路5号"))
+    warning = issue(
+        wl,
+        party=services.Party(kind="individual", name="李四", id_number="330102199001011234", address="甲镇人民路5号"),
+    )
     warning = services.warning_to_case(warning, by=wl.officers[0], on=dt.date(2026, 10, 16))
     assert warning.case.source == CaseSource.OTHER and warning.case.party_id_number == "330102199001011234"
 
@@ -157,8 +166,9 @@ def test_written_commitment_keeps_the_signed_file_with_its_hash(wl):
     with pytest.raises(ValidationFailed):
         issue(wl, kind=WarningKind.COMMITMENT, commitment_text="三日内清理")
     file = SimpleUploadedFile("承诺书.pdf", PDF, content_type="application/pdf")
-    warning = issue(wl, kind=WarningKind.COMMITMENT, commitment_text="本人承诺于期限内清理门前杂物。",
-                    commitment_file=file)
+    warning = issue(
+        wl, kind=WarningKind.COMMITMENT, commitment_text="本人承诺于期限内清理门前杂物。", commitment_file=file
+    )
     import hashlib
 
     assert warning.commitment_sha256 == hashlib.sha256(PDF).hexdigest()
@@ -190,23 +200,45 @@ def test_record_action_table_offers_the_warning_for_an_order_to_correct(wl):
     record = ordered_record(wl)
     assert "warning" in RECORD_ACTIONS.available(record, wl.officers[0])
     assert "warning" not in RECORD_ACTIONS.available(record, wl.officer_b)
-    data = RECORD_ACTIONS.validate("warning", record, wl.officers[0], {
-        "matter": wl.m_litter.pk, "kind": "notice", "facts": "门前堆放杂物", "conditions": CONDITIONS,
-        "party_legal_rep": "王老板"})
+    data = RECORD_ACTIONS.validate(
+        "warning",
+        record,
+        wl.officers[0],
+        {
+            "matter": wl.m_litter.pk,
+            "kind": "notice",
+            "facts": "门前堆放杂物",
+            "conditions": CONDITIONS,
+            "party_legal_rep": "王老板",
+        },
+    )
     warning = RECORD_ACTIONS.perform("warning", record, by=wl.officers[0], data=data)
     assert isinstance(warning, WarningNotice) and warning.record_id == record.pk
 
 
 def test_annual_figures_count_warnings_self_corrections_commitments_and_cases(wl):
     a = issue(wl)
-    b = issue(wl, obj=wl.objects_a[1], kind=WarningKind.COMMITMENT, commitment_text="承诺改正",
-              commitment_file=SimpleUploadedFile("c.pdf", PDF))
+    b = issue(
+        wl,
+        obj=wl.objects_a[1],
+        kind=WarningKind.COMMITMENT,
+        commitment_text="承诺改正",
+        commitment_file=SimpleUploadedFile("c.pdf", PDF),
+    )
     issue(wl, obj=wl.objects_a[2])
     services.warning_mark_corrected(a, by=wl.officers[0], on=dt.date(2026, 10, 9))
     services.warning_to_case(b, by=wl.officers[0], on=dt.date(2026, 10, 16))
     rows = selectors.annual_figures(2026)
-    assert rows == [{"agency_id": wl.county.town_a.pk, "agency": "甲镇", "warnings": 3, "self_corrected": 1,
-                     "commitments": 1, "turned_into_cases": 1}]
+    assert rows == [
+        {
+            "agency_id": wl.county.town_a.pk,
+            "agency": "甲镇",
+            "warnings": 3,
+            "self_corrected": 1,
+            "commitments": 1,
+            "turned_into_cases": 1,
+        }
+    ]
     assert selectors.annual_figures(2025) == []
     stats = selectors.statistics(wl.officers[0], 2026)
     assert stats["total"].rate == 50.0 and stats["months"][8].warnings == 3
