@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalogue/<path:code>/", views_public_catalogue.matter_page, name="public-catalogue-detail"),
     path("decisions/", views_public_cases.decision_list, name="public-decisions"),
     path("decisions/<int:pk>/", views_public_cases.decision_page, name="public-decision-detail"),
+    path("disclosure/", include("supervision.disclosure.urls_public")),
     path("inspections/", views_public_inspections.result_list, name="public-inspections"),
     path("inspections/<int:pk>/", views_public_inspections.result_page, name="public-inspection-detail"),
 ]

@@ -36,4 +36,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
                                "schedule": crontab(minute="5-59/15")},
     # Rectification notices to yellow/red; from 1 November, agencies the year has not reviewed.
     "review-warning-sweep": {"task": "supervision.tasks.sweep_review_warnings", "schedule": crontab(minute=20)},
+    # 国办发〔2018〕118号: last year's enforcement data by 31 January. The draft is built on 2 January
+    # (idempotent: a draft is rebuilt, a published report left alone); from 20 January a daily warning.
+    "disclosure-build-previous-year": {
+        "task": "supervision.disclosure.build_previous_year",
+        "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
+    },
+    "disclosure-warnings": {"task": "supervision.disclosure.sweep_warnings", "schedule": crontab(minute=0, hour=8)},
 }

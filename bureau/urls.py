@@ -37,5 +37,6 @@ urlpatterns = [
     path("inspections/", include("enforcement.inspections.urls")),
     path("warnings/", include("enforcement.warnings.urls")),
     path("supervision/", include("supervision.urls")),
+    path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),
 ]

@@ -148,3 +148,7 @@ class ReviewPolicyAdmin(admin.ModelAdmin):
 # isort: split
 # Performance evaluation's admin lives in its subject package.
 from supervision.evaluation import admin as evaluation_admin  # noqa: E402, F401
+
+# isort: split
+# The disclosure report's admin lives in its subject package.
+from supervision.disclosure import admin as _disclosure_admin  # noqa: E402, F401

@@ -23,6 +23,7 @@ from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.errors import NotFound
 from enforcement.serializers import ModelSerializer, Serializer
 from supervision import selectors
+from supervision.disclosure import api as disclosure_api
 from supervision.evaluation import api as evaluation_api
 from supervision.models import Rectification, RectificationItem, ReviewPlan, Score, ScoreDeduction, ScoreVeto
 from supervision.services import plans as plan_svc
@@ -233,6 +234,7 @@ def register(router) -> None:
     router.register("review-scores", ScoreViewSet, basename="review-score")
     router.register("rectifications", RectificationViewSet, basename="rectification")
     evaluation_api.register(router)
+    disclosure_api.register(router)
 
 
 extra_urls: list = []

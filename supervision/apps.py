@@ -19,6 +19,9 @@ class SupervisionConfig(AppConfig):
         register(NavEntry("review-plans", _("案卷评查"), "supervision:plans", roles=judicial | agencies,
                           match_prefix=False, order=51))
         register(NavEntry("review-coverage", _("评查覆盖"), "supervision:coverage", roles=judicial, order=52))
+        # The annual disclosure report (supervision.disclosure): the bureau prepares it, the judicial bureau approves.
+        register(NavEntry("annual-report", _("年度报告"), "disclosure:list",
+                          roles=judicial | frozenset({Role.LEGAL_REVIEWER, Role.DISPATCHER}), order=54))
         register(NavEntry("rectifications", _("整改通知"), "supervision:rectifications",
                           roles=judicial | agencies, order=53))
         # Performance evaluation (supervision/evaluation/).

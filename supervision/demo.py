@@ -188,3 +188,7 @@ def _agency_officers(agency_ids) -> dict:
 # isort: split
 # Performance evaluation's demo step runs after the review's (it reads the review results).
 from supervision.evaluation import demo as evaluation_demo  # noqa: E402, F401
+
+# isort: split
+# After the review step above: the disclosure report counts the review results.
+from supervision.disclosure import demo as _disclosure_demo  # noqa: E402, F401

@@ -547,3 +547,7 @@ from supervision.evaluation.models import (  # noqa: E402, F401
     TrainingRecord,
     UnitRating,
 )
+
+# isort: split
+# The annual disclosure report lives in its own subject package (same app label).
+from supervision.disclosure.models import DisclosureReport  # noqa: E402, F401

@@ -14,3 +14,6 @@ def sweep_review_warnings() -> dict:
     result = sweep_rectification_warnings()
     result["unreviewed_notified"] = warn_unreviewed()
     return result
+
+# The disclosure report's tasks live in its subject package; imported here so the worker registers them.
+from supervision.disclosure import tasks as _disclosure_tasks  # noqa: E402, F401

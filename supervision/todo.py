@@ -77,3 +77,7 @@ def rectifications_to_answer(user, scope):
 # isort: split
 # Performance evaluation's providers live in its subject package.
 from supervision.evaluation import todo as evaluation_todo  # noqa: E402, F401
+
+# isort: split
+# The disclosure report's provider lives in its subject package.
+from supervision.disclosure import todo as _disclosure_todo  # noqa: E402, F401

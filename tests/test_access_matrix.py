@@ -106,6 +106,7 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
         "service_request_id": ticket.number, "fmt": "json", "object_id": 1, "app_label": "enforcement",
         "content_type_id": 1, "url": "x", "id": 1, "kind": "decision", "key": "correct", "att_pk": 1,
         "chart": "intake",
+        "year": 2000, "version": 1,
     }
     return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
                            batch=batch, warning=warning, grid=grid, attachment=attachment, personas=personas,
