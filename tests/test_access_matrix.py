@@ -168,6 +168,8 @@ def values_for(name: str, site) -> dict:
         pk = pks["notification"]
     elif name.startswith("coercion:execution"):
         pk = site.execution.pk
+    elif name in {"supervision:evaluation:officer", "officer-assessment-detail"}:
+        pk = site.world.officer_a.pk  # their own record: the officer and the bureau see it, nobody else
     elif name.startswith("admin:"):
         pk = admin_object_id(name)
     values = {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
