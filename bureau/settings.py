@@ -337,8 +337,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "enforcement.api_base.SearchFilter",  # "=field": exact, served by the unique index
+        "enforcement.api_base.OrderingFilter",  # id as tie-breaker: stable pages, keyset cursors
     ],
     "DEFAULT_PAGINATION_CLASS": "enforcement.api_base.Pagination",
     "PAGE_SIZE": 50,

@@ -6,7 +6,7 @@ pages and the API run a constant number of queries whatever the page size.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from enforcement.access import get_visible_or_404, scope_for
@@ -57,8 +57,11 @@ def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
 
 def filter_agencies(user) -> list[Agency]:
     """The handling agencies the list filter offers (those with cases the user may see)."""
-    ids = Case.objects.visible_to(user).order_by().values("agency_id").distinct()
-    return list(Agency.objects.filter(pk__in=ids).order_by("sort_order", "code"))
+    # One index probe per agency (case_agency_status) instead of a DISTINCT over every visible case,
+    # which read all 200,000 rows on each page view of a county-wide reader.
+    cases = Case.objects.all() if scope_for(user).all_cases else Case.objects.visible_to(user)
+    agencies = Agency.objects.filter(Exists(cases.filter(agency_id=OuterRef("pk"))))
+    return list(agencies.order_by("sort_order", "code"))
 
 
 def case_detail(user, pk: int) -> Case:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enforcement.access import get_visible_or_404
+from enforcement.api_base import CappedPaginator
 from enforcement.cases import deadlines as case_deadlines
 from enforcement.cases import rules
 from enforcement.cases.actions import CASE_ACTIONS
@@ -88,7 +88,8 @@ WARNING_BADGES = {WarningLevel.YELLOW: "text-bg-warning", WarningLevel.RED: "tex
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, agencies=filter_agencies(request.user))
     cases = case_search(request.user, form.filters())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Capped count: exact up to 10,000 matches, "10000+" past it (no full COUNT on every view).
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     viewer = viewer_for(request.user)
     rows = [{"case": c, "party": viewer.party(c), "warning_badge": WARNING_BADGES.get(c.warning_level, "")}
             for c in page.object_list]
