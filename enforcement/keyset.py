@@ -93,8 +93,15 @@ def decode(ordering: Ordering, queryset: QuerySet, token: str) -> tuple:
             value = field.to_python(value)
         elif ordering.field == "id":
             value = int(value)
-    except (binascii.Error, ValueError, KeyError, TypeError, ValidationError, StopIteration,
-            json.JSONDecodeError) as exc:
+    except (
+        binascii.Error,
+        ValueError,
+        KeyError,
+        TypeError,
+        ValidationError,
+        StopIteration,
+        json.JSONDecodeError,
+    ) as exc:
         raise InvalidCursor(str(exc)) from exc
     return value, pk
 

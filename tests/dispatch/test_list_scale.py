@@ -42,11 +42,19 @@ def test_resolve_due_ordering_walks_every_ticket_once_both_ways(make_ticket, ass
     Ticket.objects.filter(pk__in=[t.pk for t in done[3:]]).update(resolve_due=DUE - dt.timedelta(days=1))
     api = api_for(dispatcher)
     for ordering, expected in (
-        ("resolve_due", [*sorted(t.pk for t in done[3:]), *sorted(t.pk for t in done[:3]),
-                         *sorted(t.pk for t in waiting)]),
+        (
+            "resolve_due",
+            [*sorted(t.pk for t in done[3:]), *sorted(t.pk for t in done[:3]), *sorted(t.pk for t in waiting)],
+        ),
         # Going down, PostgreSQL puts the tickets without a deadline first.
-        ("-resolve_due", [*sorted((t.pk for t in waiting), reverse=True), *sorted((t.pk for t in done[:3]),
-                          reverse=True), *sorted((t.pk for t in done[3:]), reverse=True)]),
+        (
+            "-resolve_due",
+            [
+                *sorted((t.pk for t in waiting), reverse=True),
+                *sorted((t.pk for t in done[:3]), reverse=True),
+                *sorted((t.pk for t in done[3:]), reverse=True),
+            ],
+        ),
     ):
         assert ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 50})) == expected
         walked, cursor = [], ""
@@ -56,14 +64,15 @@ def test_resolve_due_ordering_walks_every_ticket_once_both_ways(make_ticket, ass
             cursor = body["next_cursor"]
         assert walked == expected, ordering
         # Page numbers give the same order, a page at a time.
-        paged = [*ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3})),
-                 *ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3, "page": 2})),
-                 *ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3, "page": 3}))]
+        paged = [
+            *ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3})),
+            *ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3, "page": 2})),
+            *ids(api.get("/api/tickets/", {"ordering": ordering, "page_size": 3, "page": 3})),
+        ]
         assert paged == expected
 
 
-def test_deep_cursor_page_costs_what_the_first_costs(make_ticket, api_for, officer_a,
-                                                     django_assert_max_num_queries):
+def test_deep_cursor_page_costs_what_the_first_costs(make_ticket, api_for, officer_a, django_assert_max_num_queries):
     for _ in range(6):
         make_ticket()
     api = api_for(officer_a)

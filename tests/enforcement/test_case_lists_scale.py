@@ -29,10 +29,19 @@ def bulk_cases(world, n: int, *, agency=None, start: int = 0, same_time_every: i
     """``n`` cases, newest last; every ``same_time_every`` cases share one created_at (ties broken by id)."""
     agency = agency or world.county.town_a
     rows = [
-        Case(number=f"S-{agency.code}-{start + i:05d}", agency=agency, matter=world.dev, title="占道经营",
-             occurred_on=dt.date(2026, 2, 1), discovered_on=dt.date(2026, 2, 2), party_kind="individual",
-             party_name="当事人", status=CaseStatus.LEAD,
-             created_at=T0 + dt.timedelta(minutes=(start + i) // same_time_every), **over)
+        Case(
+            number=f"S-{agency.code}-{start + i:05d}",
+            agency=agency,
+            matter=world.dev,
+            title="占道经营",
+            occurred_on=dt.date(2026, 2, 1),
+            discovered_on=dt.date(2026, 2, 2),
+            party_kind="individual",
+            party_name="当事人",
+            status=CaseStatus.LEAD,
+            created_at=T0 + dt.timedelta(minutes=(start + i) // same_time_every),
+            **over,
+        )
         for i in range(n)
     ]
     return Case.objects.bulk_create(rows)
@@ -103,8 +112,9 @@ def test_cursor_walk_under_an_offered_ordering_with_empty_values(world, api_for,
     for n, case in enumerate(cases[:5]):
         Case.objects.filter(pk=case.pk).update(decide_due_at=T0 + dt.timedelta(days=n % 2))
     api = api_for(dispatcher)
-    by_pages = [row["id"] for row in api.get("/api/cases/", {"ordering": "decide_due_at",
-                                                                "page_size": 100}).json()["results"]]
+    by_pages = [
+        row["id"] for row in api.get("/api/cases/", {"ordering": "decide_due_at", "page_size": 100}).json()["results"]
+    ]
     assert by_pages == list(Case.objects.order_by("decide_due_at", "id").values_list("pk", flat=True))
     assert sum(walk(api, "/api/cases/", 2, ordering="decide_due_at"), []) == by_pages
     down = list(Case.objects.order_by("-decide_due_at", "-id").values_list("pk", flat=True))
