@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dispatch', '0009_ticket_linked_case_foreign_key'),
-        ('enforcement', '0009_case_list_order_index'),
+        ('enforcement', '0009_case_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

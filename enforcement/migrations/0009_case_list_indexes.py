@@ -16,4 +16,12 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(fields=['-created_at', '-id'], name='case_list_order'),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["decide_due_at", "id"], name="case_decide_due_order"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["discovered_on", "id"], name="case_discovered_order"),
+        ),
     ]
