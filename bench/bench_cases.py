@@ -39,11 +39,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 from bench_intake import Server, gunicorn_workers  # noqa: E402  (sets Django up)
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
-
-import harness  # noqa: E402
 
 logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in line per persona otherwise
 

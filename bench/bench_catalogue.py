@@ -195,7 +195,7 @@ def run(rows: int, runs: int) -> int:
         **{name: {"median_ms": round(t * 1000, 1), "queries": q} for name, (t, q) in pages.items()},
         "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_catalogue.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(

@@ -209,7 +209,7 @@ def run(matters: int, runs: int) -> int:
         "api_power_map_500": {"median_ms": round(t_api * 1000, 1), "queries": q_api},
         "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_devolution.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
 

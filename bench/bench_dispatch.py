@@ -355,7 +355,7 @@ def run(tickets: int, runs: int) -> int:
         "generate_seconds": round(t_generate, 1), "lists": lists, "sweep": sweep, "catch_up_sweep": catch_up,
         "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_dispatch.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     if plans is not None:

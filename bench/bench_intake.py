@@ -75,7 +75,7 @@ class Server:
         if db.get("PASSWORD"):
             url = url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
         self.port = free_port()
-        out = ROOT / "bench" / "out"
+        out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
         out.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DATABASE_URL": url, "BUREAU_TESTING": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
         self.process = subprocess.Popen(
@@ -233,7 +233,7 @@ def main() -> int:
         teardown_databases(old_config, verbosity=0)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     result = {"commit": commit.strip(), "existing_tickets": existing, **result}
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_intake.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"intake via gunicorn ({result['workers']}, {CONCURRENCY} client threads), {existing} existing tickets:")

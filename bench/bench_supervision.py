@@ -163,7 +163,7 @@ def run(cases: int, agencies: int, runs: int) -> int:
         "check_seconds": round(check_seconds, 2), "check_ok": check_ok, "scoring_seconds": round(scoring_seconds, 1),
         "pages": pages, "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_supervision.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"supervision[{connection.vendor}] {cases} cases / {agencies} agencies written in "
