@@ -66,25 +66,48 @@ def build_reference() -> dict:
     units = []
     for i in range(1, TOWNSHIPS + 1):
         town = Agency.objects.create(code=f"T{i:02d}", name=f"第{i}镇", kind=AgencyKind.TOWN, sort_order=i)
-        squad = Agency.objects.create(code=f"SQ{i:02d}", name=f"第{i}镇派驻中队", kind=AgencyKind.SQUADRON_STATIONED,
-                                      parent=brigade, stationed_in=town, sort_order=100 + i)
+        squad = Agency.objects.create(
+            code=f"SQ{i:02d}",
+            name=f"第{i}镇派驻中队",
+            kind=AgencyKind.SQUADRON_STATIONED,
+            parent=brigade,
+            stationed_in=town,
+            sort_order=100 + i,
+        )
         units += [town, squad]
     domain = Domain.objects.create(code="CSGL", name="城市管理")
-    matter = Matter.objects.create(code="CSGL-0001", name="占用城市道路摆摊设点", power_type=PowerType.PENALTY,
-                                   domain=domain, origin_department=dept)
+    matter = Matter.objects.create(
+        code="CSGL-0001",
+        name="占用城市道路摆摊设点",
+        power_type=PowerType.PENALTY,
+        domain=domain,
+        origin_department=dept,
+    )
     people = {}
-    for key, agency, role in (("bureau", command, Role.DISPATCHER), ("township", units[0], Role.TOWNSHIP_OFFICER),
-                              ("squadron", units[1], Role.SQUADRON_OFFICER),
-                              ("department", dept, Role.DEPARTMENT_STAFF),
-                              ("judicial", judicial, Role.JUDICIAL_REVIEWER)):
+    for key, agency, role in (
+        ("bureau", command, Role.DISPATCHER),
+        ("township", units[0], Role.TOWNSHIP_OFFICER),
+        ("squadron", units[1], Role.SQUADRON_OFFICER),
+        ("department", dept, Role.DEPARTMENT_STAFF),
+        ("judicial", judicial, Role.JUDICIAL_REVIEWER),
+    ):
         user = User.objects.create_user(f"bench_{key}", password="bench-password", email="")
         Membership.objects.create(user=user, agency=agency, role=role)
         client = Client()
         client.force_login(user)  # a session row, as a browser's sign-in leaves it
-        people[key] = {"user": user, "token": Token.objects.create(user=user).key,
-                       "session": client.cookies["sessionid"].value}
-    return {"units": [u.pk for u in units], "unit_codes": [u.code for u in units], "matter": matter.pk,
-            "dept": dept.pk, "township": units[0], "people": people}
+        people[key] = {
+            "user": user,
+            "token": Token.objects.create(user=user).key,
+            "session": client.cookies["sessionid"].value,
+        }
+    return {
+        "units": [u.pk for u in units],
+        "unit_codes": [u.code for u in units],
+        "matter": matter.pk,
+        "dept": dept.pk,
+        "township": units[0],
+        "people": people,
+    }
 
 
 def generate_cases(start: int, stop: int, ref: dict) -> float:
@@ -100,7 +123,7 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
     exprs = {
         "number": "'AJ-' || lpad(i::text, 8, '0')",
         "filing_number": f"CASE WHEN {k} >= 1 THEN '综执立字〔' || (2025 + mod(i, 2))::text || '〕第' || i::text "
-                         "|| '号' ELSE '' END",
+        "|| '号' ELSE '' END",
         "decision_number": f"CASE WHEN {k} >= 4 THEN '综执罚决字〔2026〕第' || i::text || '号' ELSE '' END",
         "procedure": "CASE WHEN mod(i, 10) = 0 THEN 'summary' ELSE 'ordinary' END",
         "agency_id": f"(ARRAY{units!r})[1 + mod(i, {len(units)})]",
@@ -124,7 +147,7 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
         "decide_due_at": f"CASE WHEN {k} BETWEEN 1 AND 3 THEN {created} + interval '90 days' END",
         "decided_on": f"CASE WHEN {k} >= 4 THEN ({created})::date + 30 END",
         "warning_level": f"CASE WHEN {k} BETWEEN 1 AND 3 AND mod(i, 13) = 0 THEN 'red' WHEN {k} BETWEEN 1 AND 3 "
-                         "AND mod(i, 13) = 1 THEN 'yellow' ELSE 'none' END",
+        "AND mod(i, 13) = 1 THEN 'yellow' ELSE 'none' END",
         "outcome": f"CASE WHEN {k} >= 4 THEN 'penalty' ELSE '' END",
     }
     columns, selects = [], []
@@ -137,18 +160,28 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
             expr = "NULL"
         elif field.get_internal_type() == "BooleanField":
             expr = "false"
-        elif field.get_internal_type() in ("PositiveSmallIntegerField", "PositiveIntegerField", "IntegerField",
-                                           "DecimalField", "SmallIntegerField"):
+        elif field.get_internal_type() in (
+            "PositiveSmallIntegerField",
+            "PositiveIntegerField",
+            "IntegerField",
+            "DecimalField",
+            "SmallIntegerField",
+        ):
             expr = "0"
         elif field.get_internal_type() == "JSONField":
-            expr = "'{}'::jsonb" if isinstance(field.default() if callable(field.default) else field.default,
-                                               dict) else "'[]'::jsonb"
+            expr = (
+                "'{}'::jsonb"
+                if isinstance(field.default() if callable(field.default) else field.default, dict)
+                else "'[]'::jsonb"
+            )
         else:
             expr = "''"
         columns.append(connection.ops.quote_name(field.column))
         selects.append(expr)
-    sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
-           f"SELECT {', '.join(selects)} FROM generate_series(%(start)s, %(stop)s) AS i")
+    sql = (
+        f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM generate_series(%(start)s, %(stop)s) AS i"
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, {"start": start, "stop": stop - 1, "now": timezone.now()})
@@ -265,8 +298,13 @@ def main() -> int:
         return 0
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "20000,200000").split(",")]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
-    result = {"bench": "cases", "commit": harness.commit(), "load_average_before": harness.load_average(),
-              "runs": runs, "sizes": {}}
+    result = {
+        "bench": "cases",
+        "commit": harness.commit(),
+        "load_average_before": harness.load_average(),
+        "runs": runs,
+        "sizes": {},
+    }
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
@@ -298,8 +336,10 @@ def main() -> int:
 def report(result: dict) -> int:
     failures = []
     sizes = list(result["sizes"])
-    print(f"case lists via gunicorn ({result['web']}), {result['runs']} requests each, "
-          f"load average {result['load_average_before']} -> {result['load_average_after']}")
+    print(
+        f"case lists via gunicorn ({result['web']}), {result['runs']} requests each, "
+        f"load average {result['load_average_before']} -> {result['load_average_after']}"
+    )
     for size in sizes:
         figures = result["sizes"][size]
         worst = []
@@ -311,8 +351,10 @@ def report(result: dict) -> int:
                 worst.append((f["median_ms"], f["p95_ms"], role, name))
         worst.sort(reverse=True)
         slow = [w for w in worst if w[0] > MEDIAN_TARGET_MS or w[1] > P95_TARGET_MS]
-        print(f"  {size} cases: {len(worst)} lists; slowest median {worst[0][0]} ms ({worst[0][2]}: {worst[0][3]}), "
-              f"{len(slow)} over target")
+        print(
+            f"  {size} cases: {len(worst)} lists; slowest median {worst[0][0]} ms ({worst[0][2]}: {worst[0][3]}), "
+            f"{len(slow)} over target"
+        )
         for median, p95, role, name in slow[:10]:
             print(f"    SLOW {role}: {name}: median {median} ms, p95 {p95} ms")
     for failure in failures:

@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # notifications without a subject); on the embedded default get_or_create
     # is the guard, on PostgreSQL the constraint is real.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+# A streaming replica for reporting reads (bureau/dbrouter.py), off by default. Only views wrapped
+# in reporting_view read from it; writes and everything else stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary through the alias
+DATABASE_ROUTERS = ["bureau.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------

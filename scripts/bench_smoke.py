@@ -46,8 +46,13 @@ def main(only: list[str]) -> int:
             if only and script not in only:
                 continue
             started = time.monotonic()
-            run = subprocess.run([sys.executable, f"bench/{script}", *SMOKE_ARGS[script]], cwd=ROOT, env=env,
-                                 capture_output=True, text=True)
+            run = subprocess.run(
+                [sys.executable, f"bench/{script}", *SMOKE_ARGS[script]],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
             print(f"{script} {' '.join(SMOKE_ARGS[script])}: {status} in {time.monotonic() - started:.0f} s")
             if run.returncode:

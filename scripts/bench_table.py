@@ -36,13 +36,17 @@ def cases_rows(data: dict) -> list[str]:
                 mine = {k: v for k, v in lists.items() if k.startswith(kind)}
                 medians = [v["median_ms"] for v in mine.values()]
                 p95s = [v["p95_ms"] for v in mine.values()]
-                over = sum(1 for v in mine.values() if v["median_ms"] > MEDIAN_TARGET_MS
-                           or v["p95_ms"] > P95_TARGET_MS)
+                over = sum(1 for v in mine.values() if v["median_ms"] > MEDIAN_TARGET_MS or v["p95_ms"] > P95_TARGET_MS)
                 q = part["queries"]
-                queries = (f"{q['api_10']}/{q['api_100']}/{q['api_cursor_100']} (10/100/cursor)" if kind == "api"
-                           else f"{q['page']}/{q['page_2']} (page 1/2)")
-                rows.append(f"| cases {int(size):,} ({part['visible_cases']:,} visible) | {role} | {kind}: "
-                            f"{len(mine)} lists | {_range(medians)} | {max(p95s):.0f} | {over} | {queries} |")
+                queries = (
+                    f"{q['api_10']}/{q['api_100']}/{q['api_cursor_100']} (10/100/cursor)"
+                    if kind == "api"
+                    else f"{q['page']}/{q['page_2']} (page 1/2)"
+                )
+                rows.append(
+                    f"| cases {int(size):,} ({part['visible_cases']:,} visible) | {role} | {kind}: "
+                    f"{len(mine)} lists | {_range(medians)} | {max(p95s):.0f} | {over} | {queries} |"
+                )
     if len(sizes) >= 2:
         small, large = data["sizes"][sizes[0]], data["sizes"][sizes[-1]]
         for role, part in large["roles"].items():
@@ -53,9 +57,11 @@ def cases_rows(data: dict) -> list[str]:
                     ratios.append((f["median_ms"] / before["median_ms"], name))
             if ratios:
                 worst = max(ratios)
-                rows.append(f"| growth {int(sizes[0]):,} -> {int(sizes[-1]):,} | {role} | median ratio per list | "
-                            f"{min(r for r, _ in ratios):.2f}-{worst[0]:.2f} (worst: {worst[1]}) | | "
-                            f"{sum(1 for r, _ in ratios if r > 1.5)} over 1.5x | |")
+                rows.append(
+                    f"| growth {int(sizes[0]):,} -> {int(sizes[-1]):,} | {role} | median ratio per list | "
+                    f"{min(r for r, _ in ratios):.2f}-{worst[0]:.2f} (worst: {worst[1]}) | | "
+                    f"{sum(1 for r, _ in ratios if r > 1.5)} over 1.5x | |"
+                )
     return rows
 
 
@@ -82,8 +88,10 @@ def table() -> str:
     for path in sorted(OUT.glob("bench_*.json")):
         data = json.loads(path.read_text())
         loads = (data.get("load_average_before"), data.get("load_average_after"))
-        sources.append(f"`{path.name}`: commit {data.get('commit', '?')}, load average {loads[0] or '?'} -> "
-                       f"{loads[1] or '?'}, {data.get('machine', {}).get('engine_version', '').split(' on ')[0]}")
+        sources.append(
+            f"`{path.name}`: commit {data.get('commit', '?')}, load average {loads[0] or '?'} -> "
+            f"{loads[1] or '?'}, {data.get('machine', {}).get('engine_version', '').split(' on ')[0]}"
+        )
         lines += cases_rows(data) if data.get("bench") == "cases" else generic_rows(path.stem, data)[:40]
     if not sources:
         return "No figures yet: run `make bench`."

@@ -22,8 +22,9 @@ OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 
 
 def commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def load_average() -> list[float]:
@@ -37,16 +38,24 @@ def machine() -> dict:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         version = cursor.fetchone()[0]
     return {
-        "host": socket.gethostname(), "cpus": os.cpu_count(), "platform": platform.platform(),
-        "python": platform.python_version(), "engine": connection.vendor, "engine_version": version,
+        "host": socket.gethostname(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "engine": connection.vendor,
+        "engine_version": version,
     }
 
 
 def summary(samples_ms: list[float]) -> dict:
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"n": len(ordered), "median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1),
-            "max_ms": round(ordered[-1], 1)}
+    return {
+        "n": len(ordered),
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+        "max_ms": round(ordered[-1], 1),
+    }
 
 
 class HttpClient:

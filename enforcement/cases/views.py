@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bureau.dbrouter import reporting_view
 from enforcement.access import get_visible_or_404
 from enforcement.api_base import CappedPaginator
 from enforcement.cases import deadlines as case_deadlines
@@ -102,6 +103,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@reporting_view  # county statistics: may read from the replica (bureau/dbrouter.py), when there is one
 def township_list(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/cases/townships.html", {"rows": township_summary(request.user)})
 
