@@ -10,7 +10,6 @@ from bureau.dbrouter import ReplicaRouter, reporting, reporting_view
 from dispatch.models import Ticket
 from enforcement.models import Agency, Case
 
-
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES:UserWarning")
 
 
