@@ -214,9 +214,10 @@ def run(matters: int, runs: int) -> int:
     (out / "bench_devolution.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
     failures = []
-    if t_full >= MAP_LIMIT_SECONDS:
+    checked = os.environ.get("BENCH_SMOKE") != "1"  # bench-smoke: does it run, not how fast
+    if checked and t_full >= MAP_LIMIT_SECONDS:
         failures.append(f"power map page of {matters} matters took {t_full:.3f} s (limit {MAP_LIMIT_SECONDS} s)")
-    if t_holder >= HOLDER_LIMIT_SECONDS:
+    if checked and t_holder >= HOLDER_LIMIT_SECONDS:
         failures.append(f"holder_of median {t_holder * 1000:.3f} ms (limit 2 ms)")
     if not (q_small == q_page == q_full):
         failures.append(f"power map queries grow with the page: {q_small}, {q_page}, {q_full}")

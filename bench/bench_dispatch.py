@@ -370,7 +370,7 @@ def run(tickets: int, runs: int) -> int:
               f"{figures['select_update_seconds']}s, notify {figures['notify_seconds']}s), {figures['queries']}q, "
               f"{figures['red']} red + {figures['yellow']} yellow, {figures['notifications']} notifications; "
               f"second run {figures['second_run_seconds']}s, {figures['second_run_changes']} changes")
-        if figures["seconds"] >= SWEEP_LIMIT_SECONDS:
+        if figures["seconds"] >= SWEEP_LIMIT_SECONDS and os.environ.get("BENCH_SMOKE") != "1":  # bench-smoke: not timed
             failures.append(f"{name} took {figures['seconds']}s (limit {SWEEP_LIMIT_SECONDS}s)")
         if figures["second_run_changes"]:
             failures.append(f"a second {name} changed tickets")

@@ -37,7 +37,7 @@ def main(only: list[str]) -> int:
         return 1
     failed = []
     with tempfile.TemporaryDirectory(prefix="bench-smoke-") as out:
-        env = {**os.environ, "BENCH_OUT": out}
+        env = {**os.environ, "BENCH_OUT": out, "BENCH_SMOKE": "1"}  # BENCH_SMOKE: no time limit fails
         if env.get("DATABASE_URL", "").startswith("postgres"):
             # A database of its own (its test_ copy is dropped and created by every bench): a smoke
             # run beside a real bench run on the same DATABASE_URL must not drop the other's data.
