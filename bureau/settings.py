@@ -141,6 +141,8 @@ if DATABASE_REPLICA_URL:
                                                  conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary through the alias
 DATABASE_ROUTERS = ["bureau.dbrouter.ReplicaRouter"]
+# bench/bench_intake.py's bare-view ceiling (bureau/bench_views.py); never on in production.
+BENCH_CEILING = env_bool("BENCH_CEILING", False) and TESTING  # benches run with BUREAU_TESTING=1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
