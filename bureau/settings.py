@@ -141,8 +141,6 @@ if DATABASE_REPLICA_URL:
                                                  conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary through the alias
 DATABASE_ROUTERS = ["bureau.dbrouter.ReplicaRouter"]
-# bench/bench_intake.py's bare-view ceiling (bureau/bench_views.py); never on in production.
-BENCH_CEILING = env_bool("BENCH_CEILING", False) and TESTING  # benches run with BUREAU_TESTING=1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
@@ -159,6 +157,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Paths that need no login (ARCHITECTURE.md "Permissions"); everything else does.
 PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/")
+# bench/bench_intake.py's bare-view ceiling (bureau/bench_views.py): only with BENCH_CEILING in a test
+# or bench run (BUREAU_TESTING=1), never in production. Like the API it passes the login redirect.
+BENCH_CEILING = env_bool("BENCH_CEILING", False) and TESTING
+if BENCH_CEILING:
+    PUBLIC_PATH_PREFIXES += ("/bench/",)
 # Seconds a login lasts (8 hours: a working day), and whether closing the browser ends it.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
