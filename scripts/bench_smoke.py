@@ -26,6 +26,7 @@ SMOKE_ARGS = {
     "bench_dispatch.py": ["3000", "1"],
     "bench_intake.py": ["500", "60"],
     "bench_supervision.py": ["400", "4", "1"],
+    "bench_tickets.py": ["2000,4000", "1"],
 }
 
 

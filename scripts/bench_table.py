@@ -1,7 +1,7 @@
 """Rewrite the measured-figures table of bench/README.md from bench/out/*.json (``make bench-table``).
 
 The table sits between the two marker comments below in bench/README.md and is never typed by
-hand. Each JSON a bench wrote gives its rows: bench_cases.json a summary per size and role (API
+hand. Each JSON a bench wrote gives its rows: bench_cases.json and bench_tickets.json a summary per size and role (API
 lists, pages, growth between the sizes); any other bench every timed figure it holds (a dict with
 ``median_ms``), with the commit and the load average the bench recorded.
 """
@@ -25,7 +25,9 @@ def _range(values: list[float]) -> str:
     return f"{min(values):.0f}-{max(values):.0f}" if values else "-"
 
 
-def cases_rows(data: dict) -> list[str]:
+def sized_rows(data: dict) -> list[str]:
+    """bench_cases / bench_tickets: per size and role, the API lists and the pages; then growth."""
+    what = data["bench"]
     rows = []
     sizes = list(data["sizes"])
     for size in sizes:
@@ -44,7 +46,7 @@ def cases_rows(data: dict) -> list[str]:
                     else f"{q['page']}/{q['page_2']} (page 1/2)"
                 )
                 rows.append(
-                    f"| cases {int(size):,} ({part['visible_cases']:,} visible) | {role} | {kind}: "
+                    f"| {what} {int(size):,} ({part['visible_' + what]:,} visible) | {role} | {kind}: "
                     f"{len(mine)} lists | {_range(medians)} | {max(p95s):.0f} | {over} | {queries} |"
                 )
     if len(sizes) >= 2:
@@ -58,7 +60,7 @@ def cases_rows(data: dict) -> list[str]:
             if ratios:
                 worst = max(ratios)
                 rows.append(
-                    f"| growth {int(sizes[0]):,} -> {int(sizes[-1]):,} | {role} | median ratio per list | "
+                    f"| {what} growth {int(sizes[0]):,} -> {int(sizes[-1]):,} | {role} | median ratio per list | "
                     f"{min(r for r, _ in ratios):.2f}-{worst[0]:.2f} (worst: {worst[1]}) | | "
                     f"{sum(1 for r, _ in ratios if r > 1.5)} over 1.5x | |"
                 )
@@ -92,7 +94,8 @@ def table() -> str:
             f"`{path.name}`: commit {data.get('commit', '?')}, load average {loads[0] or '?'} -> "
             f"{loads[1] or '?'}, {data.get('machine', {}).get('engine_version', '').split(' on ')[0]}"
         )
-        lines += cases_rows(data) if data.get("bench") == "cases" else generic_rows(path.stem, data)[:40]
+        sized = data.get("bench") in ("cases", "tickets")
+        lines += sized_rows(data) if sized else generic_rows(path.stem, data)[:40]
     if not sources:
         return "No figures yet: run `make bench`."
     return "\n".join([*lines, "", "Sources: " + "; ".join(sources) + "."])
