@@ -107,7 +107,7 @@ class Server:
             stderr=open(out / "gunicorn.log", "wb"),
             start_new_session=True,  # its own process group: the workers stop with the master
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded 2-core machine starts 5 workers slowly
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
