@@ -152,7 +152,10 @@ class Pagination(pagination.PageNumberPagination):
         if not self.cursor_mode:
             rows = super().paginate_queryset(queryset, request, view)
             has_next = self.page.has_next() if rows is not None else False
-            self.next_cursor = keyset.encode(self.keyset, rows[-1]) if (self.keyset and has_next and rows) else None
+            last = rows[-1] if rows else None
+            # Only rows that carry their id (model rows, or .values() rows with "id") give a cursor.
+            usable = last is not None and (not isinstance(last, dict) or "id" in last)
+            self.next_cursor = keyset.encode(self.keyset, last) if (self.keyset and has_next and usable) else None
             return rows
         if self.keyset is None:
             raise exceptions.ValidationError({self.cursor_query_param: [_("此列表的排序不支持游标分页。")]})

@@ -74,7 +74,11 @@ def _dump(value):
 
 def encode(ordering: Ordering, row) -> str:
     """The cursor that points just after ``row``."""
-    payload = {"o": ordering.key, "v": _dump(getattr(row, ordering.field)), "i": row.pk}
+    if isinstance(row, dict):  # a .values() list
+        value, pk = row.get(ordering.field, row.get(ordering.field.removesuffix("_id"))), row.get("id")
+    else:
+        value, pk = getattr(row, ordering.field), row.pk
+    payload = {"o": ordering.key, "v": _dump(value), "i": pk}
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
