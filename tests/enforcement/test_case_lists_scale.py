@@ -174,3 +174,16 @@ def test_case_page_counts_up_to_the_cap(world, client, dispatcher, monkeypatch, 
     with django_assert_max_num_queries(queries):
         response = client.get(reverse("cases:list"), {"page": 3})
     assert len(response.context["rows"]) == 30
+
+
+def test_agency_filter_offers_the_handling_agencies_of_visible_cases_only(world, client):
+    from enforcement.cases.selectors import filter_agencies
+
+    county = world.county
+    bulk_cases(world, 2)
+    bulk_cases(world, 2, agency=county.squadron_a, start=10)
+    bulk_cases(world, 1, agency=county.town_b, start=50, subject_agency=county.town_a)  # entrusted
+    assert {a.pk for a in filter_agencies(world.officer_a)} == {county.town_a.pk, county.town_b.pk}
+    assert {a.pk for a in filter_agencies(world.officer_b)} == {county.town_b.pk}
+    grant("view_case", world.officer_b, Case.objects.filter(agency=county.squadron_a).first())
+    assert {a.pk for a in filter_agencies(world.officer_b)} == {county.town_b.pk, county.squadron_a.pk}
