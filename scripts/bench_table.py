@@ -93,6 +93,7 @@ def table() -> str:
         sources.append(
             f"`{path.name}`: commit {data.get('commit', '?')}, load average {loads[0] or '?'} -> "
             f"{loads[1] or '?'}, {data.get('machine', {}).get('engine_version', '').split(' on ')[0]}"
+            + (f", {data['runs']} timed requests per list" if "runs" in data else "")
         )
         sized = data.get("bench") in ("cases", "tickets")
         lines += sized_rows(data) if sized else generic_rows(path.stem, data)[:40]
