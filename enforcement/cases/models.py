@@ -298,10 +298,11 @@ class Case(WorkflowModel):
             # The list's default ordering: a page reads its rows from this index and stops (no sort
             # of every visible case); also walked with a scope filter for township readers.
             models.Index(fields=["-created_at", "-id"], name="case_list_order"),
-            # The API's other orderings (?ordering=decide_due_at / discovered_on), with the id as
+            # The API's other orderings (?ordering=decide_due_at / discovered_on / decided_on), with the id as
             # tie-breaker as enforcement.api_base.OrderingFilter appends it; keyset cursors use them too.
             models.Index(fields=["decide_due_at", "id"], name="case_decide_due_order"),
             models.Index(fields=["discovered_on", "id"], name="case_discovered_order"),
+            models.Index(fields=["decided_on", "id"], name="case_decided_order"),
             models.Index(fields=["agency", "status"], name="case_agency_status"),
             models.Index(fields=["status", "warning_level"], name="case_status_warning"),
             models.Index(fields=["decided_on"], name="case_decided_on"),

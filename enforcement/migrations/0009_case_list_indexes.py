@@ -24,4 +24,8 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(fields=["discovered_on", "id"], name="case_discovered_order"),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["decided_on", "id"], name="case_decided_order"),
+        ),
     ]
