@@ -13,7 +13,7 @@ MANAGE := $(PY) manage.py
 # Directories compilemessages/makemessages must not walk into.
 I18N_IGNORE := -i $(VENV) -i var -i node_modules -i staticfiles
 
-.PHONY: help run test lint messages compilemessages bench venv deps dev-deps system-deps test-system-deps
+.PHONY: help run test lint messages compilemessages bench bench-smoke bench-table venv deps dev-deps system-deps test-system-deps
 
 help:
 	@echo "make run       start the app on http://127.0.0.1:8000 with a Celery worker and beat (demo data, DEBUG=1)"
@@ -21,6 +21,8 @@ help:
 	@echo "make lint      ruff"
 	@echo "make messages  update locale/en .po files and compile them"
 	@echo "make bench     run the benchmarks under bench/"
+	@echo "make bench-smoke  run every benchmark at a tiny size (does it still run?)"
+	@echo "make bench-table  rewrite the figures table of bench/README.md from bench/out/*.json"
 
 # --- environment -------------------------------------------------------------
 
@@ -85,3 +87,11 @@ bench: dev-deps
 		esac || exit $$?; \
 	done; \
 	if [ $$found -eq 0 ]; then echo "no benchmarks under bench/ yet (see bench/README.md)"; fi
+	$(PY) scripts/bench_table.py
+
+# Every bench at a tiny size, its JSON thrown away: catches a bench that no longer runs.
+bench-smoke: dev-deps
+	$(PY) scripts/bench_smoke.py
+
+bench-table:
+	$(PY) scripts/bench_table.py

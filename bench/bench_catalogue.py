@@ -195,7 +195,7 @@ def run(rows: int, runs: int) -> int:
         **{name: {"median_ms": round(t * 1000, 1), "queries": q} for name, (t, q) in pages.items()},
         "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_catalogue.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(
@@ -207,14 +207,15 @@ def run(rows: int, runs: int) -> int:
     )
     print("pages: " + ", ".join(f"{name} {t * 1000:.0f}ms/{q}q" for name, (t, q) in pages.items()))
     failures = []
-    if t_first >= IMPORT_LIMIT_SECONDS:
+    checked = os.environ.get("BENCH_SMOKE") != "1"  # bench-smoke: does it run, not how fast
+    if checked and t_first >= IMPORT_LIMIT_SECONDS:
         failures.append(f"import took {t_first:.1f}s (limit {IMPORT_LIMIT_SECONDS}s)")
     if q_list_big != q_list or q_map > 1:
         failures.append("query count grows with the rows")
     for name, (t, _q) in pages.items():
-        if t >= PAGE_LIMIT_SECONDS:
+        if checked and t >= PAGE_LIMIT_SECONDS:
             failures.append(f"{name} median {t * 1000:.0f}ms (limit {PAGE_LIMIT_SECONDS * 1000:.0f}ms)")
-    if t_list >= PAGE_LIMIT_SECONDS or t_search >= PAGE_LIMIT_SECONDS:
+    if checked and (t_list >= PAGE_LIMIT_SECONDS or t_search >= PAGE_LIMIT_SECONDS):
         failures.append("API list/search median over 100 ms")
     for failure in failures:
         print("FAIL:", failure, file=sys.stderr)

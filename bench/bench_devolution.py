@@ -209,14 +209,15 @@ def run(matters: int, runs: int) -> int:
         "api_power_map_500": {"median_ms": round(t_api * 1000, 1), "queries": q_api},
         "runs": runs,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_devolution.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
 
     failures = []
-    if t_full >= MAP_LIMIT_SECONDS:
+    checked = os.environ.get("BENCH_SMOKE") != "1"  # bench-smoke: does it run, not how fast
+    if checked and t_full >= MAP_LIMIT_SECONDS:
         failures.append(f"power map page of {matters} matters took {t_full:.3f} s (limit {MAP_LIMIT_SECONDS} s)")
-    if t_holder >= HOLDER_LIMIT_SECONDS:
+    if checked and t_holder >= HOLDER_LIMIT_SECONDS:
         failures.append(f"holder_of median {t_holder * 1000:.3f} ms (limit 2 ms)")
     if not (q_small == q_page == q_full):
         failures.append(f"power map queries grow with the page: {q_small}, {q_page}, {q_full}")

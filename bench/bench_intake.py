@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 from bench_dispatch import ROOT, build_reference_data, generate_tickets  # noqa: E402  (sets Django up)
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
@@ -75,16 +76,38 @@ class Server:
         if db.get("PASSWORD"):
             url = url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
         self.port = free_port()
-        out = ROOT / "bench" / "out"
+        out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
         out.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "DATABASE_URL": url, "BUREAU_TESTING": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "BUREAU_TESTING": "1",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "BENCH_CEILING": "1",
+        }  # routes bureau/bench_views.ceiling, the bare view intake is compared with
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "bureau.wsgi:application", "--config", "bureau/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(out / "gunicorn.log", "wb"),
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "bureau.wsgi:application",
+                "--config",
+                "bureau/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "/dev/null",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(out / "gunicorn.log", "wb"),
             start_new_session=True,  # its own process group: the workers stop with the master
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded 2-core machine starts 5 workers slowly
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
@@ -104,7 +127,7 @@ class Server:
 
 def run_load(server: Server, *, path: str, token: str, make_body, requests: int, keep_alive: bool) -> dict:
     """POST ``make_body(n)`` ``requests`` times from CONCURRENCY threads; statuses and latencies."""
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
     local = threading.local()
 
     retries = []
@@ -153,7 +176,8 @@ def run_load(server: Server, *, path: str, token: str, make_body, requests: int,
     elapsed = time.perf_counter() - started
     latencies = sorted(t for _s, t in results)
     return {
-        "requests": requests, "errors": sum(1 for s, _t in results if s not in (200, 201)),
+        "requests": requests,
+        "errors": sum(1 for s, _t in results if s not in (200, 201)),
         "seconds": round(elapsed, 2),
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
@@ -178,36 +202,96 @@ def measure(ref: dict, tickets: int) -> dict:
     township_code = Agency.objects.get(pk=township).code
 
     def order(prefix: str, n: int) -> dict:
-        return {"external_ref": f"{prefix}-{n}", "description": "压测：夜间施工噪声扰民，请核查。",
-                "township": township_code, "category": "ZSRM", "reporter_phone": "13800000000",
-                "place": "人民路 1 号"}
+        return {
+            "external_ref": f"{prefix}-{n}",
+            "description": "压测：夜间施工噪声扰民，请核查。",
+            "township": township_code,
+            "category": "ZSRM",
+            "reporter_phone": "13800000000",
+            "place": "人民路 1 号",
+        }
 
     runs = {
-        "staff": dict(path="/api/tickets/", token=staff_token, keep_alive=False, per_request=1,
-                      make_body=lambda n: {"channel": "hotline_12345", "township": township,
-                                           "description": "压测：夜间施工噪声扰民", "reporter_phone": "13800000000",
-                                           "external_ref": f"S-{n}"}),
-        "hotline": dict(path="/api/intake/hotline/", token=platform_token, keep_alive=True, per_request=1,
-                        make_body=lambda n: order("H", n)),
-        "hotline_batch": dict(path="/api/intake/hotline/batch/", token=platform_token, keep_alive=True,
-                              per_request=BATCH_SIZE,
-                              make_body=lambda n: {"orders": [order(f"B{n}", i) for i in range(BATCH_SIZE)]}),
+        "staff": dict(
+            path="/api/tickets/",
+            token=staff_token,
+            keep_alive=False,
+            per_request=1,
+            make_body=lambda n: {
+                "channel": "hotline_12345",
+                "township": township,
+                "description": "压测：夜间施工噪声扰民",
+                "reporter_phone": "13800000000",
+                "external_ref": f"S-{n}",
+            },
+        ),
+        "hotline": dict(
+            path="/api/intake/hotline/",
+            token=platform_token,
+            keep_alive=True,
+            per_request=1,
+            make_body=lambda n: order("H", n),
+        ),
+        "hotline_batch": dict(
+            path="/api/intake/hotline/batch/",
+            token=platform_token,
+            keep_alive=True,
+            per_request=BATCH_SIZE,
+            make_body=lambda n: {"orders": [order(f"B{n}", i) for i in range(BATCH_SIZE)]},
+        ),
     }
     out = {"workers": gunicorn_workers(), "concurrency": CONCURRENCY}
+    from bureau.bench_views import CEILING_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (id bigserial PRIMARY KEY, body jsonb NOT NULL)")
+    # The ceiling: a bare view behind the same middleware that reads the body and inserts one row,
+    # in this gunicorn run, with each connection mode the intake runs use (issue 18).
+    ceiling_body = {
+        "description": "压测：夜间施工噪声扰民，请核查。",
+        "reporter_phone": "13800000000",
+        "place": "人民路 1 号",
+        "external_ref": "C-0",
+    }
     server = Server()
     try:
+        for keep_alive in (False, True):
+            figures = run_load(
+                server,
+                path="/bench/ceiling/",
+                token=None,
+                make_body=lambda n: ceiling_body,
+                requests=max(1, tickets),
+                keep_alive=keep_alive,
+            )
+            figures["per_second"] = round(figures["requests"] / figures["seconds"], 1)
+            out["ceiling_keep_alive" if keep_alive else "ceiling_new_connection"] = figures
         for name, run in runs.items():
             before = Ticket.objects.count()
             requests = max(1, tickets // run["per_request"])
-            figures = run_load(server, path=run["path"], token=run["token"], make_body=run["make_body"],
-                               requests=requests, keep_alive=run["keep_alive"])
+            figures = run_load(
+                server,
+                path=run["path"],
+                token=run["token"],
+                make_body=run["make_body"],
+                requests=requests,
+                keep_alive=run["keep_alive"],
+            )
             made = Ticket.objects.count() - before
             expected = (requests + WARMUP_REQUESTS) * run["per_request"]
-            figures.update({
-                "tickets_per_request": run["per_request"], "tickets": requests * run["per_request"],
-                "tickets_per_second": round(requests * run["per_request"] / figures["seconds"], 1),
-                "missing": expected - made,
-            })
+            figures.update(
+                {
+                    "tickets_per_request": run["per_request"],
+                    "tickets": requests * run["per_request"],
+                    "tickets_per_second": round(requests * run["per_request"] / figures["seconds"], 1),
+                    "missing": expected - made,
+                }
+            )
+            ceiling = out["ceiling_keep_alive" if run["keep_alive"] else "ceiling_new_connection"]
+            # Share of the ceiling: requests/s against the bare view's requests/s (same connection mode);
+            # for the batch also tickets/s against the bare view's rows/s.
+            figures["ratio_requests"] = round(requests / figures["seconds"] / ceiling["per_second"], 2)
+            figures["ratio_tickets"] = round(figures["tickets_per_second"] / ceiling["per_second"], 2)
             out[name] = figures
     finally:
         server.stop()
@@ -222,27 +306,44 @@ def main() -> int:
         return 0
     existing = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     tickets = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    load_before = harness.load_average()
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
+        machine = harness.machine()
         ref = build_reference_data()
         generate_tickets(existing, ref)
         result = measure(ref, tickets)
     finally:
         connection.close()
         teardown_databases(old_config, verbosity=0)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    result = {"commit": commit.strip(), "existing_tickets": existing, **result}
-    out = ROOT / "bench" / "out"
+    result = {
+        "bench": "intake",
+        "commit": harness.commit(),
+        "machine": machine,
+        "load_average_before": load_before,
+        "load_average_after": harness.load_average(),
+        "existing_tickets": existing,
+        **result,
+    }
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_intake.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"intake via gunicorn ({result['workers']}, {CONCURRENCY} client threads), {existing} existing tickets:")
+    print(
+        f"intake via gunicorn ({result['workers']}, {CONCURRENCY} client threads), {existing} existing tickets, "
+        f"load average {result['load_average_before']} -> {result['load_average_after']}; bare-view ceiling "
+        f"{result['ceiling_new_connection']['per_second']} req/s (new connections), "
+        f"{result['ceiling_keep_alive']['per_second']} req/s (kept alive):"
+    )
     failures = []
     for name in ("staff", "hotline", "hotline_batch"):
         f = result[name]
-        print(f"  {name}: {f['tickets_per_second']} tickets/s ({f['tickets_per_request']} per request), "
-              f"p50 {f['p50_ms']}ms, p95 {f['p95_ms']}ms, {f['errors']} errors, {f['missing']} missing, "
-              f"{f['reconnects']} resent after a reset")
+        print(
+            f"  {name}: {f['tickets_per_second']} tickets/s ({f['tickets_per_request']} per request), "
+            f"{f['ratio_requests']} of the ceiling's requests/s ({f['ratio_tickets']} in rows), "
+            f"p50 {f['p50_ms']}ms, p95 {f['p95_ms']}ms, {f['errors']} errors, {f['missing']} missing, "
+            f"{f['reconnects']} resent after a reset"
+        )
         if f["errors"] or f["missing"]:
             failures.append(f"{name}: {f['errors']} failed requests, {f['missing']} tickets missing")
     if not result["distinct_numbers"]:

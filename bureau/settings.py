@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # notifications without a subject); on the embedded default get_or_create
     # is the guard, on PostgreSQL the constraint is real.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+# A streaming replica for reporting reads (bureau/dbrouter.py), off by default. Only views wrapped
+# in reporting_view read from it; writes and everything else stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary through the alias
+DATABASE_ROUTERS = ["bureau.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
@@ -149,6 +157,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Paths that need no login (ARCHITECTURE.md "Permissions"); everything else does.
 PUBLIC_PATH_PREFIXES = ("/public/", "/open311/", "/accounts/login/", "/healthz", "/static/", "/i18n/")
+# bench/bench_intake.py's bare-view ceiling (bureau/bench_views.py): only with BENCH_CEILING in a test
+# or bench run (BUREAU_TESTING=1), never in production. Like the API it passes the login redirect.
+BENCH_CEILING = env_bool("BENCH_CEILING", False) and TESTING
+if BENCH_CEILING:
+    PUBLIC_PATH_PREFIXES += ("/bench/",)
 # Seconds a login lasts (8 hours: a working day), and whether closing the browser ends it.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
@@ -337,8 +350,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "enforcement.api_base.SearchFilter",  # "=field": exact, served by the unique index
+        "enforcement.api_base.OrderingFilter",  # id as tie-breaker: stable pages, keyset cursors
     ],
     "DEFAULT_PAGINATION_CLASS": "enforcement.api_base.Pagination",
     "PAGE_SIZE": 50,

@@ -1,4 +1,5 @@
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -40,3 +41,8 @@ urlpatterns = [
     path("disclosure/", include("supervision.disclosure.urls")),
     path("", include("enforcement.urls")),
 ]
+
+if settings.BENCH_CEILING:  # bench/bench_intake.py only: the bare-view ceiling intake is compared with
+    from bureau.bench_views import ceiling
+
+    urlpatterns.insert(0, path("bench/ceiling/", ceiling, name="bench-ceiling"))

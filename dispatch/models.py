@@ -407,6 +407,11 @@ class Ticket(WorkflowModel):
             models.Index(fields=["category", "received_at"], name="ticket_category_received_idx"),
             # Township lists and agency inboxes: filter by owner and state, newest first.
             models.Index(fields=["township", "status", "received_at"], name="ticket_township_status_idx"),
+            # ?ordering=resolve_due (either way): the API orders by (resolve_due, id), read from here.
+            models.Index(fields=["resolve_due", "id"], name="ticket_resolve_due_idx"),
+            # ?search=<ref>: "=external_ref" is an exact match; the unique (channel, external_ref) starts
+            # with the channel and cannot serve a search by reference alone.
+            models.Index(fields=["external_ref"], name="ticket_external_ref_idx"),
             models.Index(fields=["responsible_agency", "status", "received_at"], name="ticket_agency_status_idx"),
             # The warning sweep looks only at tickets whose level may still change: these partial
             # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.

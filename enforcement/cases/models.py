@@ -66,6 +66,21 @@ from enforcement.workflow import FSMField, WorkflowModel
 GRANT_PERMS = ("view_case", "view_case_file", "review_case")
 
 
+def granted_case_ids(user) -> list[int]:
+    """Ids of the cases ``user`` holds a per-object grant on, directly or through a group (one query)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(Case)
+    direct = UserObjectPermission.objects.filter(
+        user_id=user.pk, content_type=content_type, permission__codename__in=GRANT_PERMS
+    ).values_list("object_pk", flat=True)
+    by_group = GroupObjectPermission.objects.filter(
+        group__user=user.pk, content_type=content_type, permission__codename__in=GRANT_PERMS
+    ).values_list("object_pk", flat=True)
+    return sorted({int(pk) for pk in direct.union(by_group)})
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """County-wide agencies see every case; others the cases of their agencies, or assigned by grant.
@@ -76,8 +91,6 @@ class CaseQuerySet(models.QuerySet):
         A judicial reviewer is county-wide for statistics but sees a case file
         only by such a grant (``Scope.all_cases``): without one it is 404.
         """
-        from guardian.shortcuts import get_objects_for_user
-
         from enforcement.access import scope_for
 
         if user is None or not user.is_authenticated:
@@ -85,12 +98,16 @@ class CaseQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.all_cases:
             return self
-        where = Q(agency_id__in=scope.agency_ids) | Q(subject_agency_id__in=scope.agency_ids)
-        granted = get_objects_for_user(
-            user, [f"enforcement.{p}" for p in GRANT_PERMS], klass=Case.objects.all(), any_perm=True,
-            accept_global_perms=False, with_superuser=False,
-        ).values("pk")
-        return self.filter(where | Q(pk__in=granted))
+        # Foreign-key filters and a literal id list only: the cases reached by a grant are read
+        # first (one small query). An ``IN (subquery)`` of guardian's generic grant table inside
+        # the OR made PostgreSQL filter every case row in turn (issue 18: 0.4-0.56 s at 200,000
+        # cases); plain OR-ed index conditions let it combine indexes or walk the list's
+        # ordering index and stop after one page.
+        agency_ids = sorted(scope.agency_ids)
+        where = Q(pk__in=granted_case_ids(user))
+        if agency_ids:
+            where |= Q(agency_id__in=agency_ids) | Q(subject_agency_id__in=agency_ids)
+        return self.filter(where)
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATES)
@@ -278,6 +295,14 @@ class Case(WorkflowModel):
             ("review_case", _("对指定案件进行法制审核")),
         ]
         indexes = [
+            # The list's default ordering: a page reads its rows from this index and stops (no sort
+            # of every visible case); also walked with a scope filter for township readers.
+            models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            # The API's other orderings (?ordering=decide_due_at / discovered_on / decided_on), with the id as
+            # tie-breaker as enforcement.api_base.OrderingFilter appends it; keyset cursors use them too.
+            models.Index(fields=["decide_due_at", "id"], name="case_decide_due_order"),
+            models.Index(fields=["discovered_on", "id"], name="case_discovered_order"),
+            models.Index(fields=["decided_on", "id"], name="case_decided_order"),
             models.Index(fields=["agency", "status"], name="case_agency_status"),
             models.Index(fields=["status", "warning_level"], name="case_status_warning"),
             models.Index(fields=["decided_on"], name="case_decided_on"),

@@ -6,7 +6,7 @@ pages and the API run a constant number of queries whatever the page size.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from enforcement.access import get_visible_or_404, scope_for
@@ -20,6 +20,7 @@ from enforcement.cases.models import (
     LegalReview,
     Publication,
     WarningLevel,
+    granted_case_ids,
 )
 from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
 from enforcement.models.events import Event
@@ -57,8 +58,20 @@ def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
 
 def filter_agencies(user) -> list[Agency]:
     """The handling agencies the list filter offers (those with cases the user may see)."""
-    ids = Case.objects.visible_to(user).order_by().values("agency_id").distinct()
-    return list(Agency.objects.filter(pk__in=ids).order_by("sort_order", "code"))
+    # One index probe per agency (case_agency_status) instead of a DISTINCT over every visible case,
+    # which read all 200,000 rows on each page view of a county-wide reader.
+    scope = scope_for(user)
+    handles = Exists(Case.objects.filter(agency_id=OuterRef("pk")))
+    if scope.all_cases:
+        agencies = Agency.objects.filter(handles)
+    else:
+        # The reader's own agencies that handle cases (one probe each), and the handling agencies
+        # of the few cases seen as subject agency or by grant. An EXISTS over the whole scope
+        # condition per agency read every case of every other agency (0.6-0.9 s at 200,000 cases).
+        own = sorted(scope.agency_ids)
+        others = Case.objects.filter(Q(subject_agency_id__in=own) | Q(pk__in=granted_case_ids(user)))
+        agencies = Agency.objects.filter((Q(pk__in=own) & handles) | Q(pk__in=others.values("agency_id")))
+    return list(agencies.order_by("sort_order", "code"))
 
 
 def case_detail(user, pk: int) -> Case:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bureau.dbrouter import reporting_view
 from enforcement.access import get_visible_or_404
+from enforcement.api_base import CappedPaginator
 from enforcement.cases import charts as case_charts
 from enforcement.cases import deadlines as case_deadlines
 from enforcement.cases import rules
@@ -90,7 +91,8 @@ WARNING_BADGES = {WarningLevel.YELLOW: "text-bg-warning", WarningLevel.RED: "tex
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, agencies=filter_agencies(request.user))
     cases = case_search(request.user, form.filters())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Capped count: exact up to 10,000 matches, "10000+" past it (no full COUNT on every view).
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     viewer = viewer_for(request.user)
     rows = [{"case": c, "party": viewer.party(c), "warning_badge": WARNING_BADGES.get(c.warning_level, "")}
             for c in page.object_list]
@@ -103,6 +105,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@reporting_view  # county statistics: may read from the replica (bureau/dbrouter.py), when there is one
 def township_list(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/cases/townships.html", {"rows": township_summary(request.user)})
 
