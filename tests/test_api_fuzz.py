@@ -106,11 +106,12 @@ def real_ids(user) -> dict[str, int]:
 
 
 def api_realism(ids: dict[str, int]):
-    """Every other example of an operation on ``{prefix}{id}`` names the role's first row of it."""
+    """Every other example of an operation on ``{prefix}{id}`` (the first, the simplest, among them) names
+    the role's first row of it."""
 
     def prepare(case, n: int) -> None:
         real = next((pk for prefix, pk in ids.items() if case.operation.path.startswith(prefix + "{id}")), None)
-        if real is not None and n % 2 and "id" in (case.path_parameters or {}):
+        if real is not None and not n % 2 and "id" in (case.path_parameters or {}):
             case.path_parameters["id"] = real
 
     return prepare
@@ -189,7 +190,7 @@ def open311_realism(api_key: str, service_code: str, request_id: str):
     """Every other example carries a valid api_key, an existing service code and request id."""
 
     def prepare(case, n: int) -> None:
-        if not n % 2:
+        if n % 2:
             return
         path = case.path_parameters or {}
         if "service_code" in path:
