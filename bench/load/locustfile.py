@@ -155,19 +155,19 @@ class Officer(Staff):
 
     @task(2)
     def accept_one(self) -> None:
-        found = self.tickets(status="assigned", township=self.persona["township"])
+        found = self.tickets(status="assigned", agency=self.persona["township"])
         if found:
             self.act(_rng.choice(found), "accept")
 
     @task(1)
     def start_one(self) -> None:
-        found = self.tickets(status="accepted", township=self.persona["township"])
+        found = self.tickets(status="accepted", agency=self.persona["township"])
         if found:
             self.act(_rng.choice(found), "start")
 
     @task(1)
     def resolve_one(self) -> None:
-        found = self.tickets(status="in_progress", township=self.persona["township"])
+        found = self.tickets(status="in_progress", agency=self.persona["township"])
         if found:
             self.act(_rng.choice(found), "resolve", {"resolution": "压测：已到场劝离，现场恢复整洁。"})
 
