@@ -355,7 +355,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "enforcement.api_base.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "enforcement.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "enforcement.api_base.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public_report": "10/hour", "anon": "120/minute"},
 }

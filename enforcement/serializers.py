@@ -45,6 +45,19 @@ class ModelSerializer(serializers.ModelSerializer):
             prototype = ModelSerializer._field_prototypes[cls] = super().get_fields()
         return {name: _fresh_field(field) for name, field in prototype.items()}
 
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """Keep ``allow_blank`` on a read-only choice field whose model field may be blank.
+
+        DRF drops it with the other input-only arguments when a field is named in
+        ``read_only_fields``, so the schema's enum left out the "" such a field
+        answers (a score not graded yet): responses did not match the schema.
+        """
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only") and "choices" in kwargs:
+            kwargs["allow_blank"] = True
+        return kwargs
+
 
 def _fresh_field(field: serializers.Field) -> serializers.Field:
     """A new, unbound instance of ``field`` made from its constructor arguments.

@@ -13,7 +13,6 @@ Refusals come back as ``{code, message, fields}``.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -133,9 +132,8 @@ class ScoreViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Score.objects.none()
-        user = self.request.user
-        return (Score.objects.filter(Q(assignment__reviewer=user) | Q(assignment__sampled__plan__lead=user))
-                .select_related("assignment__sampled").prefetch_related("deductions", "vetoes").order_by("pk"))
+        return (selectors.scores_visible_to(self.request.user).select_related("assignment__sampled")
+                .prefetch_related("deductions", "vetoes").order_by("pk"))
 
     @extend_schema(request=ScoreSerializer, responses={200: ScoreSerializer})
     def update(self, request, pk=None):

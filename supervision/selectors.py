@@ -78,15 +78,21 @@ def my_assignments(user) -> QuerySet[Assignment]:
             .order_by("sampled__plan_id", "sampled__position"))
 
 
+def scores_visible_to(user) -> QuerySet[Score]:
+    """The scores a user may read: their own, those of the plans they lead; a superuser all (pages and API)."""
+    if user is None or not user.is_authenticated:
+        return Score.objects.none()
+    if user.is_superuser:
+        return Score.objects.all()
+    return Score.objects.filter(Q(assignment__reviewer=user) | Q(assignment__sampled__plan__lead=user))
+
+
 def score_for(user, pk: int) -> Score:
     """A score its reviewer opens (or the plan's lead reads); 404 for anyone else."""
-    score = (Score.objects.select_related("assignment__reviewer", "assignment__sampled__case__agency",
-                                          "assignment__sampled__plan__rubric", "assignment__sampled__plan__lead")
-             .filter(pk=pk).first())
+    score = (scores_visible_to(user).select_related(
+        "assignment__reviewer", "assignment__sampled__case__agency", "assignment__sampled__plan__rubric",
+        "assignment__sampled__plan__lead").filter(pk=pk).first())
     if score is None:
-        raise Http404
-    plan = score.assignment.sampled.plan
-    if user.pk not in (score.assignment.reviewer_id, plan.lead_id) and not user.is_superuser:
         raise Http404
     return score
 

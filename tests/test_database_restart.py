@@ -67,9 +67,10 @@ class Cluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
 
-def get(url: str) -> tuple[int, str]:
+def get(url: str, cookie: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -121,11 +122,20 @@ def test_requests_during_a_database_restart_get_503_in_chinese_and_the_site_reco
                 time.sleep(0.3)
         assert status == 200
         worker_pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
+        session = "sessionid=" + _signed_in_session(env)
 
         cluster.stop()
         status, page = get(base + "/public/")
         assert status == 503, page[:500]
         assert "数据库暂时无法连接" in page
+        # A signed-in user's first request: loading the session is the first thing that needs the
+        # database, before the language is chosen. Still 503 in Chinese, for a page and the API alike.
+        for path in ("/dispatch/", "/api/tickets/"):
+            status, body = get(base + path, cookie=session)
+            assert status == 503, (path, body[:500])
+            assert "数据库暂时无法连接" in body and 'lang="en"' not in body
+        status, page = get(base + "/public/", cookie=f"{session}; {settings.LANGUAGE_COOKIE_NAME}=en")
+        assert status == 503 and "database cannot be reached" in page
         status, body = get(base + "/public/catalogue/?q=x")
         assert status == 503
         api_status, api_body = get(base + "/open311/v2/services.json")
@@ -139,6 +149,56 @@ def test_requests_during_a_database_restart_get_503_in_chinese_and_the_site_reco
         assert set(re.findall(r"Booting worker with pid: (\d+)", log.read_text())) == worker_pids
     finally:
         stop_process_group(server)
+
+
+def _signed_in_session(env: dict) -> str:
+    """The key of a session of a new superuser in the cluster's database (as a login would store it)."""
+    code = (
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "user = get_user_model().objects.create_superuser('restart_admin', 'r@example.cn', 'x')\n"
+        "s = SessionStore()\n"
+        "s.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),\n"
+        "          BACKEND_SESSION_KEY: 'django.contrib.auth.backends.ModelBackend'})\n"
+        "s.create()\n"
+        "print(s.session_key)\n"
+    )
+    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=settings.BASE_DIR, env=env,
+                          check=True, capture_output=True, text=True, timeout=120)
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/dispatch/", "/api/tickets/", "/accounts/login/", "/admin/"])
+def test_a_database_lost_before_the_language_is_chosen_answers_503_in_chinese(monkeypatch, path, dispatcher):
+    """The first request of a signed-in session: the session's row is the first thing read.
+
+    Every query fails from the start (the connection cannot be opened), and the
+    thread still has English active from the request it served before: the answer
+    is the 503 in the site's language all the same, never a 500.
+    """
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test import Client
+    from django.utils import translation
+
+    client = Client(raise_request_exception=False)
+    client.force_login(dispatcher)
+
+    def refused(self, *args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "_cursor", refused)
+    translation.activate("en")
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    body = response.content.decode()
+    assert "数据库暂时无法连接" in body
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "service_unavailable"
+    else:
+        assert '<html lang="zh-hans">' in body
 
 
 @pytest.mark.django_db

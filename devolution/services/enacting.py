@@ -27,7 +27,7 @@ from devolution.services._common import (
     _today,
 )
 from enforcement.catalogue.powers import end_grant, grant_power, holder_of
-from enforcement.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from enforcement.errors import Conflict, InvalidTransition, NotFound, PermissionRefused, ValidationFailed
 from enforcement.models import Agency, GrantMode, GrantSource, Role
 from enforcement.notifications import notify_many
 from enforcement.workflow import perform_transition, record_event
@@ -113,6 +113,10 @@ def batch_enact(batch: DevolutionBatch, *, by, on: dt.date | None = None) -> Dev
     if current is None:
         raise NotFound()
     if current == BatchStatus.IN_FORCE:
+        # Enacting twice changes nothing, but only for whoever may enact: anyone else is refused as
+        # the transition would refuse them (the API answered 200 to a township officer here).
+        if by is not None and not perms.perm_administer(batch, by):
+            raise PermissionRefused(_("您没有权限执行“%(action)s”。") % {"action": _("实施生效")})
         return DevolutionBatch.objects.get(pk=batch.pk)
     if current == BatchStatus.PUBLISHED and batch.effective_date > day:
         raise InvalidTransition(

@@ -16,10 +16,17 @@ from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
 
 class GridQuerySet(models.QuerySet):
     def visible_to(self, user) -> GridQuerySet:
+        """The grids of the user's townships, and the grid a user patrols as its member.
+
+        A grid member often holds no post in any agency (a village's part-time
+        网格员): the grid they report from is still theirs to see.
+        """
         scope = scope_for(user)
         if scope.county_wide:
             return self
-        return self.filter(township_id__in=scope.township_ids)
+        if scope.user_id is None:
+            return self.none()
+        return self.filter(models.Q(township_id__in=scope.township_ids) | models.Q(member_id=scope.user_id))
 
 
 class Grid(models.Model):

@@ -52,6 +52,29 @@ def test_batch_lifecycle_through_the_api(dv, api_for):
     assert holder_of(dv.matters[0], dv.town_a).agency == dv.bureau
 
 
+def test_one_batch_is_answered_in_full_and_enacting_it_again_is_refused_to_a_non_administrator(dv, api_for):
+    from enforcement.models import Event
+    from tests.devolution.helpers import enact
+
+    batch = make_batch(dv.admin, [dv.town_a])
+    add_item(batch, dv.admin, dv.matters[0], [dv.town_a])
+    batch = enact(batch, dv.admin, dv.reviewer)
+    reviewer = api_for(dv.reviewer)
+    detail = reviewer.get(f"{BATCHES}{batch.pk}/")
+    assert detail.status_code == 200
+    # As the schema's BatchDetail says (schemathesis found the items, packages and count missing).
+    assert detail.data["item_count"] == 1 and len(detail.data["items"]) == 1
+    assert detail.data["packages"] == [] and "opinions" in detail.data
+    events = Event.objects.count()
+    # Enacting a batch in force changes nothing; the judicial reviewer, who may not enact, is refused
+    # all the same (the API answered 200 to them), and the administrator still gets the batch back.
+    refused = reviewer.post(f"{BATCHES}{batch.pk}/enact/")
+    assert refused.status_code == 403 and refused.data["code"] == "permission_denied", refused.data
+    assert "实施生效" in refused.data["message"]
+    assert api_for(dv.admin).post(f"{BATCHES}{batch.pk}/enact/").data["status"] == BatchStatus.IN_FORCE
+    assert Event.objects.count() == events
+
+
 def test_refusals_come_back_as_code_message_and_fields(dv, api_for):
     batch = make_batch(dv.admin, [dv.town_a])
     admin = api_for(dv.admin)

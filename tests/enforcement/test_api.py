@@ -136,6 +136,24 @@ def test_department_staff_sees_no_grids(api_for, department_staff, grids):
     assert api_for(department_staff).get("/api/grids/").json()["count"] == 0
 
 
+def test_grid_member_without_a_post_sees_the_grid_they_patrol_and_no_other(api_for, county, grids, client):
+    # A grid member (网格员) often holds no post in any agency; the grid they report from is theirs to
+    # read, like the township's staff read it, while another grid, even of the same township, is not.
+    member = User.objects.create_user("grid_member_a", first_name="网格员")
+    grids["a"].member = member
+    grids["a"].save(update_fields=["member"])
+    other_a = GridFactory(township=county.town_a, code="TA-G02", name="甲镇第2网格")
+    api = api_for(member)
+    body = api.get("/api/grids/").json()
+    assert [g["code"] for g in body["results"]] == ["TA-G01"]
+    assert api.get(f"/api/grids/{grids['a'].pk}/").json()["name"] == "甲镇第1网格"
+    assert_error(api.get(f"/api/grids/{other_a.pk}/"), 404, "not_found")
+    assert_error(api.get(f"/api/grids/{grids['b'].pk}/"), 404, "not_found")
+    client.force_login(member)
+    assert client.get(f"/grids/{grids['a'].pk}/").status_code == 200
+    assert client.get(f"/grids/{other_a.pk}/").status_code == 404
+
+
 def test_grid_list_runs_constant_queries(api_for, officer_a, dispatcher, county, django_assert_max_num_queries):
     member = User.objects.create_user("grid_member", first_name="网格员")
     GridFactory.create_batch(3, township=county.town_a, member=member)
