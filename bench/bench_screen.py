@@ -25,6 +25,7 @@ build takes 200 ms or more, or if a build's query count changes between runs.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -97,7 +98,7 @@ def run(tickets: int, runs: int) -> int:
         "generate_seconds": round(t_generate, 1),
         **result,
     }
-    out = ROOT / "bench" / "out"
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_screen.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"screen[{connection.vendor}] {tickets} tickets generated in {t_generate:.1f}s")
@@ -106,7 +107,7 @@ def run(tickets: int, runs: int) -> int:
     for name, figures in result["charts"].items():
         print(f"  chart {name}: {figures}")
     failures = []
-    if result["build"]["median_ms"] >= BUILD_TARGET_MS:
+    if result["build"]["median_ms"] >= BUILD_TARGET_MS and os.environ.get("BENCH_SMOKE") != "1":  # smoke: not timed
         failures.append(f"the screen's build takes {result['build']['median_ms']} ms (target {BUILD_TARGET_MS})")
     if len(result["build"]["queries"]) != 1:
         failures.append(f"the screen's build ran {result['build']['queries']} queries in different runs")

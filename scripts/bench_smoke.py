@@ -23,8 +23,10 @@ SMOKE_ARGS = {
     "bench_cases.py": ["300,600", "1"],
     "bench_catalogue.py": ["50", "1"],
     "bench_devolution.py": ["50", "1"],
+    "bench_disclosure.py": ["300", "2000", "300"],
     "bench_dispatch.py": ["3000", "1"],
     "bench_intake.py": ["500", "60"],
+    "bench_screen.py": ["2000", "2"],
     "bench_supervision.py": ["400", "4", "1"],
     "bench_tickets.py": ["2000,4000", "1"],
 }
