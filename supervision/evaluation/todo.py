@@ -20,9 +20,13 @@ from supervision.evaluation.permissions import evaluating_townships
 from supervision.evaluation.selectors import stationed_officers
 
 
-@todo.provider("evaluation.township_officer_form", roles={Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER})
+@todo.provider("evaluation.township_officer_form", roles={Role.TOWNSHIP_LEADER})
 def officer_forms_due(user, scope):
-    """Officers stationed in the user's township whose yearly evaluation form is not filled yet."""
+    """Officers stationed in the user's township whose yearly evaluation form is not filled yet.
+
+    On the township leader's list (the form is the township's judgement, signed by its leader); the
+    township's officers may fill it too, but it is not on each officer's list.
+    """
     townships = evaluating_townships(user)
     if not townships:
         return

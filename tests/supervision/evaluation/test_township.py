@@ -104,6 +104,8 @@ def test_yearly_forms_due_on_the_township_to_do_list(ev):
             (ev.squad.get_full_name() or ev.squad.username, "2026", "yellow")
         ]
         assert not [i for i in todo_for(ev.officer_b) if i.kind == "evaluation.township_officer_form"]
+        # The leader signs the township's judgement: it is not on every officer's list.
+        assert not [i for i in todo_for(ev.officer_a) if i.kind == "evaluation.township_officer_form"]
         from supervision.evaluation.services import township_officer_evaluate
 
         township_officer_evaluate(
