@@ -383,6 +383,12 @@ SPECTACULAR_SETTINGS = {
         "MatterStatusEnum": "enforcement.models.MatterStatus",
         "AgencyKindEnum": "enforcement.models.AgencyKind",
         "TicketStatusEnum": "dispatch.models.TicketStatus",
+        "CaseOutcomeEnum": "enforcement.cases.choices.Outcome",
+        "InspectionObjectKindEnum": "enforcement.inspections.choices.ObjectKind",
+        "InspectionOutcomeEnum": "enforcement.inspections.choices.Outcome",
+        "InspectionRecordStatusEnum": "enforcement.inspections.choices.RecordStatus",
+        "WarningKindEnum": "enforcement.warnings.choices.WarningKind",
+        "WarningStatusEnum": "enforcement.warnings.choices.WarningStatus",
     },
 }
 

@@ -96,13 +96,15 @@ def apply_domain_error(form, error, field_map: dict[str, str] | None = None) -> 
     Views call a service inside ``try``; on DomainError they call this and
     re-render the form, so the clerk sees the service's own message.
     ``field_map`` renames a service's field to the form's where they differ.
+    A field's message is often a short label ("本机构不持有该事项"); the service's whole
+    message (who holds the matter, which article) then also shows above the form.
     """
     field_map = field_map or {}
-    placed = False
+    placed = set()
     for name, messages in (getattr(error, "fields", None) or {}).items():
         target = field_map.get(name, name)
         for message in messages:
             form.add_error(target if target in form.fields else None, message)
-            placed = True
-    if not placed:
+            placed.add(str(message))
+    if str(error) not in placed:
         form.add_error(None, str(error))

@@ -772,11 +772,18 @@ def record_to_case(
     occurred_on: dt.date | None = None,
     note: str = "",
 ) -> InspectionRecord:
-    """Turn a record into a case lead: the case copies the facts, ``source=inspection`` and the record number."""
+    """Turn a record into a case lead: the case copies the facts, ``source=inspection`` and the record number.
+
+    Only under a matter the record's agency may file in that township on the day of the check (the
+    same rule as filing, :func:`enforcement.cases.rules.check_filing_power`); a violation under
+    someone else's matter is handed to its holder as a ticket (dispatch's record action).
+    """
     from enforcement.cases.choices import CaseSource
+    from enforcement.cases.rules import check_filing_power
 
     if not perms.can_handle_record(record, by):
         raise PermissionRefused(_("您不能处理该检查记录。"))
+    check_filing_power(matter, record.agency, record.township, on=record.checked_on)
     obj = record.object
     facts = "\n".join(
         filter(

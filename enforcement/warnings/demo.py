@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 
 from enforcement.cases.choices import CaseSource, PartyKind, WarningLevel
 from enforcement.cases.deadlines import yellow_share
+from enforcement.cases.rules import check_filing_power
 from enforcement.cases.services.lifecycle import case_create_lead
 from enforcement.catalogue.models import GrantMode, Matter, PowerType
 from enforcement.demo.names import person_name
+from enforcement.errors import DomainError
 from enforcement.models.agencies import TOWNSHIP_KINDS, Certificate, Membership, Role
 from enforcement.models.events import Event
 from enforcement.warnings.choices import WarningKind, WarningStatus
@@ -62,6 +64,15 @@ def _matters() -> list[Matter]:
         .order_by("code")[:6]
     )
     return devolved or list(Matter.objects.filter(power_type=PowerType.PENALTY).order_by("code")[:6])
+
+
+def _holds(township, matter, day: dt.date) -> bool:
+    """Whether ``township`` may file under ``matter`` on ``day`` (the filing rule of cases)."""
+    try:
+        check_filing_power(matter, township, township, on=day)
+    except DomainError:
+        return False
+    return True
 
 
 def _officers(today: dt.date) -> dict:
@@ -114,8 +125,13 @@ def seed_warnings(stdout, password: str) -> None:
         for township, users in sorted(officers.items(), key=lambda kv: kv[0].code):
             for n in range(PER_TOWNSHIP):
                 serial += 1
-                entry = entries[rng.randrange(len(entries))]
+                pick = rng.randrange(len(entries))
                 issued = today - dt.timedelta(days=rng.randrange(1, 365))
+                # Only under a matter the township holds on that day: its warning may become its case.
+                held = [e for e in entries if _holds(township, e.matter, issued)]
+                if not held:
+                    continue
+                entry = held[pick % len(held)]
                 due = correction_due(issued, entry.correction_workdays)
                 kind = WarningKind.COMMITMENT if rng.random() < 0.25 else WarningKind.NOTICE
                 pair = rng.sample(users, 2)

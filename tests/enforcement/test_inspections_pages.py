@@ -166,11 +166,22 @@ def test_statistics_page_shows_visits_saved(insp, client_for):
 
 
 def test_case_lead_from_the_record_page(insp, client_for):
-    from tests.factories import make_matter
+    from enforcement.models import GrantMode
+    from tests.factories import grant, make_matter
 
     record = _record(insp, outcome=Outcome.ORDERED_TO_CORRECT)
     penalty = make_matter("CF-CG-002", "违反门前三包", department=insp.county.bureau)
     client = client_for(insp.officers[0])
+    # Not the township's matter: refused on the form, naming the holder; nothing changes.
+    grant(penalty, insp.county.bureau)
+    refused = client.post(
+        f"/inspections/records/{record.pk}/act/case_lead/",
+        {"matter": penalty.pk, "title": "门前堆物", "party_kind": "organisation", "party_legal_rep": "赵五"},
+    )
+    assert refused.status_code == 200 and "不能立案" in refused.content.decode(), refused.content.decode()[-6000:]
+    record.refresh_from_db()
+    assert record.case is None
+    grant(penalty, insp.county.town_a, GrantMode.DEVOLVED, township=insp.county.town_a)
     page = client.get(f"/inspections/records/{record.pk}/").content.decode()
     assert "action-case_lead" in page and "action-no_problem" not in page
     response = client.post(

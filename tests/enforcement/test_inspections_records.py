@@ -8,14 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enforcement.cases.choices import CaseSource, PartyKind
-from enforcement.errors import InvalidTransition, ValidationFailed
+from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.inspections import selectors, services
 from enforcement.inspections.actions import RECORD_ACTIONS
 from enforcement.inspections.choices import Disposition, FindingResult, Outcome, RecordStatus, SignatureStatus
 from enforcement.inspections.models import JointScenario
-from enforcement.models import Certificate, Matter, PowerType
+from enforcement.models import Certificate, GrantMode, Matter, PowerType
 from tests.enforcement.inspections_support import aware, insp_fixture  # noqa: F401  (fixture)
-from tests.factories import make_matter
+from tests.factories import grant, make_matter
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 9, 24)
@@ -116,6 +116,7 @@ def test_case_lead_copies_the_facts_and_keeps_the_link(insp):
     with pytest.raises(InvalidTransition):
         services.record_close_no_problem(record, by=insp.officers[0])
     penalty = make_matter("CF-CG-001", "违反门前三包责任制", department=insp.county.bureau)
+    grant(penalty, insp.county.town_a, GrantMode.DEVOLVED, township=insp.county.town_a)
     record = services.record_to_case(
         record,
         by=insp.officers[0],
@@ -129,6 +130,19 @@ def test_case_lead_copies_the_facts_and_keeps_the_link(insp):
     assert case.source == CaseSource.INSPECTION and case.source_ref == record.number
     assert "门前堆放杂物" in case.facts and case.party_name == insp.objects_a[0].name
     assert case.agency == insp.county.town_a and case.discovered_on == DAY
+
+
+def test_a_case_lead_under_a_matter_the_township_does_not_hold_is_refused(insp):
+    """The bureau holds the matter in township A: the township hands it over as a ticket instead."""
+    record = _record(insp, outcome=Outcome.ORDERED_TO_CORRECT)
+    penalty = make_matter("CF-CG-002", "擅自占用城市道路", department=insp.county.bureau)
+    grant(penalty, insp.county.bureau)  # transferred to the bureau county-wide
+    with pytest.raises(PermissionRefused) as refused:
+        services.record_to_case(record, by=insp.officers[0], matter=penalty, title="占道",
+                                party_kind=PartyKind.ORGANISATION, party_legal_rep="张三")
+    assert "乡镇（街道）只能对赋权或委托其行使的事项立案" in str(refused.value)
+    record.refresh_from_db()
+    assert record.status == RecordStatus.OPEN and record.case_id is None
 
 
 def test_other_township_cannot_handle_the_record(insp):
