@@ -245,8 +245,12 @@ def test_screen_and_charts_speak_english_when_chosen(client_for, make_ticket, di
 
 def test_month_rates_are_recomputed_every_few_minutes_not_at_every_build(dispatcher, make_ticket):
     make_ticket()
+    # At the start of a rates bucket: one screen interval later is still the same bucket, whatever
+    # the time the test runs at (the bucket is the wall clock divided by RATES_SECONDS).
+    now = timezone.now().timestamp()
+    start = dt.datetime.fromtimestamp(now - now % screen.RATES_SECONDS + 1, tz=dt.UTC)
     with (
-        time_machine.travel(timezone.now(), tick=False) as traveller,
+        time_machine.travel(start, tick=False) as traveller,
         mock.patch("dispatch.screen._month_rates", wraps=screen._month_rates) as rates,
     ):
         screen.build_screen()
