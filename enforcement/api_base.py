@@ -243,6 +243,23 @@ class OrderingFilter(filters.OrderingFilter):
         return [*ordering, "-id" if last.startswith("-") else "id"]
 
 
+FIRST_YEAR = 2000
+
+
+def year_param(request) -> int:
+    """The ``?year=`` of a yearly report: this year when absent, else 2000..this year (a 400 naming the field)."""
+    from django.utils import timezone
+
+    raw = request.query_params.get("year", "")
+    today = timezone.localdate().year
+    if not raw:
+        return today
+    if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= today:
+        message = _("年度无效：应为 %(first)s 至 %(last)s 之间的年份。") % {"first": FIRST_YEAR, "last": today}
+        raise exceptions.ValidationError({"year": [message]})
+    return int(raw)
+
+
 def error_body(code: str, message, fields: dict | None = None) -> dict:
     """The one error format of every 4xx: {"code", "message", "fields"}."""
     return {

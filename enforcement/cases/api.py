@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.cases.actions import CASE_ACTIONS
+from enforcement.cases.legal_rules import CHANGED_BY_LABELS
 from enforcement.cases.models import (
     ApprovalStep,
     Case,
@@ -255,7 +256,7 @@ class LegalRuleSerializer(Serializer):
     unit_label = serializers.CharField(allow_blank=True)
     current = serializers.CharField(help_text="当前值")
     changed = serializers.BooleanField(help_text="当前值是否不同于默认值")
-    changed_by = serializers.ChoiceField(choices=["deadline_table", "policy", "fixed"])
+    changed_by = serializers.ChoiceField(choices=list(CHANGED_BY_LABELS))
     changed_by_label = serializers.CharField()
 
 

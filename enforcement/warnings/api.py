@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.api_base import ScopedQuerysetMixin, year_param
 from enforcement.cases.choices import PartyKind
 from enforcement.cases.privacy import mask_id_number, mask_phone
 from enforcement.catalogue.models import Matter
@@ -44,7 +43,7 @@ class WarningSerializer(ModelSerializer):
     agency = serializers.CharField(source="agency.name")
     matter = serializers.CharField(source="matter.code")
     matter_name = serializers.CharField(source="matter.name")
-    case = serializers.CharField(source="case.number", default=None)
+    case = serializers.CharField(source="case.number", default=None, allow_null=True)
     party_id_number = serializers.SerializerMethodField()
     party_phone = serializers.SerializerMethodField()
     officers = serializers.SerializerMethodField()
@@ -229,10 +228,7 @@ class WarningStatisticsView(APIView):
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise PermissionRefused(_("请先登录。"))
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            raise ValidationFailed(_("年度无效。"), field="year") from None
+        year = year_param(request)
         data = selectors.statistics(request.user, year)
 
         def rows(group):

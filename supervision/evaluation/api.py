@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.api_base import ScopedQuerysetMixin, year_param
 from enforcement.errors import NotFound
 from enforcement.models import Agency
 from enforcement.serializers import ModelSerializer, Serializer
@@ -216,14 +215,6 @@ class AssessmentSerializer(Serializer):
     terms = TermSerializer(many=True)
 
 
-def _year(request) -> int:
-    raw = request.query_params.get("year", "")
-    today = timezone.localdate().year
-    if not raw:
-        return today
-    if not raw.isdigit() or not 2000 <= int(raw) <= today:
-        raise serializers.ValidationError({"year": [_lazy("年度无效。")]})
-    return int(raw)
 
 
 YEAR = OpenApiParameter("year", int)
@@ -245,7 +236,7 @@ YEAR = OpenApiParameter("year", int)
 )
 class OfficerAssessmentViewSet(viewsets.ViewSet):
     def list(self, request):
-        year = _year(request)
+        year = year_param(request)
         ids = None if is_bureau(request.user) else [request.user.pk]
         rows = selectors.officers_assessed(year, officer_ids=ids)
         return Response(AssessmentSerializer(rows, many=True).data)
@@ -253,7 +244,7 @@ class OfficerAssessmentViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         if not str(pk).isdigit() or (int(pk) != request.user.pk and not is_bureau(request.user)):
             raise NotFound()
-        rows = selectors.officers_assessed(_year(request), officer_ids=[int(pk)])
+        rows = selectors.officers_assessed(year_param(request), officer_ids=[int(pk)])
         if not rows:
             raise NotFound()
         return Response(AssessmentSerializer(rows[0]).data)

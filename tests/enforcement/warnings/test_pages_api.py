@@ -202,6 +202,10 @@ def test_statistics_page_api_and_export(wl, client_for, api_for):
     # Township B sees nothing of A's.
     other = api_for(wl.officer_b).get("/api/warnings/statistics/?year=2026").json()
     assert other["total"]["warnings"] == 0
+    # A year outside 2000..this year is refused by name, not a server error.
+    for bad in ("99999999", "1999", "abc", "-1"):
+        refused = api_for(wl.officers[0]).get(f"/api/warnings/statistics/?year={bad}")
+        assert refused.status_code == 400 and "year" in refused.json()["fields"], bad
 
 
 def test_todo_lists_rechecks_due(wl, client_for):
