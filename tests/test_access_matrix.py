@@ -66,13 +66,16 @@ def fill(regex: str, values: dict) -> str:
 
 
 # Rows that data migrations write (default SLA rules, ticket categories, the dispatch policy, the
-# default review rubric). A transactional test ends by flushing every table, and with --reuse-db the
-# next run starts without them; the admin's answers depend on them (a singleton's add page is 403
-# once its row exists, an object page of an empty table redirects), so the matrix puts them back
-# with the migrations' own functions (each does nothing when its rows are there).
+# default review rubric, the rating schemes and points terms). A transactional test ends by flushing
+# every table, and with --reuse-db the next run starts without them; the admin's answers depend on
+# them (a singleton's add page is 403 once its row exists, an object page of an empty table
+# redirects), so the matrix puts them back with the migrations' own functions (each does nothing
+# when its rows are there).
 DATA_MIGRATIONS = (
     ("dispatch.migrations.0002_default_sla_and_categories", "forwards"),
     ("supervision.migrations.0002_default_rubric", "forward"),
+    ("supervision.migrations.0004_evaluation_defaults", "forwards"),
+    ("supervision.migrations.0005_evaluation_inspection_terms", "forwards"),
 )
 
 

@@ -28,3 +28,16 @@ def test_post_worker_init_freezes_the_loaded_application(monkeypatch):
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_no_keep_alive_or_recycling_unless_asked(monkeypatch):
+    # Both drop connections under load (bench/load: resets when a worker closed an idle keep-alive
+    # connection or exited after max_requests), so the defaults are off and the environment opts in.
+    monkeypatch.delenv("GUNICORN_KEEPALIVE", raising=False)
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    conf = runpy.run_path(str(CONF))
+    assert (conf["keepalive"], conf["max_requests"]) == (0, 0)
+    monkeypatch.setenv("GUNICORN_KEEPALIVE", "5")
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "5000")
+    conf = runpy.run_path(str(CONF))
+    assert (conf["keepalive"], conf["max_requests"]) == (5, 5000)
