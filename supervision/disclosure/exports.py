@@ -20,6 +20,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from enforcement.cases.documents.pdf import font_name, para, styles
+from supervision.disclosure.choices import ReportStatus
 from supervision.disclosure.figures import BREAKDOWN, all_figures
 from supervision.disclosure.models import DisclosureReport
 from supervision.disclosure.selectors import agency_table, figure_sections
@@ -108,6 +109,8 @@ def draft_mark(report: DisclosureReport) -> str:
     """The line a PDF of an unpublished report carries on its first lines and on every page ("" if published)."""
     if report.is_published:
         return ""
+    if report.status == ReportStatus.DRAFT:
+        return _("草稿，尚未公开，仅供审核使用")
     return _("草稿（%(state)s），尚未公开，仅供审核使用") % {"state": report.get_status_display()}
 
 
