@@ -30,6 +30,12 @@ ROLES = ("anonymous", "officer_a", "officer_b", "leader_a", "squadron", "dispatc
 # drew a rectification notice to township A (answered with an attachment): the reviewer and the
 # administrator read the scores; township A, the bureau and the judicial bureau the results; the
 # notice township A, the judicial bureau and the administrator; everyone else gets 404.
+# Evaluation (supervision:evaluation:*, unit-rating-*, township-*-evaluation-*) is requested with the 2025
+# period: township A's leader's score of the squadron stationed in A and yearly form on its officer (the
+# squadron persona), the squadron's published rating and the department's draft.
+# Disclosure (disclosure:*, public-disclosure-*, disclosure-report-*): one report per state; the public
+# routes read a published year, the staff routes a draft, a reviewed report, or a correction's draft
+# (tests/test_access_matrix.py disclosure_values).
 # A grid member sees the grid they patrol (grid-detail), though they hold no post in township A.
 MATRIX: dict[str, str] = {
     "admin:app_list": "L - L - - L - - - - ok",
@@ -431,6 +437,12 @@ MATRIX: dict[str, str] = {
     "api unit-rating-detail": "401 404 404 404 404 404 404 404 404 404 404",
     "api unit-rating-list": "401 ok ok ok ok ok ok ok ok ok ok",
     "api unit-rating-publish": "401 405 405 405 405 405 405 405 405 405 405",
+    # Township A's forms: its officers and leaders, the bureau (command centre) and the administrator;
+    # the unit forms also the judicial bureau, the officer's form also the officer (the squadron persona).
+    "api township-officer-evaluation-detail": "401 ok 404 ok ok ok 404 404 404 404 ok",
+    "api township-officer-evaluation-list": "401 ok ok ok ok ok ok ok ok ok ok",
+    "api township-unit-evaluation-detail": "401 ok 404 ok 404 ok 404 ok 404 404 ok",
+    "api township-unit-evaluation-list": "401 ok ok ok ok ok ok ok ok ok ok",
     "cases:action": "L ok 404 ok 404 403 403 404 404 404 ok",
     "cases:appeal-outcome": "L 404 404 404 404 404 404 404 404 404 404",
     # The fixture asks every chart endpoint for the chart "intake", which only dispatch draws: the
@@ -501,9 +513,13 @@ MATRIX: dict[str, str] = {
     "disclosure:action": "L 405 405 405 405 405 405 405 405 405 405",
     "disclosure:build": "L 405 405 405 405 405 405 405 405 405 405",
     "disclosure:list": "L 404 404 404 404 ok 404 ok 404 404 ok",
+    "disclosure:pdf": "L 404 404 404 404 ok 404 ok 404 404 ok",
     "disclosure:progress": "L 404 404 404 404 404 404 404 404 404 404",
     "disclosure:report": "L 404 404 404 404 404 404 404 404 404 404",
     "disclosure:report-version": "L 404 404 404 404 404 404 404 404 404 404",
+    "disclosure:version-pdf": "L 404 404 404 404 ok 404 ok 404 404 ok",
+    "disclosure:version-xlsx": "L 404 404 404 404 ok 404 ok 404 404 ok",
+    "disclosure:xlsx": "L 404 404 404 404 ok 404 ok 404 404 ok",
     "dispatch:agency-inbox": "L ok ok ok ok ok ok ok ok ok ok",
     "dispatch:attachment": "L ok 404 ok ok ok ok ok 404 404 ok",
     "dispatch:board": "L 3xx 3xx 3xx 3xx ok 3xx ok 3xx 3xx ok",
