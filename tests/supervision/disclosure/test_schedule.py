@@ -81,12 +81,14 @@ def test_warnings_from_20_january_then_red_on_every_staff_home_after_31_january(
     with on(dt.date(YEAR + 1, 1, 20)):
         assert tasks.sweep_warnings() > 0 and sent.filter(recipient=judicial_reviewer).count() == 1
         assert tasks.sweep_warnings() == 0  # once a day
+        client.force_login(judicial_reviewer)  # a session of the day (sessions expire)
         home = client.get("/").content.decode()
         assert 'data-testid="disclosure-banner" data-level="yellow"' in home
         assert f'href="/disclosure/{YEAR}/"' in banner(home)
         client.force_login(officer_a)
         assert "disclosure-banner" not in client.get("/").content.decode()  # not the township's duty yet
     with on(dt.date(YEAR + 1, 1, 31), 23):
+        client.force_login(officer_a)
         assert "disclosure-banner" not in client.get("/").content.decode()  # 31 January is still in time
     for user in (officer_a, squadron_officer, judicial_reviewer):
         with on(dt.date(YEAR + 1, 2, 1), 8):
