@@ -275,3 +275,20 @@ def test_the_schema_documents_both_endpoints(api_for, ev):
     assert {"get", "post"} <= set(paths[UNITS]) and {"get", "patch"} <= set(paths[UNITS + "{id}/"])
     assert {"get", "post"} <= set(paths[OFFICERS]) and "get" in paths[OFFICERS + "{id}/"]
     assert "409" in paths[UNITS]["post"]["responses"] and "201" in paths[OFFICERS]["post"]["responses"]
+
+
+@pytest.mark.parametrize("extra", [1, 8])
+def test_the_officer_list_runs_in_constant_queries(ev, api_for, django_assert_max_num_queries, extra):
+    from enforcement.models import Role
+    from tests.factories import member
+
+    year = timezone.localdate().year
+    for n in range(extra):
+        officer = member(Role.SQUADRON_OFFICER, ev.squadron, f"stationed{n}", certified=True)
+        services.township_officer_evaluate(officer=officer, township=ev.county.town_a, year=year, score=80 + n,
+                                           comments="好", by=ev.leader_a)
+    for user in (ev.leader_a, ev.bureau):
+        api = api_for(user)
+        with django_assert_max_num_queries(8):
+            response = api.get(OFFICERS)
+        assert response.status_code == 200 and response.json()["count"] == extra
