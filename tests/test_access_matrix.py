@@ -115,6 +115,8 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
                                                second=world.officer_a2, head=world.leader_a)
     warning = _warning(world)
     review = _review(world, judicial_reviewer)
+    evaluation = _evaluation(world, administrator, squadron_officer)
+    disclosure = _disclosure(judicial_reviewer, administrator)
     personas = {
         "anonymous": None, "officer_a": world.officer_a, "officer_b": world.officer_b, "leader_a": world.leader_a,
         "squadron": squadron_officer, "dispatcher": dispatcher, "legal": world.legal_a,
@@ -135,7 +137,8 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
     }
     return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
                            batch=batch, warning=warning, grid=grid, attachment=attachment, personas=personas,
-                           values=values, measure=measure, execution=execution, review=review)
+                           values=values, measure=measure, execution=execution, review=review,
+                           evaluation=evaluation, disclosure=disclosure)
 
 
 def _batch(county, administrator, w):
@@ -194,6 +197,77 @@ def _review(w, judicial_reviewer):
                            attachment=item.attachments.get())
 
 
+def _evaluation(w, administrator, squadron_officer):
+    """Performance evaluation of 2025: township A's forms, a published and a draft rating, an officer's records.
+
+    Township A (its leader) scores the squadron stationed in it and files the yearly form of the squadron's
+    officer; the bureau (the administrator) then publishes the squadron's rating and drafts the department's.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from supervision.evaluation import services as evaluation_services
+    from supervision.evaluation.models import QualificationExam, RatingScheme, TrainingRecord
+
+    evaluation_services.ensure_defaults()
+    period = evaluation_services.period_for_year(2025)
+    squadron, department = w.county.squadron_a, w.county.department
+    township_form = evaluation_services.township_unit_evaluate(
+        period=period, township=w.county.town_a, unit=squadron, score=88, comment="响应及时", by=w.leader_a)
+    officer_form = evaluation_services.township_officer_evaluate(
+        officer=squadron_officer, township=w.county.town_a, year=2025, score=90, comments="表现突出",
+        recommendation="keep", by=w.leader_a)
+
+    def scores(unit):
+        return {i.pk: (Decimal("85"), "矩阵") for i in RatingScheme.objects.get(unit_kind=unit.kind).items.all()}
+
+    published = evaluation_services.rating_publish(
+        evaluation_services.rating_save(period=period, unit=squadron, scores=scores(squadron), by=administrator),
+        by=administrator)
+    draft = evaluation_services.rating_save(period=period, unit=department, scores=scores(department),
+                                            by=administrator)
+    TrainingRecord.objects.create(officer=w.officer_a, day=dt.date(2025, 5, 1), title="行政处罚法培训",
+                                  hours=Decimal("4"))
+    QualificationExam.objects.create(officer=w.officer_a, year=2025, taken_on=dt.date(2025, 6, 1),
+                                     score=Decimal("86"), passed=True)
+    return SimpleNamespace(period=period, township_form=township_form, officer_form=officer_form,
+                           published=published, draft=draft)
+
+
+# Disclosure reports, one year per state: the public routes read the published year, the staff routes
+# a draft, a reviewed report and a correction's draft of a published year (values_for).
+DISCLOSURE_YEARS = {"published": 2022, "reviewed": 2023, "draft": 2024}
+
+
+def _disclosure(judicial_reviewer, administrator):
+    """Annual reports: 2022 published with a correction (v2) in draft, 2023 reviewed, 2024 a draft."""
+    from supervision.disclosure import services as disclosure_services
+    from supervision.disclosure.models import DisclosureReport
+
+    published = disclosure_services.report_build(DISCLOSURE_YEARS["published"], by=administrator)
+    published = disclosure_services.report_publish(
+        disclosure_services.report_review(published, by=judicial_reviewer, note="同意"), by=judicial_reviewer)
+    correction = disclosure_services.report_correct(published, note="补录复议结果", by=administrator)
+    copied = {"figures": published.figures, "generated_analysis": published.generated_analysis,
+              "built_at": published.built_at}
+    reviewed = DisclosureReport.objects.create(year=DISCLOSURE_YEARS["reviewed"], **copied)
+    reviewed = disclosure_services.report_review(reviewed, by=judicial_reviewer, note="同意")
+    draft = DisclosureReport.objects.create(year=DISCLOSURE_YEARS["draft"], **copied)
+    return SimpleNamespace(published=published, correction=correction, reviewed=reviewed, draft=draft)
+
+
+def disclosure_values(name: str, site) -> dict:
+    """``year`` and ``version`` of a disclosure route: which report (state) it is requested with."""
+    d = site.disclosure
+    by_name = {
+        "disclosure:report": d.draft, "disclosure:pdf": d.draft, "disclosure:progress": d.draft,
+        "disclosure:action": d.draft, "disclosure:report-version": d.reviewed, "disclosure:xlsx": d.reviewed,
+        "disclosure:version-pdf": d.reviewed, "disclosure:version-xlsx": d.correction,
+    }
+    report = by_name.get(name, d.published)  # public pages, files and JSON: the published version
+    return {"year": report.year, "version": report.version}
+
+
 def admin_object_id(name: str) -> int:
     """The first row of the model an admin URL is about (0 when none): the same object whatever ran before."""
     from django.apps import apps
@@ -231,6 +305,13 @@ def values_for(name: str, site) -> dict:
         "review-score-reopen": site.review.score.pk, "rectification-detail": site.review.notice.pk,
         "rectification-submit": site.review.notice.pk, "rectification-answer": site.review.notice.pk,
         "rectification-check-answers": site.review.notice.pk,
+        # Evaluation: township A's forms, the published rating (pages) and the draft one (API, publish).
+        "supervision:evaluation:rating": site.evaluation.published.pk,
+        "supervision:evaluation:rating-publish": site.evaluation.draft.pk,
+        "unit-rating-detail": site.evaluation.draft.pk, "unit-rating-publish": site.evaluation.draft.pk,
+        "unit-rating-correct": site.evaluation.published.pk,
+        "township-unit-evaluation-detail": site.evaluation.township_form.pk,
+        "township-officer-evaluation-detail": site.evaluation.officer_form.pk,
     }
     if name in supervision:
         pk = supervision[name]
@@ -249,6 +330,10 @@ def values_for(name: str, site) -> dict:
     elif name.startswith("admin:"):
         pk = admin_object_id(name)
     values = {**site.values, "pk": pk if pk is not None else site.ticket.pk, "object_id": pk or 1}
+    if "disclosure" in name:
+        values.update(disclosure_values(name, site))
+    if name == "supervision:results-chart":
+        values["chart"] = "grades"  # a chart of the review's results (supervision/charts.py)
     if name.startswith("coercion:execution-document"):
         values["kind"] = "reminder"
     if name.startswith("admin:"):

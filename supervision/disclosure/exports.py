@@ -1,4 +1,9 @@
-"""A published (or draft) report as .xlsx and as PDF (embedded Chinese font, text extractable)."""
+"""A published (or draft) report as .xlsx and as PDF (embedded Chinese font, text extractable).
+
+The public gets only published reports (views_public.py); the staff who review a draft download the
+same files from its staff page (views.py), the PDF then marked as a draft on its first lines and on
+every page, so that a printed draft is never taken for the published report.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,12 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from enforcement.cases.documents.pdf import font_name, para, styles
+from supervision.disclosure.choices import ReportStatus
 from supervision.disclosure.figures import BREAKDOWN, all_figures
 from supervision.disclosure.models import DisclosureReport
 from supervision.disclosure.selectors import agency_table, figure_sections
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _value(value) -> str:
@@ -97,6 +105,28 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
+def draft_mark(report: DisclosureReport) -> str:
+    """The line a PDF of an unpublished report carries on its first lines and on every page ("" if published)."""
+    if report.is_published:
+        return ""
+    if report.status == ReportStatus.DRAFT:
+        return _("草稿，尚未公开，仅供审核使用")
+    return _("草稿（%(state)s），尚未公开，仅供审核使用") % {"state": report.get_status_display()}
+
+
+def _draft_page(mark: str):
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(font_name(), 9)
+        canvas.setFillColor(colors.red)
+        width, height = A4
+        canvas.drawCentredString(width / 2, height - 1.2 * cm, mark)
+        canvas.drawCentredString(width / 2, 1.2 * cm, mark)
+        canvas.restoreState()
+
+    return on_page
+
+
 def report_pdf(report: DisclosureReport) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -110,6 +140,9 @@ def report_pdf(report: DisclosureReport) -> bytes:
     )
     font_name()
     story = [para(str(report), "h1")]
+    mark = draft_mark(report)
+    if mark:
+        story.append(para(_("【%(mark)s】") % {"mark": mark}, "h2"))
     if report.supersedes_id:
         story.append(
             para(
@@ -145,5 +178,8 @@ def report_pdf(report: DisclosureReport) -> bytes:
     for paragraph in report.analysis.split("\n\n"):
         story.append(para(paragraph))
     story.append(Spacer(1, 12))
-    doc.build(story)
+    if mark:
+        doc.build(story, onFirstPage=_draft_page(mark), onLaterPages=_draft_page(mark))
+    else:
+        doc.build(story)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enforcement.errors import DomainError
 from enforcement.models.events import Event
 from enforcement.workflow import event_label
-from supervision.disclosure import jobs, selectors, services
+from supervision.disclosure import exports, jobs, selectors, services
 from supervision.disclosure.actions import REPORT_ACTIONS
 from supervision.disclosure.forms import BuildForm
 from supervision.disclosure.models import DisclosureReport
@@ -154,3 +155,35 @@ def report_action(request: HttpRequest, year: int, name: str) -> HttpResponse:
     else:
         messages.success(request, _("已完成“%(action)s”。") % {"action": action.label})
     return redirect("disclosure:report", year)
+
+
+# --- files of any version, for the staff who review it before publication ---------------------------
+
+
+def _staff_filename(report: DisclosureReport, ext: str) -> str:
+    values = {"year": report.year, "v": report.version, "ext": ext}
+    if report.is_published:
+        return _("%(year)s年度行政执法数据公开报告-v%(v)s.%(ext)s") % values
+    return _("%(year)s年度行政执法数据公开报告-v%(v)s-草稿.%(ext)s") % values
+
+
+@require_GET
+@login_required
+def report_pdf(request: HttpRequest, year: int, version: int | None = None) -> HttpResponse:
+    """The report's PDF, a draft or reviewed one too (marked as a draft): the bureau and the judicial bureau."""
+    report = selectors.staff_report(request.user, year, version)
+    response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, _staff_filename(report, "pdf"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def report_xlsx(request: HttpRequest, year: int, version: int | None = None) -> HttpResponse:
+    """The report's .xlsx, a draft or reviewed one too: the bureau and the judicial bureau."""
+    report = selectors.staff_report(request.user, year, version)
+    response = HttpResponse(exports.report_xlsx(report), content_type=exports.XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _staff_filename(report, "xlsx"))
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -27,12 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
-from enforcement.access import scope_for
 from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, AgencyKind
 from enforcement.workflow import FSMField, WorkflowModel
 from supervision.evaluation.choices import RATED_KINDS, Recommendation, TermKey
 from supervision.evaluation.choices import RatingStatus as S
-from supervision.evaluation.permissions import can_manage_rating, can_read_units, is_bureau
+from supervision.evaluation.permissions import can_manage_rating, can_read_units, evaluating_townships, is_bureau
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
@@ -91,6 +90,14 @@ class RatingItem(models.Model):
         return self.name
 
 
+class TownshipUnitEvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TownshipUnitEvaluationQuerySet:
+        """The bureau and the judicial bureau: every form; a township's officers and leaders: their township's."""
+        if can_read_units(user):
+            return self
+        return self.filter(township_id__in=evaluating_townships(user))
+
+
 class TownshipUnitEvaluation(models.Model):
     """A township's evaluation (0-100) of a unit that served its territory in a period."""
 
@@ -111,6 +118,8 @@ class TownshipUnitEvaluation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    objects = TownshipUnitEvaluationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("乡镇对单位评价")
@@ -296,7 +305,9 @@ class TownshipOfficerEvaluationQuerySet(models.QuerySet):
             return self
         if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(Q(officer_id=user.pk) | Q(township_id__in=scope_for(user).township_ids))
+        # The township's officers and leaders (not the squadron stationed there: a colleague's form is not
+        # theirs to read), and the officer the form is about.
+        return self.filter(Q(officer_id=user.pk) | Q(township_id__in=evaluating_townships(user)))
 
 
 class TownshipOfficerEvaluation(models.Model):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from supervision.evaluation.models import (
     AssessmentTerm,
     QualificationExam,
     TownshipOfficerEvaluation,
+    TownshipUnitEvaluation,
     TrainingRecord,
     UnitRating,
 )
@@ -477,4 +478,27 @@ def units_serving(township_id: int, period) -> list[Agency]:
         Agency.objects.filter(kind__in=RATED_KINDS, is_active=True)
         .filter(Q(stationed_in_id=township_id, kind=AgencyKind.SQUADRON_STATIONED) | Q(pk__in=handled))
         .order_by("sort_order", "code")
+    )
+
+
+# --- townships' forms (API lists) ------------------------------------------------------------------
+
+
+def township_unit_evaluations(user):
+    """The townships' evaluations of units this user may read, each with ``frozen`` (the rating is published)."""
+    published = UnitRating.objects.filter(period=OuterRef("period"), unit=OuterRef("unit")).exclude(status=S.DRAFT)
+    return (
+        TownshipUnitEvaluation.objects.visible_to(user)
+        .select_related("period", "township", "unit", "by")
+        .annotate(frozen=Exists(published))
+        .order_by("-at", "-id")  # one column and the id: keyset cursors work
+    )
+
+
+def township_officer_evaluations(user):
+    """The townships' yearly forms of stationed officers this user may read."""
+    return (
+        TownshipOfficerEvaluation.objects.visible_to(user)
+        .select_related("officer", "township", "by")
+        .order_by("-year", "-id")
     )

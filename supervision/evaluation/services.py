@@ -132,7 +132,9 @@ def township_unit_evaluate(
 ) -> TownshipUnitEvaluation:
     """A township scores a unit that served its territory in the period (changeable until the rating is published)."""
     if township.pk not in evaluating_townships(by):
-        raise PermissionRefused(_("只有本乡镇（街道）的执法人员或负责人可以填写本乡镇的评价。"))
+        raise PermissionRefused(
+            _("只有本乡镇（街道）的执法人员或负责人可以填写本乡镇的评价。"), code="not_township", field="township"
+        )
     if unit.kind not in RATED_KINDS:
         raise ValidationFailed(_("%(unit)s 不是参加评价的承办单位。") % {"unit": unit.name}, field="unit")
     if not unit_serves_township(unit, township, period):
@@ -140,13 +142,17 @@ def township_unit_evaluate(
             _("%(unit)s 在%(period)s未派驻%(township)s，也未承办%(township)s的工单，不在本乡镇的评价范围内。")
             % {"unit": unit.name, "period": period.name, "township": township.name},
             code="outside_area",
+            field="unit",
         )
     value = _score(score)
     with transaction.atomic():
-        if UnitRating.objects.filter(period=period, unit=unit).exclude(status=S.DRAFT).exists():
+        # Lock the unit's current rating: a publication at this moment waits, then this form sees it frozen.
+        current = UnitRating.objects.select_for_update().filter(period=period, unit=unit).exclude(status=S.SUPERSEDED)
+        if any(r.is_frozen for r in current):
             raise InvalidTransition(
                 _("%(unit)s 的%(period)s评定已公布，不能再修改乡镇评价。") % {"unit": unit.name, "period": period.name},
                 code="rating_frozen",
+                field="period",
             )
         evaluation, _created = TownshipUnitEvaluation.objects.update_or_create(
             period=period,
@@ -180,13 +186,16 @@ def township_officer_evaluate(
 ) -> TownshipOfficerEvaluation:
     """The township's yearly form for an officer stationed in it: once a year, by that township only."""
     if township.pk not in evaluating_townships(by):
-        raise PermissionRefused(_("只有本乡镇（街道）的执法人员或负责人可以填写本乡镇的评价。"))
+        raise PermissionRefused(
+            _("只有本乡镇（街道）的执法人员或负责人可以填写本乡镇的评价。"), code="not_township", field="township"
+        )
     station = _officer_station(officer)
     if station is None or station.pk != township.pk:
         raise PermissionRefused(
             _("%(name)s 不是派驻%(township)s的执法人员，只有其派驻的乡镇（街道）可以填写评价。")
             % {"name": officer.get_full_name() or officer.get_username(), "township": township.name},
             code="outside_area",
+            field="officer",
         )
     if year > timezone.localdate().year:
         raise ValidationFailed(_("不能评价尚未开始的年度。"), field="year")
@@ -198,7 +207,9 @@ def township_officer_evaluate(
     with transaction.atomic():
         if TownshipOfficerEvaluation.objects.select_for_update().filter(officer=officer, year=year).exists():
             raise InvalidTransition(
-                _("%(year)s 年度的评价已经填写，每年只能填写一次。") % {"year": year}, code="already_evaluated"
+                _("%(year)s 年度的评价已经填写，每年只能填写一次。") % {"year": year},
+                code="already_evaluated",
+                field="year",
             )
         evaluation = TownshipOfficerEvaluation.objects.create(
             officer=officer,

@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 
 from supervision.disclosure.permissions import can_read_report
-from supervision.disclosure.services import overdue_year, report_due
+from supervision.disclosure.services import latest, overdue_year, report_due
 
 register = template.Library()
 
@@ -30,4 +30,7 @@ def disclosure_banner(context) -> dict:
     late = today > due
     if not late and not can_read_report(user):
         return {"year": None}
-    return {"year": year, "due": due, "late": late, "can_open": can_read_report(user)}
+    can_open = can_read_report(user)
+    # Not built yet (the 2 January task failed, or nobody built it): the list, where it is built.
+    built = can_open and latest(year) is not None
+    return {"year": year, "due": due, "late": late, "can_open": can_open, "built": built}

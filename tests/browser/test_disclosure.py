@@ -4,9 +4,12 @@ the public then reads it under /public/disclosure/."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from enforcement.catalogue.models import Domain, Matter, PowerType
 from supervision.disclosure import services
@@ -48,6 +51,12 @@ def test_judicial_bureau_reviews_and_publishes_the_report(page, browser, live_se
     expect(reviewer.get_by_test_id("value-fines_total")).to_have_text("800.00")
     # Publishing is not offered before the review.
     expect(reviewer.get_by_test_id("action-publish")).to_have_count(0)
+    # The draft's files, from the page's links with the reviewer's session: the PDF marked as a draft.
+    pdf = reviewer.request.get(reviewer.get_by_test_id("staff-pdf").get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert "草稿，尚未公开" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    xlsx = reviewer.request.get(reviewer.get_by_test_id("staff-xlsx").get_attribute("href"))
+    assert xlsx.ok and load_workbook(io.BytesIO(xlsx.body())).worksheets[0].title == "全县"
     reviewer.get_by_test_id("action-review").locator("textarea").fill("数据核对无误")
     reviewer.get_by_test_id("action-review").locator("button").click()
     expect(reviewer.get_by_test_id("report-status")).to_have_text("司法局已审核")
