@@ -141,7 +141,7 @@ class CaseRecordRefSerializer(_LinkRefSerializer):
 
     class Meta:
         model = InspectionRecord
-        fields = ["id", "number", "status", "status_label", "checked_on", "agency", "outcome", "disposition"]
+        fields = ["id", "number", "status", "status_label", "checked_on", "agency_id", "outcome", "disposition"]
 
 
 class CaseWarningRefSerializer(_LinkRefSerializer):
@@ -149,7 +149,7 @@ class CaseWarningRefSerializer(_LinkRefSerializer):
 
     class Meta:
         model = WarningNotice
-        fields = ["id", "number", "status", "status_label", "kind", "issued_on", "agency", "record"]
+        fields = ["id", "number", "status", "status_label", "kind", "issued_on", "agency_id", "record_id"]
 
 
 class CaseMeasureRefSerializer(_LinkRefSerializer):

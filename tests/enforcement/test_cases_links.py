@@ -123,7 +123,7 @@ def test_the_api_detail_lists_the_links_in_the_readers_scope(world, from_record,
     assert body["source"] == "inspection" and body["source_ref"] == record.number
     assert body["inspection_records"] == [{
         "id": record.pk, "number": record.number, "status": "closed", "status_label": "已处理",
-        "checked_on": "2026-09-15", "agency": world.county.town_a.pk, "outcome": "ordered_to_correct",
+        "checked_on": "2026-09-15", "agency_id": world.county.town_a.pk, "outcome": "ordered_to_correct",
         "disposition": "case_lead",
     }]
     assert [(m["id"], m["status"], m["kind"]) for m in body["coercive_measures"]] == [(measure.pk, "draft", "seizure")]
