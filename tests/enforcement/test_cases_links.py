@@ -59,7 +59,7 @@ def _measure(w, case, n=1):
 def from_record(world):  # noqa: F811
     """A case lead from an inspection record, with a seizure taken under it."""
     record = insp.record_to_case(_record(world), by=world.officer_a, matter=world.dev, title="占道经营",
-                                 party_kind=PartyKind.ORGANISATION)
+                                 party_kind=PartyKind.ORGANISATION, party_legal_rep="王老板")
     case = record.case
     return record, case, _measure(world, case)
 
@@ -135,7 +135,8 @@ def test_a_case_from_a_warning_shows_the_warning_and_the_record_it_was_issued_fr
     WarningMatter.objects.create(matter=world.dev, conditions="初次违法", reason="县预警执法清单")
     record = _record(world, n=2, day=dt.date(2026, 9, 24))
     warning = warning_svc.warning_issue_from_record(record, by=world.officer_a, matter=world.dev, facts="门前堆放杂物",
-                                                    conditions=["初次违法"], issued_on=dt.date(2026, 9, 24))
+                                                    conditions=["初次违法"], issued_on=dt.date(2026, 9, 24),
+                                                    party_legal_rep="王老板")
     # Ten working days from Thu 24 Sep 2026 (the county's list default; the day of issue not counted),
     # with 25-27 Sep and 1-7 Oct off and Sat 10 Oct worked: the deadline is Thu 15 Oct, so the
     # re-check on Fri 16 Oct may find it not corrected.
