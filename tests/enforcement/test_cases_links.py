@@ -227,3 +227,30 @@ def test_the_case_page_and_api_detail_run_in_constant_queries(world, from_record
         _measure(world, case, n)
     assert Case.objects.get(pk=case.pk).coercive_measures.count() == 4
     assert counts() == one
+
+
+def test_the_warning_list_links_cases_in_constant_queries(world):  # noqa: F811
+    WarningMatter.objects.create(matter=world.dev, conditions="初次违法", reason="县预警执法清单")
+    client = Client()
+    client.force_login(world.officer_a)
+
+    def escalated(n: int) -> WarningNotice:
+        record = _record(world, n=n, day=dt.date(2026, 9, 24))
+        warning = warning_svc.warning_issue_from_record(record, by=world.officer_a, matter=world.dev, facts="门前堆放",
+                                                        conditions=["初次违法"], issued_on=dt.date(2026, 9, 24),
+                                                        party_legal_rep="王老板")
+        # Due Thu 15 Oct 2026 (ten working days, as above): not corrected on Fri 16 Oct.
+        return warning_svc.warning_to_case(warning, by=world.officer_a, on=dt.date(2026, 10, 16))
+
+    def listed() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("warnings:list")).content.decode()
+        return len(queries), html
+
+    first = escalated(3)
+    listed()  # warm the per-process caches
+    one, _html = listed()
+    more = [escalated(n) for n in (4, 5, 6)]
+    count, html = listed()
+    assert count == one
+    assert all(reverse("cases:detail", args=[w.case_id]) in html for w in [first, *more])
