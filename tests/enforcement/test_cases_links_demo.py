@@ -52,3 +52,17 @@ def test_a_demo_case_from_a_warning_opens_for_one_user_of_every_role(demo_county
     assert Case.objects.visible_to(own).filter(pk=case.pk).exists()
     assert not Case.objects.visible_to(other).filter(pk=case.pk).exists()
     assert not WarningNotice.objects.visible_to(other).filter(pk=warning.pk).exists()
+
+
+def test_a_demo_seizure_confiscated_under_a_case_is_listed_on_the_case(demo_county):
+    from enforcement.coercion.models import CoerciveMeasure
+
+    measure = CoerciveMeasure.objects.filter(case__isnull=False).select_related("case").order_by("pk").first()
+    assert measure is not None and measure.case.agency_id == measure.agency_id
+    own = Membership.objects.active().filter(agency=measure.agency, role=Role.TOWNSHIP_OFFICER).first().user
+    client = Client()
+    client.force_login(own)
+    html = client.get(reverse("cases:detail", args=[measure.case_id])).content.decode()
+    assert 'data-testid="link-measure"' in html and reverse("coercion:detail", args=[measure.pk]) in html
+    html = client.get(reverse("coercion:detail", args=[measure.pk])).content.decode()
+    assert reverse("cases:detail", args=[measure.case_id]) in html
