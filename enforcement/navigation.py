@@ -9,7 +9,7 @@ and never leave a dead link in the menu.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -39,16 +39,20 @@ class NavEntry:
     # patrol a grid and report from a phone, and have no role to match. Users
     # with a post reach the same work through their role's pages.
     grid_members: bool = False
+    # The predicate of the page's own view, when a role is not enough to open it (a township's legal
+    # reviewer holds the role of the bureau's, but not its pages): the entry shows only when it admits
+    # the user. Without it, the roles decide. tests/enforcement/test_navigation.py opens every link.
+    visible: Callable[[object], bool] | None = None
 
     def allows(self, user, roles: frozenset[str]) -> bool:
         if self.staff_only:
             return bool(user.is_staff and user.is_active)
-        if self.roles is None:
-            return True
-        # A superuser with no membership is treated as an administrator.
-        if user.is_superuser and Role.ADMINISTRATOR in self.roles:
-            return True
-        return bool(self.roles & roles)
+        if self.roles is not None and not (
+            # A superuser with no membership is treated as an administrator.
+            (user.is_superuser and Role.ADMINISTRATOR in self.roles) or self.roles & roles
+        ):
+            return False
+        return self.visible is None or bool(self.visible(user))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ class SupervisionConfig(AppConfig):
         register(NavEntry("review-coverage", _("评查覆盖"), "supervision:coverage", roles=judicial, order=52))
         # The annual disclosure report (supervision.disclosure): the bureau prepares it, the judicial bureau approves.
         register(NavEntry("annual-report", _("年度报告"), "disclosure:list",
-                          roles=judicial | frozenset({Role.LEGAL_REVIEWER, Role.DISPATCHER}), order=54))
+                          roles=judicial | frozenset({Role.LEGAL_REVIEWER, Role.DISPATCHER}),
+                          visible=_reads_reports, order=54))
         register(NavEntry("rectifications", _("整改通知"), "supervision:rectifications",
                           roles=judicial | agencies, order=53))
         # Performance evaluation (supervision/evaluation/).
@@ -37,3 +38,16 @@ class SupervisionConfig(AppConfig):
                           roles=bureau, order=57))
         register(NavEntry("evaluation-mine", _("我的年度考核"), "supervision:evaluation:my-assessment",
                           roles=agencies, order=58))
+
+
+def _reads_reports(user) -> bool:
+    """Whether the menu offers the report list (disclosure.permissions.can_read_report decides on the page).
+
+    The role is not enough: a township's legal reviewer is not the bureau's, and the page answers
+    404. The menu is drawn on every page, so it asks the request's scope (no query): these roles read
+    the reports in the county-wide agencies (bureau, command centre, legal-review centre, judicial
+    bureau) only.
+    """
+    from enforcement.access import is_administrator, scope_for
+
+    return is_administrator(user) or scope_for(user).county_wide

@@ -114,6 +114,8 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
     measure, execution = measure_and_execution(agency=county.town_a, officer=world.officer_a,
                                                second=world.officer_a2, head=world.leader_a)
     warning = _warning(world)
+    inspections = _inspections(world)
+    commitment = _commitment_warning(world)
     review = _review(world, judicial_reviewer)
     evaluation = _evaluation(world, administrator, squadron_officer)
     disclosure = _disclosure(judicial_reviewer, administrator)
@@ -138,7 +140,8 @@ def site(world, county, settings, tmp_path, dispatcher, squadron_officer, judici
     return SimpleNamespace(world=world, county=county, ticket=ticket, case=case, evidence=evidence, note=note,
                            batch=batch, warning=warning, grid=grid, attachment=attachment, personas=personas,
                            values=values, measure=measure, execution=execution, review=review,
-                           evaluation=evaluation, disclosure=disclosure)
+                           evaluation=evaluation, disclosure=disclosure,
+                           inspections=inspections, commitment=commitment)
 
 
 def _batch(county, administrator, w):
@@ -159,6 +162,81 @@ def _warning(w):
     return warning_services.warning_issue(by=w.officer_a, agency=w.county.town_a, matter=w.dev, party=party,
                                           officers=[w.officer_a, w.officer_a2], facts="占道经营",
                                           conditions=["初次违法"])
+
+
+def _inspections(w):
+    """Inspections of township A: an object of the directory, a spot-check plan drawn, checked and published,
+    the record of its one task (no problem found, still open) with a photo, a joint scenario and a joint visit."""
+    import datetime as dt
+
+    from enforcement.inspections import services as insp
+    from enforcement.inspections.choices import ObjectKind, Outcome, SignatureStatus
+    from enforcement.inspections.models import JointScenario
+    from enforcement.models import PowerType
+    from enforcement.workdays import SHANGHAI
+    from tests.factories import make_matter
+
+    town_a = w.county.town_a
+    matter = make_matter("JC-CG-9001", "门前三包检查", department=w.county.bureau, power_type=PowerType.INSPECTION)
+    obj = insp.object_create(by=w.officer_a, kind=ObjectKind.BUSINESS, name="甲镇人民路商户", township=town_a,
+                             identifier="91330100MA2M000001", address="甲镇人民路2号", matters=[matter])
+    plan = insp.plan_create(by=w.leader_a, title="门前三包双随机抽查", lead_agency=town_a, matters=[matter],
+                            townships=[town_a], period_start=dt.date(2026, 9, 1), period_end=dt.date(2026, 9, 30),
+                            sample_count=1, seed=20260901)
+    plan = insp.plan_start(insp.plan_draw(plan, by=w.leader_a), by=w.leader_a)
+    task = plan.tasks.get()
+    record = insp.record_create(
+        by=w.officer_a, object=obj, agency=town_a, task=task, place=obj.address,
+        officers=[t.officer for t in task.task_officers.select_related("officer").order_by("ordinal")],
+        findings=[insp.FindingInput(matter=matter, agency=town_a)], signature_status=SignatureStatus.SIGNED,
+        started_at=dt.datetime(2026, 9, 15, 10, tzinfo=SHANGHAI), outcome=Outcome.NO_PROBLEM,
+    )
+    plan = insp.plan_publish(plan, by=w.leader_a)
+    attachment = insp.attachment_add(record, by=w.officer_a, file=png("现场.png"))
+    scenario = JointScenario.objects.create(code="CY-01", name="餐饮店综合查一次")
+    scenario.matters.set([matter])
+    visit = insp.joint_visit_create(by=w.leader_a, object=obj, lead_agency=town_a, agencies=[w.county.department],
+                                    planned_on=dt.date(2026, 12, 21), scenario=scenario)
+    return SimpleNamespace(matter=matter, object=obj, plan=plan, task=task, record=record, attachment=attachment,
+                           scenario=scenario, visit=visit)
+
+
+def _commitment_warning(w):
+    """A written commitment to correct (告知承诺) of township A with its signed file (after ``_warning``)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enforcement.warnings import services as warning_services
+
+    party = warning_services.Party(kind="organisation", name="甲镇人民路商行", id_number="91330100MA2M000002")
+    return warning_services.warning_issue(
+        by=w.officer_a, agency=w.county.town_a, matter=w.dev, party=party, officers=[w.officer_a, w.officer_a2],
+        facts="店外经营", conditions=["初次违法"], kind="commitment", commitment_text="三日内自行改正",
+        commitment_file=SimpleUploadedFile("承诺书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
+
+
+def enforcement_values(site) -> dict[str, dict]:
+    """Route name -> parameters for the pk routes of inspections, warnings and coercion (township A's objects).
+
+    Action routes name an action offered on the object, so that the answer is about who may run it.
+    """
+    i = site.inspections
+    record, obj, plan, visit = {"pk": i.record.pk}, {"pk": i.object.pk}, {"pk": i.plan.pk}, {"pk": i.visit.pk}
+    return {
+        "inspections:record": record, "inspections:record-print": record, "inspections:record-pdf": record,
+        "inspections:record-action": {**record, "name": "no_problem"}, "inspections:attachment-add": record,
+        "inspections:attachment": {**record, "attachment_pk": i.attachment.pk},
+        "inspections:object": obj, "inspections:object-edit": obj, "inspections:object-close": obj,
+        "inspections:plan": plan, "inspections:plan-check": plan, "inspections:plan-action": {**plan, "name": "start"},
+        "inspections:visit-cancel": visit, "public-inspection-detail": plan,
+        "inspection-object-detail": obj, "inspection-plan-detail": plan, "inspection-plan-act": plan,
+        "inspection-record-detail": record, "inspection-record-act": {**record, "step": "no_problem"},
+        "inspection-record-attachments": record, "inspection-visit-detail": visit,
+        "warnings:action": {"pk": site.warning.pk, "name": "correct"},
+        "warnings:commitment": {"pk": site.commitment.pk},
+        "coercion:action": {"pk": site.measure.pk, "name": "extend"},
+        "coercion:execution-action": {"pk": site.execution.pk, "name": "apply"},
+    }
 
 
 def _review(w, judicial_reviewer):
@@ -338,6 +416,7 @@ def values_for(name: str, site) -> dict:
         values["kind"] = "reminder"
     if name.startswith("admin:"):
         values["id"] = pk or 1  # the admin's password page names its object "id"
+    values.update(enforcement_values(site).get(name, {}))
     return values
 
 

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from enforcement.api_base import ScopedQuerysetMixin
 from enforcement.cases.actions import CASE_ACTIONS
 from enforcement.cases.legal_rules import CHANGED_BY_LABELS
+from enforcement.cases.links import CaseLinks, case_links
 from enforcement.cases.models import (
     ApprovalStep,
     Case,
@@ -45,9 +46,12 @@ from enforcement.cases.privacy import viewer_for
 from enforcement.cases.selectors import LIST_RELATED
 from enforcement.cases.services.lifecycle import case_create_lead
 from enforcement.catalogue.models import Matter
+from enforcement.coercion.models import CoerciveMeasure, Execution
 from enforcement.errors import NotFound
+from enforcement.inspections.models import InspectionRecord
 from enforcement.models.agencies import Agency
 from enforcement.serializers import ModelSerializer, Serializer
+from enforcement.warnings.models import WarningNotice
 
 
 class CaseAgencyRefSerializer(ModelSerializer):
@@ -125,6 +129,45 @@ class CaseStepRefSerializer(ModelSerializer):
         fields = ["round", "order", "approver", "label", "decision", "reason", "decided_at"]
 
 
+class _LinkRefSerializer(ModelSerializer):
+    # Plain strings, as on the case itself: "status" carries another choice set on every model.
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+
+class CaseRecordRefSerializer(_LinkRefSerializer):
+    outcome = serializers.CharField(read_only=True)
+    disposition = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = InspectionRecord
+        fields = ["id", "number", "status", "status_label", "checked_on", "agency_id", "outcome", "disposition"]
+
+
+class CaseWarningRefSerializer(_LinkRefSerializer):
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WarningNotice
+        fields = ["id", "number", "status", "status_label", "kind", "issued_on", "agency_id", "record_id"]
+
+
+class CaseMeasureRefSerializer(_LinkRefSerializer):
+    kind = serializers.CharField(read_only=True)
+    display_number = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CoerciveMeasure
+        fields = ["id", "number", "display_number", "status", "status_label", "kind", "decided_on", "ends_at",
+                  "extension_days"]
+
+
+class CaseExecutionRefSerializer(_LinkRefSerializer):
+    class Meta:
+        model = Execution
+        fields = ["id", "number", "status", "status_label", "decision_number", "court_applied_on", "concluded_on"]
+
+
 class CaseDetailSerializer(CaseListSerializer):
     township = CaseAgencyRefSerializer(read_only=True, allow_null=True)
     subject_agency = CaseAgencyRefSerializer(read_only=True, allow_null=True)
@@ -132,6 +175,11 @@ class CaseDetailSerializer(CaseListSerializer):
     evidence = CaseEvidenceRefSerializer(many=True, read_only=True)
     approval_steps = CaseStepRefSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
+    # Where the case came from and what was done beside it: only rows the reader may open (their own scope).
+    inspection_records = serializers.SerializerMethodField(help_text=_lazy("案件来源的检查记录"))
+    warnings = serializers.SerializerMethodField(help_text=_lazy("转为本案件的预警（责令改正）"))
+    coercive_measures = serializers.SerializerMethodField(help_text=_lazy("本案件的查封、扣押"))
+    executions = serializers.SerializerMethodField(help_text=_lazy("执行本案件决定的申请法院强制执行"))
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -143,12 +191,36 @@ class CaseDetailSerializer(CaseListSerializer):
             "service_due_at", "served_on", "service_method", "payment_due_at", "executed_on", "execution_method",
             "paid_amount", "surcharge_amount", "closed_on", "archived_on", "archive_number", "needs_publication",
             "publication_due_at", "provisional_deadlines", "proposed_confiscated", "went_to_hearing",
-            "documents", "evidence", "approval_steps", "actions",
+            "documents", "evidence", "approval_steps", "actions", "inspection_records", "warnings",
+            "coercive_measures", "executions",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CASE_ACTIONS.keys())))
     def get_actions(self, case: Case) -> list[str]:
         return CASE_ACTIONS.available(case, self.context["request"].user)
+
+    def _links(self, case: Case) -> CaseLinks:
+        # The four lists are read once per case (four queries), not once per field.
+        cache = self.__dict__.setdefault("_case_links", {})
+        if case.pk not in cache:
+            cache[case.pk] = case_links(case, self.context["request"].user)
+        return cache[case.pk]
+
+    @extend_schema_field(CaseRecordRefSerializer(many=True))
+    def get_inspection_records(self, case: Case) -> list[dict]:
+        return CaseRecordRefSerializer(self._links(case).records, many=True).data
+
+    @extend_schema_field(CaseWarningRefSerializer(many=True))
+    def get_warnings(self, case: Case) -> list[dict]:
+        return CaseWarningRefSerializer(self._links(case).warnings, many=True).data
+
+    @extend_schema_field(CaseMeasureRefSerializer(many=True))
+    def get_coercive_measures(self, case: Case) -> list[dict]:
+        return CaseMeasureRefSerializer(self._links(case).measures, many=True).data
+
+    @extend_schema_field(CaseExecutionRefSerializer(many=True))
+    def get_executions(self, case: Case) -> list[dict]:
+        return CaseExecutionRefSerializer(self._links(case).executions, many=True).data
 
 
 class CaseLeadSerializer(Serializer):

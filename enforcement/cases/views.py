@@ -35,6 +35,7 @@ from enforcement.cases.forms import (
     LeadForm,
     SupersedeForm,
 )
+from enforcement.cases.links import case_links
 from enforcement.cases.models import AppealRecord, Case, CaseDocument, CaseStatus, Publication, WarningLevel
 from enforcement.cases.privacy import viewer_for
 from enforcement.cases.selectors import (
@@ -179,6 +180,8 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events, "warning_badge": WARNING_BADGES.get(case.warning_level, ""),
         "step_labels": case_deadlines.STEP_LABELS, "surcharge_now": surcharge_now,
         "hearing_provisional": "hearing_request_due_at" in provisional,
+        # Where the case came from and what was done beside it, as far as this reader may see.
+        "links": case_links(case, request.user),
     })
 
 

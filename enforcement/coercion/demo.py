@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enforcement.cases.models import Case
 from enforcement.coercion import services as svc
 from enforcement.coercion.models import CoerciveMeasure
 from enforcement.models.agencies import TOWNSHIP_KINDS, Certificate, Membership, Role
@@ -79,6 +80,11 @@ def _teams() -> list[tuple]:
     return [(a, users, leaders[a]) for a, users in officers.items() if a in leaders and len(users) >= 2]
 
 
+def _case_of(agency):
+    """The township's earliest decided demo case, if the cases step made one."""
+    return Case.objects.filter(agency=agency, decided_on__isnull=False).order_by("decided_on", "pk").first()
+
+
 def _pair(users, day: dt.date) -> list | None:
     valid = set(Certificate.objects.valid_on(day).filter(officer__in=users).values_list("officer_id", flat=True))
     chosen = [u for u in users if u.pk in valid][:2]
@@ -96,7 +102,7 @@ def seed_coercion(stdout, password: str) -> None:
         return
     counter = {"n": 0}
 
-    def measure(team, kind, taken_days_ago, period=30, emergency=False, approve=True):
+    def measure(team, kind, taken_days_ago, period=30, emergency=False, approve=True, case=None):
         agency, users, leader = team
         taken = _at(today - dt.timedelta(days=taken_days_ago))
         pair = _pair(users, taken.date())
@@ -118,6 +124,7 @@ def seed_coercion(stdout, password: str) -> None:
             period_days=period,
             items=ITEMS[kind],
             is_emergency=emergency,
+            case=case,
         )
         if approve and not emergency:
             m = svc.measure_approve(m, by=leader, at=taken - dt.timedelta(hours=1))
@@ -173,7 +180,8 @@ def seed_coercion(stdout, password: str) -> None:
                     released, by=users[0], reason="no_violation", on=today - dt.timedelta(days=45 + index)
                 )
             )
-        converted = measure(team, "seizure", 50 + index)
+        # Confiscated by the township's penalty decision: taken under one of its cases (the case page lists it).
+        converted = measure(team, "seizure", 50 + index, case=_case_of(agency))
         if converted is not None:
             made.append(
                 svc.measure_convert(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enforcement.access import get_visible_or_404, scope_for
 from enforcement.api_base import CappedPaginator
+from enforcement.cases.links import visible_case
 from enforcement.coercion import documents, selectors
 from enforcement.coercion import services as svc
 from enforcement.coercion.actions import EXECUTION_ACTIONS, MEASURE_ACTIONS
@@ -197,6 +198,7 @@ def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
         "enforcement/coercion/detail.html",
         {
             "m": measure,
+            "case": visible_case(request.user, measure.case_id),
             "party": selectors.party(request.user, measure),
             "items": list(measure.items.all()),
             "officers": list(measure.measure_officers.all()),
@@ -332,6 +334,7 @@ def execution_page(request: HttpRequest, pk: int) -> HttpResponse:
         "enforcement/coercion/execution_detail.html",
         {
             "e": execution,
+            "case": visible_case(request.user, execution.case_id),
             "party": selectors.party(request.user, execution),
             "events": _events(execution),
             "actions": _actions(EXECUTION_ACTIONS, execution, request.user, "coercion:execution-action"),

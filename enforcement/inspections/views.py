@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enforcement.cases.links import visible_case
 from enforcement.errors import DomainError
 from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
@@ -370,6 +371,8 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         "enforcement/inspections/record_detail.html",
         {
             "record": record,
+            # The case it became, linked only for readers who may open it (a squadron sees the township's records).
+            "case": visible_case(request.user, record.case_id),
             **selectors.record_detail_related(record),
             "actions": _record_actions(record, request.user),
             "attachment_form": AttachmentForm() if open_ else None,

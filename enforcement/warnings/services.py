@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 from enforcement.cases.choices import CaseSource, PartyKind, WarningLevel
 from enforcement.cases.deadlines import yellow_share
 from enforcement.cases.legal_rules import legal_rule
+from enforcement.cases.rules import check_filing_power
 from enforcement.cases.services.evidence import check_upload, sha256_of
 from enforcement.cases.services.lifecycle import case_create_lead
 from enforcement.catalogue.models import Matter
-from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
+from enforcement.errors import DomainError, InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.inspections.choices import Disposition, FindingResult, ObjectKind, Outcome
 from enforcement.inspections.models import InspectionObject, InspectionRecord
 from enforcement.inspections.services import certified_through
@@ -146,6 +147,25 @@ def _check_officers(officers: Sequence, day: dt.date) -> None:
         )
 
 
+def check_holder(matter: Matter, agency: Agency, township: Agency | None, day: dt.date) -> None:
+    """Refuse unless ``agency`` holds ``matter`` in ``township`` on ``day``: the filing rule of cases, reused.
+
+    A warning orders the party to correct under the matter's provisions (Administrative Penalty Law
+    art. 28) and, if not corrected, becomes the agency's own case lead: only an agency that could
+    file under the matter there may issue it. The refusal keeps the filing rule's reason (who does
+    hold the matter) and cites the rule.
+    """
+    try:
+        check_filing_power(matter, agency, township, day)
+    except DomainError as exc:
+        raise type(exc)(
+            _("%(agency)s不能以该事项出具预警（%(article)s）：%(reason)s")
+            % {"agency": agency.name, "article": _article("warning_holder"), "reason": exc.message},
+            field="matter",
+            code="warning_holder",
+        ) from exc
+
+
 def _number(day: dt.date) -> str:
     # Unique at once; replaced by the readable number once the row has its id.
     return f"YJ-{day.year}-tmp-{uuid.uuid4().hex[:12]}"
@@ -170,7 +190,8 @@ def warning_issue(
     """Issue a warning notice (责令改正通知书) or record the party's written commitment to correct (告知承诺).
 
     Refuses, changing nothing: a matter not on the warning list, a listed condition not
-    confirmed, a second warning within the repeat period, fewer than two certified officers.
+    confirmed, a matter the agency does not hold in the party's township that day (the filing
+    rule of cases), a second warning within the repeat period, fewer than two certified officers.
     """
     if not perms.can_issue(by, agency.pk):
         raise PermissionRefused(_("您不是%(agency)s的执法人员，不能以其名义出具预警。") % {"agency": agency.name})
@@ -200,11 +221,12 @@ def warning_issue(
         if commitment_file is None:
             raise ValidationFailed(_("请上传当事人签名的承诺书。"), field="commitment_file")
         check_upload(commitment_file)
-    _check_officers(officers, day)
     if township is None:
         township = (
             party.object.township if party.object is not None else agency if agency.kind in TOWNSHIP_KINDS else None
         )
+    check_holder(matter, agency, township, day)
+    _check_officers(officers, day)
     with transaction.atomic():
         # Serialise warnings under one matter, so that two officers cannot both issue a "first" warning.
         entry = WarningMatter.objects.select_for_update().get(pk=entry.pk)

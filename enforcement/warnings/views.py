@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from enforcement.cases.links import visible_case, visible_case_ids
 from enforcement.errors import DomainError
 from enforcement.files import serve_file
 from enforcement.forms import apply_domain_error
@@ -49,6 +50,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "warnings": page.object_list,
+            # A row links to its case only for readers who may open it (one query for the page).
+            "visible_cases": visible_case_ids(request.user, [w.case_id for w in page.object_list]),
             "query": request.GET.urlencode(),
             "can_issue": perms.can_issue(request.user),
         },
@@ -129,6 +132,8 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
         "enforcement/warnings/detail.html",
         {
             "warning": warning,
+            # The case it became, linked only for readers who may open it.
+            "case": visible_case(request.user, warning.case_id),
             "events": events,
             "actions": actions,
             "officers": list(warning.officers.all()),

@@ -8,10 +8,11 @@ import pytest
 
 from enforcement.inspections import services as insp_services
 from enforcement.inspections.choices import FindingResult, Outcome, SignatureStatus
+from enforcement.models import GrantMode
 from enforcement.warnings import services
 from enforcement.warnings.models import WarningMatter
 from tests.enforcement.inspections_support import aware, insp_fixture  # noqa: F401  (fixture)
-from tests.factories import make_matter
+from tests.factories import grant, make_matter
 
 CONDITIONS = ["初次违法", "危害后果轻微", "能够及时改正"]
 
@@ -35,6 +36,11 @@ def warning_list_fixture(insp):
         repeat_days=180,
         reason="县预警执法清单（试行）",
     )
+    # The bureau holds both county-wide (transferred); both are devolved to township A, which may
+    # therefore warn under them there (the filing rule of cases, which warnings share).
+    for matter in (m_litter, m_sign):
+        grant(matter, insp.county.bureau, GrantMode.TRANSFERRED)
+        grant(matter, insp.county.town_a, GrantMode.DEVOLVED, township=insp.county.town_a)
     insp.m_litter, insp.m_sign, insp.entry = m_litter, m_sign, entry
     return insp
 
