@@ -131,6 +131,20 @@ def counts_by_township() -> list[tuple[int | None, str, str, int]]:
     return [row for row in rows if row[3]]
 
 
+def totals() -> Counter:
+    """Every key's count, the sum of its rows; keys with no open ticket left out (one query)."""
+    rows = (OpenTicketCount.objects.order_by().values_list("township_id", "agency_id", "status", "warning_level")
+            .annotate(total=Sum("n")))
+    return Counter({tuple(row[:4]): row[4] for row in rows if row[4]})
+
+
+def recount() -> Counter:
+    """The same counts from the tickets themselves (reads every open ticket: for checks, not pages)."""
+    rows = (Ticket.objects.filter(status__in=OPEN_STATES).order_by()
+            .values_list(*KEY_FIELDS).annotate(n=Count("*")))
+    return Counter({tuple(row[:4]): row[4] for row in rows})
+
+
 # --- compaction and reconciliation ----------------------------------------------------------------
 
 
@@ -178,12 +192,6 @@ class Drift:
     tickets: int
 
 
-def _recount() -> Counter:
-    rows = (Ticket.objects.filter(status__in=OPEN_STATES).order_by()
-            .values_list(*KEY_FIELDS).annotate(n=Count("*")))
-    return Counter({tuple(row[:4]): row[4] for row in rows})
-
-
 def reconcile() -> list[Drift]:
     """Rebuild the summary from the tickets; return the keys whose count had drifted (empty: none).
 
@@ -199,11 +207,12 @@ def reconcile() -> list[Drift]:
             kept, fresh = _reconcile_in_one_statement()
         else:
             kept = _delete_all()
-            fresh = _recount()
+            fresh = recount()
             record(fresh)
     drifts = [Drift(key, kept.get(key, 0), fresh.get(key, 0)) for key in set(kept) | set(fresh)
               if kept.get(key, 0) != fresh.get(key, 0)]
-    return sorted(drifts, key=lambda d: tuple("" if v is None else str(v) for v in d.key))
+    # Keys without a township or an agency first.
+    return sorted(drifts, key=lambda d: tuple((v is not None, v if v is not None else 0) for v in d.key))
 
 
 def _reconcile_in_one_statement() -> tuple[Counter, Counter]:
