@@ -161,8 +161,8 @@ def _table() -> str:
 _COLUMNS = "township_id, agency_id, status, warning_level"
 
 
-def _delete_all() -> Counter:
-    """Delete every row this statement sees and return their sums by key.
+def _delete_all() -> tuple[Counter, int]:
+    """Delete every row this statement sees; return their sums by key and how many rows there were.
 
     ``DELETE ... RETURNING`` hands back exactly the rows it deleted: a delta
     committed meanwhile is not among them and stays.
@@ -170,17 +170,17 @@ def _delete_all() -> Counter:
     sums: Counter = Counter()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_table()} RETURNING {_COLUMNS}, n")
-        for township_id, agency_id, status, level, n in cursor.fetchall():
-            sums[(township_id, agency_id, status, level)] += n
-    return sums
+        rows = cursor.fetchall()
+    for township_id, agency_id, status, level, n in rows:
+        sums[(township_id, agency_id, status, level)] += n
+    return sums, len(rows)
 
 
 def compact() -> dict:
     """Fold the rows into one per key (keys that sum to zero disappear); idempotent."""
     with transaction.atomic():
         _serialise()
-        before = OpenTicketCount.objects.count()
-        sums = _delete_all()
+        sums, before = _delete_all()
         record(sums)
     return {"rows_before": before, "rows_after": sum(1 for n in sums.values() if n)}
 
@@ -206,7 +206,7 @@ def reconcile() -> list[Drift]:
         if connection.vendor == "postgresql":
             kept, fresh = _reconcile_in_one_statement()
         else:
-            kept = _delete_all()
+            kept, _rows = _delete_all()
             fresh = recount()
             record(fresh)
     drifts = [Drift(key, kept.get(key, 0), fresh.get(key, 0)) for key in set(kept) | set(fresh)
