@@ -371,7 +371,8 @@ def measure_sweep(ref: dict, per_level: int = CHANGED_PER_LEVEL) -> dict:
         "open_tickets": Ticket.objects.filter(status__in=["new", "triaged", "assigned", "accepted", "in_progress",
                                                           "resolved"]).count(),
         "seconds": round(elapsed, 3), "notify_seconds": round(result.notify_seconds, 3),
-        "select_update_seconds": round(elapsed - result.notify_seconds, 3),
+        "select_update_seconds": round(elapsed - result.notify_seconds - result.summary_seconds, 3),
+        "summary_seconds": round(result.summary_seconds, 3),
         "queries": len(queries.captured_queries), "red": len(result.red),
         "yellow": len(result.yellow), "notifications": notified, "second_run_seconds": round(idle, 3),
         "second_run_changes": len(again.red) + len(again.yellow),
@@ -433,7 +434,9 @@ def run(tickets: int, runs: int) -> int:
     failures = []
     for name, figures in (("sweep", sweep), ("catch-up sweep", catch_up)):
         print(f"  {name} over {figures['open_tickets']} open: {figures['seconds']}s (select+update "
-              f"{figures['select_update_seconds']}s, notify {figures['notify_seconds']}s), {figures['queries']}q, "
+              f"{figures['select_update_seconds']}s, summary {figures['summary_seconds']}s in "
+              f"{figures['summary_inserts']} inserts for {figures['ticket_updates']} updates, notify "
+              f"{figures['notify_seconds']}s), {figures['queries']}q, "
               f"{figures['red']} red + {figures['yellow']} yellow, {figures['notifications']} notifications; "
               f"second run {figures['second_run_seconds']}s, {figures['second_run_changes']} changes")
         if figures["seconds"] >= SWEEP_LIMIT_SECONDS and os.environ.get("BENCH_SMOKE") != "1":  # bench-smoke: not timed
