@@ -18,7 +18,9 @@ Measured (median of RUNS, cold: every run rebuilds):
 * the ticket list's map (open tickets clustered on a grid) as the dispatcher;
 * the four ticket statistics charts for this month, as the dispatcher.
 
-Writes bench/out/bench_screen.json and prints a summary. Fails (exit 1) if the
+Writes bench/out/bench_screen.json (commit, machine, load average before and
+after; with BENCH_EXPLAIN=1 also EXPLAIN ANALYZE of one build's queries in
+bench/out/bench_screen_plans.txt) and prints a summary. Fails (exit 1) if the
 build takes 200 ms or more, or if a build's query count changes between runs.
 """
 
@@ -27,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,9 +62,28 @@ def timed(func, runs: int) -> dict:
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "queries": sorted(queries)}
 
 
-def run(tickets: int, runs: int) -> int:
-    from dispatch import screen
+def explain_build(screen) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT of one build (bench/out/bench_screen_plans.txt)."""
+    with CaptureQueriesContext(connection) as ctx:
+        screen.build_screen()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in ctx.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            plans.append(f"=== ({query['time']}s)\n{query['sql']}\n{plan}\n")
+    return "\n".join(plans)
 
+
+def run(tickets: int, runs: int) -> int:
+    import harness
+
+    from dispatch import screen
+    from dispatch.models import OpenTicketCount
+
+    load_before = harness.load_average()
     ref = build_reference_data()
     t_generate = generate_tickets(tickets, ref)
     client = Client()
@@ -90,18 +110,24 @@ def run(tickets: int, runs: int) -> int:
             for name in ("intake", "on-time", "categories", "satisfaction")
         },
     }
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     result = {
-        "commit": commit.strip(),
+        "commit": harness.commit(),
+        "machine": harness.machine(),
         "tickets": tickets,
+        "summary_rows": OpenTicketCount.objects.count(),
         "runs": runs,
+        "load_average_before": load_before,
+        "load_average_after": harness.load_average(),
         "generate_seconds": round(t_generate, 1),
         **result,
     }
     out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_screen.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"screen[{connection.vendor}] {tickets} tickets generated in {t_generate:.1f}s")
+    if os.environ.get("BENCH_EXPLAIN"):
+        (out / "bench_screen_plans.txt").write_text(explain_build(screen))
+    print(f"screen[{connection.vendor}] {tickets} tickets generated in {t_generate:.1f}s; load average "
+          f"{result['load_average_before']} -> {result['load_average_after']}")
     for key in ("build", "rates_refresh", "endpoint_cached", "ticket_map"):
         print(f"  {key}: {result[key]}")
     for name, figures in result["charts"].items():

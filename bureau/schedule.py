@@ -25,6 +25,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=10),
     },
     "dispatch-sweep-ticket-warnings": {"task": "dispatch.tasks.sweep_ticket_warnings", "schedule": crontab()},
+    # The board's summary of open tickets: delta rows folded every minute; rebuilt from the tickets
+    # nightly, reporting any drift (dispatch.summary).
+    "dispatch-compact-ticket-counts": {"task": "dispatch.tasks.compact_ticket_counts", "schedule": crontab()},
+    "dispatch-reconcile-ticket-counts": {"task": "dispatch.tasks.reconcile_ticket_counts",
+                                         "schedule": crontab(minute=40, hour=3)},
     # Sealing/seizure periods, emergency approvals (24 h) and court-application windows to yellow/red.
     "coercion-deadline-sweep": {
         "task": "enforcement.coercion.tasks.sweep_coercion_warnings",

@@ -4,9 +4,14 @@ Every screen polls :func:`screen_json` every ``SCREEN_INTERVAL`` seconds. The
 JSON is built at most once per interval (and language) for all of them and
 kept in the shared cache (Redis); while Redis is down the cache answers from
 this process's memory (bureau.cache.FallbackRedisCache), so each process then
-builds once per interval instead. The queries are the board's (index-only
-counts of open tickets, dispatch.selectors.board_counts) and range scans on
-``received_at`` of today and of two months.
+builds once per interval instead. The counts of open tickets are the board's
+(dispatch.selectors.board_counts, read from the summary that every change
+keeps: dispatch.summary), so they cost the same at 10,000 or 1,000,000
+tickets; the rest are bounded reads: today's intake (a range scan on
+``received_at``: what came in today, not what is open), the longest overdue
+red tickets (``ticket_red_due_idx``, 15 entries), this month's and last
+month's cases, and the month rates (two months of tickets, from the cache
+every ``RATES_SECONDS``).
 """
 
 from __future__ import annotations

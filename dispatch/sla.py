@@ -19,7 +19,8 @@ deadline sets ``overdue``, which stays for statistics.
 :func:`sweep_warnings` works in chunks: select the ids whose level must
 change (``FOR UPDATE SKIP LOCKED``, so a ticket being handled right now is
 simply picked up by the next run) through partial indexes that hold only the
-candidates, update them by id, and notify the assignee's members and the
+candidates, update them by id, insert the chunk's moves into the board's
+summary (``dispatch.summary``: one statement), and notify the assignee's members and the
 command centre with one bulk send per chunk (``notify_each``) in the same
 transaction. A crash rolls a chunk back whole; running twice changes and
 sends nothing more (idempotent): the second run finds no candidates, and a
@@ -41,6 +42,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch import summary
 from dispatch.choices import HANDLING_STATES
 from dispatch.links import ticket_url
 from dispatch.models import (
@@ -181,8 +183,10 @@ class SweepResult:
     yellow: list[int] = field(default_factory=list)
     red: list[int] = field(default_factory=list)
     notified: int = 0
-    # Seconds spent notifying (the rest is selecting and updating), for the benchmark.
+    # Seconds spent notifying and inserting the board summary's deltas (the rest is selecting and
+    # updating), for the benchmark.
     notify_seconds: float = 0.0
+    summary_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return {"yellow": len(self.yellow), "red": len(self.red), "notified": self.notified}
@@ -227,12 +231,17 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     for level, candidates, extra, accepting, seen in passes:
         while True:
             with transaction.atomic():
-                ids = list(
-                    candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:chunk]
-                )
-                if not ids:
+                # The keys come with the lock, so the board's summary moves by what this chunk changes.
+                locked = candidates.select_for_update(skip_locked=True).values_list("pk", *summary.KEY_FIELDS)
+                rows = list(locked[:chunk])
+                if not rows:
                     break
+                ids = [row[0] for row in rows]
                 Ticket.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now, **extra)
+                started = time.perf_counter()
+                summary.record(summary.moves((summary.key_of(row[1:]), summary.key_of((*row[1:4], level)))
+                                             for row in rows))
+                result.summary_seconds += time.perf_counter() - started
                 started = time.perf_counter()
                 result.notified += _notify_level(ids, level, dispatchers, accepting=accepting)
                 result.notify_seconds += time.perf_counter() - started

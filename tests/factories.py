@@ -135,6 +135,20 @@ def make_ticket(*, category, township: Agency, **over):
     return services.ticket_intake(**data).ticket
 
 
+def set_ticket_fields(ticket, **fields) -> None:
+    """Write a ticket's columns directly (a test's shortcut for the sweep or a service), moving it in the
+    board's summary as those do (dispatch.summary), so the board and the screen count it."""
+    from django.db import transaction
+
+    from dispatch import summary
+    from dispatch.models import Ticket
+
+    with transaction.atomic():
+        before = summary.locked_key(ticket.pk)
+        Ticket.objects.filter(pk=ticket.pk).update(**fields)
+        summary.record_move(before, summary.locked_key(ticket.pk))
+
+
 def make_batch(by, townships, *, number: str = "2026-1", effective: dt.date | None = None, **extra):
     """A draft devolution batch (devolution service)."""
     from django.utils import timezone

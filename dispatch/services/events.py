@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import permissions as perms
+from dispatch import summary
 from dispatch.models import (
     HANDLING_STATES,
     PRIORITY_ORDER,
@@ -207,12 +208,14 @@ def extension_decide(extension: TicketExtension, *, by, approve: bool, note: str
             ticket.deadline_provisional = ticket.deadline_provisional or new_due.provisional
             if not in_accept_stage(ticket):  # not signed for yet: the light still runs against acceptance
                 ticket.warn_at = resolve_warn_at(ticket, now)
+            before = summary.ticket_key(ticket)  # the locked row's
             level = level_at(ticket, now)
             if level != ticket.warning_level:
                 ticket.warning_level = level
                 ticket.warning_changed_at = now
             ticket.save(update_fields=["resolve_due", "deadline_provisional", "warn_at", "warning_level",
                                        "warning_changed_at"])
+            summary.record_move(before, summary.ticket_key(ticket))
             return new_due.at
 
         decided = perform_transition(current, action, by=by, note=note, data={"ticket": ticket.number},

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import permissions as perms
+from dispatch import summary
 from dispatch.models import (
     HOTLINE_CHANNELS,
     AttachmentKind,
@@ -206,6 +207,7 @@ def ticket_intake(
                 created_by=by,
                 received_at=received,
             )
+            summary.count_new(ticket)  # the board's summary, in this transaction
             stored = [
                 _store_attachment(ticket, upload, checked, kind=AttachmentKind.REPORT, by=by)
                 for upload, checked in uploads

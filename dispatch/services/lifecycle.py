@@ -5,10 +5,11 @@ new → triaged (分流) → assigned (交办) → accepted (签收) → in_prog
 Also: return (退单) to the command centre, dismiss (不予受理), merge duplicates.
 
 Each service checks what needs other tables (who holds the matter, the SLA,
-the policy), then calls ``perform_transition``, which locks the row, checks
-state and permission, runs the transition method on the locked row and
-writes the event; notifications are written in the same transaction (their
-e-mails go out after commit).
+the policy), then calls ``perform_transition`` (through ``summary.transition``,
+which moves the ticket in the board's summary in the same transaction), which
+locks the row, checks state and permission, runs the transition method on the
+locked row and writes the event; notifications are written in the same
+transaction (their e-mails go out after commit).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import permissions as perms
+from dispatch import summary
 from dispatch.models import (
     FINAL_STATES,
     AttachmentKind,
@@ -40,7 +42,7 @@ from enforcement.catalogue.powers import holder_of
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
 from enforcement.models import Agency, AgencyKind, Grid, Matter, MatterStatus
 from enforcement.officers import require_certified
-from enforcement.workflow import perform_transition, record_event
+from enforcement.workflow import record_event
 
 __all__ = [
     "Proposal",
@@ -119,7 +121,7 @@ def ticket_triage(
     if priority and priority not in Priority.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="priority")
     proposal = propose_agency(matter, township) if matter is not None else Proposal(None, "")
-    return perform_transition(
+    return summary.transition(
         ticket, "triage", by=by, note=note, at=timezone.now(), matter=matter, township=township, grid=grid,
         category=category, priority=priority, proposed_agency=proposal.agency, basis=proposal.basis,
         data={"matter": getattr(matter, "code", None), "proposed_agency": getattr(proposal.agency, "name", None),
@@ -146,7 +148,7 @@ def ticket_assign(
     now = timezone.now()
     deadlines = deadlines_for(ticket, now)
     with transaction.atomic():
-        assigned = perform_transition(
+        assigned = summary.transition(
             ticket, "assign", by=by, note=note, public=True, at=now, handler=agency,
             accept_due=deadlines.accept_due, resolve_due=deadlines.resolve_due, warn_at=deadlines.warn_at,
             provisional=deadlines.provisional,
@@ -224,12 +226,12 @@ def revoke_many(perm: str, users: list, ticket: Ticket) -> None:
 
 def ticket_accept(ticket: Ticket, *, by, note: str = "") -> Ticket:
     """签收: a member of the responsible agency takes the ticket."""
-    return perform_transition(ticket, "accept", by=by, note=note, public=True, at=timezone.now(),
+    return summary.transition(ticket, "accept", by=by, note=note, public=True, at=timezone.now(),
                               restage=enter_resolve_stage)
 
 
 def ticket_start(ticket: Ticket, *, by, note: str = "") -> Ticket:
-    return perform_transition(ticket, "start", by=by, note=note, at=timezone.now())
+    return summary.transition(ticket, "start", by=by, note=note, at=timezone.now())
 
 
 def ticket_resolve(ticket: Ticket, *, by, resolution: str, files: Iterable = ()) -> Ticket:
@@ -247,7 +249,7 @@ def ticket_resolve(ticket: Ticket, *, by, resolution: str, files: Iterable = ())
     )
     now = timezone.now()
     with transaction.atomic():
-        resolved = perform_transition(
+        resolved = summary.transition(
             ticket, "resolve", by=by, public=True, at=now, resolution=resolution or "", missing_feedback=missing,
             note=(resolution or "").strip()[:2000],
         )
@@ -274,10 +276,10 @@ def ticket_verdict(ticket: Ticket, *, by, accepted: bool, score: int | None = No
     now = timezone.now()
     with transaction.atomic():
         if accepted:
-            return perform_transition(ticket, "close", by=by, public=True, at=now, score=score, reason=reason or "",
+            return summary.transition(ticket, "close", by=by, public=True, at=now, score=score, reason=reason or "",
                                       note=reason or "", data={"score": score})
         again = deadlines_for(ticket, now)
-        reopened = perform_transition(
+        reopened = summary.transition(
             ticket, "reopen", by=by, public=True, at=now, reason=reason or "", note=reason or "",
             resolve_due=again.resolve_due, provisional=again.provisional,
             warn_at=warn_time(now, again.resolve_due, unit=again.resolve_unit),
@@ -295,7 +297,7 @@ def ticket_return(ticket: Ticket, *, by, reason: str) -> Ticket:
     policy = DispatchPolicy.load()
     with transaction.atomic():
         agency_name = ticket.responsible_agency.name if ticket.responsible_agency_id else ""
-        returned = perform_transition(
+        returned = summary.transition(
             ticket, "return_to_dispatch", by=by, note=reason or "", at=timezone.now(), reason=reason or "",
             max_returns=policy.max_returns, window_days=policy.return_window_working_days,
             data={"agency": agency_name},
@@ -308,7 +310,7 @@ def ticket_return(ticket: Ticket, *, by, reason: str) -> Ticket:
 
 def ticket_dismiss(ticket: Ticket, *, by, reason: str) -> Ticket:
     """不予受理: not a matter for enforcement (with the reason the reporter will read)."""
-    return perform_transition(ticket, "dismiss", by=by, public=True, note=reason or "", at=timezone.now(),
+    return summary.transition(ticket, "dismiss", by=by, public=True, note=reason or "", at=timezone.now(),
                               reason=reason or "")
 
 
@@ -329,7 +331,7 @@ def ticket_merge(duplicate: Ticket, *, into: Ticket, by, note: str = "") -> Tick
                 field="into",
             )
         previous_agency = duplicate.responsible_agency_id if duplicate.status == TicketStatus.ASSIGNED else None
-        merged = perform_transition(
+        merged = summary.transition(
             duplicate, "merge", by=by, public=True, at=timezone.now(), into=survivor,
             note=note or _("与工单 %(number)s 反映同一问题，合并办理。") % {"number": survivor.number},
             data={"into": survivor.number},

@@ -17,7 +17,7 @@ from django.utils import timezone
 from dispatch import screen, services
 from dispatch.models import Ticket
 from enforcement.models import Role
-from tests.factories import member
+from tests.factories import member, set_ticket_fields
 
 CHARTS = ("intake", "on-time", "categories", "satisfaction")
 
@@ -145,7 +145,7 @@ def test_screen_is_for_county_wide_readers_only(client_for, dispatcher, leader_a
 def test_screen_data_holds_every_panel(client_for, make_ticket, assigned, resolved, dispatcher, county):
     make_ticket(channel="hotline_12345")
     red = assigned()
-    Ticket.objects.filter(pk=red.pk).update(warning_level="red", resolve_due=timezone.now() - dt.timedelta(days=2))
+    set_ticket_fields(red, warning_level="red", resolve_due=timezone.now() - dt.timedelta(days=2))
     resolved()
     data = client_for(dispatcher).get(reverse("command:screen-data")).json()
     assert data["intake"]["total"] == 3
@@ -196,7 +196,7 @@ def test_screen_data_queries_do_not_grow_with_tickets(
     for _ in range(5):
         make_ticket()
         red = assigned()
-        Ticket.objects.filter(pk=red.pk).update(warning_level="red")
+        set_ticket_fields(red, warning_level="red")
     cache.clear()
     with django_assert_max_num_queries(12):
         assert len(client.get(reverse("command:screen-data")).json()["late"]) == 5

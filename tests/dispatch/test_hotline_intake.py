@@ -165,8 +165,9 @@ def batch(n: int, **over) -> dict:
 
 
 def test_batch_push_files_every_order_in_one_request(platform, county, django_assert_max_num_queries):
-    # Per order: savepoint, number, ticket, event, release; the rest is per request.
-    with django_assert_max_num_queries(10 + 5 * 20):
+    # Per order: savepoint, number, ticket, the board summary's delta (dispatch.summary), event, release;
+    # the rest is per request.
+    with django_assert_max_num_queries(10 + 6 * 20):
         response = platform.post(BATCH, batch(20), format="json")
     assert response.status_code == 200, response.data
     body = response.json()

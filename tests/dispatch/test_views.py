@@ -18,6 +18,7 @@ from dispatch import views as dispatch_views
 from dispatch.models import Ticket, TicketStatus
 from enforcement.api_base import CappedPaginator
 from tests.dispatch.conftest import png
+from tests.factories import set_ticket_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_board_counts_new_unassigned_and_lights_by_township(client_for, make_tic
     make_ticket()
     services.ticket_triage(make_ticket(township=county.town_b), by=dispatcher, matter=matter)
     late = assigned()
-    Ticket.objects.filter(pk=late.pk).update(warning_level="red")
+    set_ticket_fields(late, warning_level="red")
 
     page = client_for(dispatcher).get(reverse("dispatch:board"))
     assert page.status_code == 200
@@ -59,7 +60,7 @@ def test_board_sends_others_to_the_list(client_for, officer_a):
 
 
 def _light(ticket, level, **fields):
-    Ticket.objects.filter(pk=ticket.pk).update(warning_level=level, **fields)
+    set_ticket_fields(ticket, warning_level=level, **fields)
     return ticket
 
 
