@@ -20,6 +20,10 @@ one for each year of the old counter rows. On SQLite (the embedded default of
 ``make run``, one writer at a time anyway) the old counter upsert on
 :class:`~dispatch.models.TicketCounter` stays: gap-free there.
 
+The sequences are created by the application's database user at run time, as its tables were
+by the migrations (it needs CREATE on the schema, which running the migrations needs anyway).
+``manage.py flush`` empties the tickets but leaves the sequences: numbers then carry on.
+
 Code that writes numbered tickets itself (the demo seeding, the benches' bulk
 loads) calls :func:`numbers_continue_after` so that later intakes carry on
 after the numbers it wrote.
