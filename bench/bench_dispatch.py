@@ -219,11 +219,11 @@ def generate_tickets(n: int, ref: dict) -> float:
     from dispatch import summary
 
     summary.reconcile()
-    # The yearly counters continue after the generated numbers, as on a live system.
-    from dispatch.models import TicketCounter
+    # The yearly numbers continue after the generated ones, as on a live system.
+    from dispatch.services.numbering import numbers_continue_after
 
     for year in (2025, 2026):
-        TicketCounter.objects.update_or_create(year=year, defaults={"last": n // 2 + 1})
+        numbers_continue_after(year, n // 2 + 1)
     return elapsed
 
 

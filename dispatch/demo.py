@@ -40,13 +40,13 @@ from dispatch.models import (
     Ticket,
     TicketCategory,
     TicketCoHandler,
-    TicketCounter,
     TicketExtension,
     TicketStatus,
     Verdict,
     WarningLevel,
 )
-from dispatch.services.intake import format_number, new_lookup_code
+from dispatch.services.intake import new_lookup_code
+from dispatch.services.numbering import format_number, numbers_continue_after
 from dispatch.sla import in_accept_stage, level_at, rule_for, warn_time
 from enforcement.catalogue.powers import power_map
 from enforcement.demo import seed_step
@@ -246,7 +246,8 @@ def seed_tickets(stdout, password: str) -> None:
         tickets.append(ticket)
     Ticket.objects.bulk_create(tickets, batch_size=500)
     for year, last in serials.items():
-        TicketCounter.objects.update_or_create(year=year, defaults={"last": last})
+        # Intakes after the seeding take the numbers after these (the year's sequence on PostgreSQL).
+        numbers_continue_after(year, last)
 
     # Merged tickets point at an open ticket of the same category received before them.
     open_by_category: dict[int, Ticket] = {}

@@ -216,7 +216,12 @@ class SlaRule(models.Model):
 
 
 class TicketCounter(models.Model):
-    """The last ticket number given out in a year; the row is locked to hand out the next."""
+    """SQLite only: the last ticket number given out in a year; the row is locked to hand out the next.
+
+    On PostgreSQL each year has a sequence instead (``dispatch.services.numbering``:
+    a counter row locked until COMMIT made intakes queue) and this table is
+    empty; migration 0011 moved its rows into the sequences.
+    """
 
     year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
     last = models.PositiveIntegerField(_("已用序号"), default=0)

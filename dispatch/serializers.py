@@ -16,12 +16,19 @@ from dispatch.models import (
     TicketCategory,
     TicketCoHandler,
     TicketExtension,
+    TicketStatus,
 )
 from dispatch.permissions import available_actions, can_see_lookup_code
 from dispatch.privacy import reporter_for
 from dispatch.refcache import CachedPrimaryKeyRelatedField
 from enforcement.models import Agency, Grid, Matter, PartyKind
-from enforcement.serializers import AgencyBriefSerializer, ModelSerializer, Serializer, UserBriefSerializer
+from enforcement.serializers import (
+    AgencyBriefSerializer,
+    ChoiceLabelField,
+    ModelSerializer,
+    Serializer,
+    UserBriefSerializer,
+)
 from enforcement.workdays import Unit
 
 
@@ -40,8 +47,8 @@ class MatterBriefSerializer(ModelSerializer):
 
 
 class TicketListSerializer(ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = ChoiceLabelField(TicketStatus, source="status")
+    channel_display = ChoiceLabelField(Channel, source="channel")
     summary = serializers.CharField(read_only=True)
     category = CategoryBriefSerializer(read_only=True, allow_null=True)
     township = AgencyBriefSerializer(read_only=True, allow_null=True)

@@ -2,6 +2,7 @@
 
 * :mod:`.intake` - :func:`ticket_intake`, the one entry point of every channel,
   and the staff desk, township call and patrol report built on it;
+* :mod:`.numbering` - ticket numbers (a PostgreSQL sequence per year);
 * :mod:`.lifecycle` - one service per transition (triage, assign, accept,
   start, resolve, verdict, return, dismiss, merge);
 * :mod:`.events` - events without a state change (urge, supervise,

@@ -8,6 +8,10 @@ directly with ``by=None``. A hotline or Open311 push carries the source
 system's id as ``external_ref``; a second push with the same
 ``(channel, external_ref)`` returns the first ticket (``created=False``)
 instead of a duplicate, also when two pushes race (unique constraint).
+
+The ticket's number comes from :mod:`dispatch.services.numbering`: a
+PostgreSQL sequence per year, so intakes never wait for each other's commit;
+numbers are unique but may skip where an intake rolled back.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,17 +36,16 @@ from dispatch.models import (
     Ticket,
     TicketAttachment,
     TicketCategory,
-    TicketCounter,
 )
 from dispatch.selectors import prime_fresh_ticket
 from dispatch.services.common import command_centre_users, notify_users
+from dispatch.services.numbering import allocate_number, format_number
 from dispatch.uploads import check_upload
 from enforcement.access import scope_for
 from enforcement.errors import PermissionRefused, ValidationFailed
 from enforcement.models import TOWNSHIP_KINDS, Agency, Grid
 from enforcement.workflow import NO_AGENCY, record_event
 
-NUMBER_PREFIX = "GD"
 # Letters and digits that cannot be misread on a phone screen or over the phone.
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -50,6 +53,7 @@ __all__ = [
     "IntakeResult",
     "allocate_number",
     "attachment_add",
+    "format_number",
     "ticket_create_by_staff",
     "ticket_file_patrol_report",
     "ticket_file_township_call",
@@ -62,31 +66,6 @@ class IntakeResult:
     ticket: Ticket
     # False when a push with the same (channel, external_ref) had already created it.
     created: bool
-
-
-def format_number(year: int, serial: int) -> str:
-    return f"{NUMBER_PREFIX}{year}-{serial:06d}"
-
-
-def allocate_number(at: dt.datetime | None = None) -> str:
-    """The next readable number of the year, e.g. ``GD2026-000123`` (call inside a transaction).
-
-    One upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on
-    PostgreSQL and SQLite alike) creates the year's counter row or bumps it,
-    and keeps the row locked until the surrounding transaction ends: two
-    intakes never get the same number, and a rolled-back intake gives its
-    number back.
-    """
-    year = timezone.localtime(at or timezone.now()).year
-    table = connection.ops.quote_name(TicketCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (serial,) = cursor.fetchone()
-    return format_number(year, serial)
 
 
 def new_lookup_code() -> str:

@@ -68,19 +68,6 @@ def test_full_lifecycle_from_call_to_closed_ticket(
     assert public == ["intake", "assign", "accept", "resolve", "close"]
 
 
-def test_numbers_are_readable_and_count_per_year(make_ticket, clock):
-    clock(at(2026, 12, 31, 23, 50))
-    first = make_ticket()
-    second = make_ticket()
-    clock(at(2027, 1, 1, 0, 5))
-    third = make_ticket()
-
-    assert first.number == "GD2026-000001"
-    assert second.number == "GD2026-000002"
-    assert third.number == "GD2027-000001"
-    assert len(first.lookup_code) == 6 and first.lookup_code != second.lookup_code
-
-
 def test_hotline_push_with_the_same_reference_returns_the_first_ticket(category, county):
     data = {"channel": "hotline_12345", "external_ref": "12345-2026-0001", "description": "噪声扰民",
             "category": category, "township": county.town_a}

@@ -83,3 +83,22 @@ def test_represent_in_threads_and_reentrant(county):
             return represent(Outer, "leaf") if obj != "leaf" else "leaf"
 
     assert represent(Outer, object()) == {"inner": {"inner": "leaf"}}
+
+
+def test_choice_labels_answer_what_get_display_answers_in_the_request_language(make_ticket):
+    from django.utils import translation
+
+    from dispatch.models import TicketStatus
+    from dispatch.serializers import TicketListSerializer
+    from enforcement.serializers import ChoiceLabelField
+
+    ticket = make_ticket(channel="hotline_12345")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            body = represent(TicketListSerializer, ticket)
+            assert body["status_display"] == ticket.get_status_display()
+            assert body["channel_display"] == ticket.get_channel_display()
+    with translation.override("en"):
+        assert represent(TicketListSerializer, ticket)["status_display"] == "Awaiting triage"
+    # A value that is no longer a choice answers itself, as get_<field>_display() does.
+    assert ChoiceLabelField(TicketStatus, source="status").to_representation("retired") == "retired"
