@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from enforcement.models import Case, CaseStatus, Event, Publication
-from tests.conftest import PASSWORD
+from tests.browser.support import signed_in
 from tests.enforcement.cases_support import world
 
 __all__ = ["world"]
@@ -23,18 +23,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"browser-test-photo" * 40
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
-
-def signed_in(browser, live_server, username: str):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form[action*='login'] [type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def step(page, action: str) -> None:

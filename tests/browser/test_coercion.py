@@ -13,7 +13,7 @@ from enforcement.coercion.choices import MeasureStatus
 from enforcement.coercion.models import CoerciveMeasure
 from enforcement.models import Event, Role
 from enforcement.workdays import SHANGHAI
-from tests.conftest import PASSWORD
+from tests.browser.support import signed_in
 from tests.factories import member
 
 pytestmark = pytest.mark.browser
@@ -23,18 +23,6 @@ pytestmark = pytest.mark.browser
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
-
-def signed_in(browser, live_server, username: str):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form[action*='login'] [type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def act(page, measure, action: str) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from enforcement.models import Role
-from tests.conftest import PASSWORD
+from tests.browser.support import signed_in
 from tests.devolution.helpers import county_grant, make_matter, staff_township, today
 from tests.factories import member
 
@@ -25,20 +25,6 @@ def world(county, administrator, judicial_reviewer):
     return county, matters, clerk, judicial_reviewer, administrator
 
 
-def signed_in(browser, live_server, username: str):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form[action*='login'] [type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    # Confirmation dialogs (approve, enact) are accepted.
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
-
 
 def test_bureau_drafts_reviewer_approves_admin_enacts_and_power_map_shows_the_new_modes(
         page, browser, live_server, world):
@@ -47,7 +33,7 @@ def test_bureau_drafts_reviewer_approves_admin_enacts_and_power_map_shows_the_ne
     county, matters, clerk, reviewer, admin = world
 
     # 1. A bureau user drafts the batch with two items.
-    bureau = signed_in(browser, live_server, clerk.username)
+    bureau = signed_in(browser, live_server, clerk.username, accept_dialogs=True)
     bureau.goto("/devolution/")
     bureau.get_by_role("link", name="起草新批次").click()
     bureau.fill("input[name=number]", "2026-8")
@@ -87,7 +73,7 @@ def test_bureau_drafts_reviewer_approves_admin_enacts_and_power_map_shows_the_ne
     expect(bureau.get_by_test_id("batch-status")).to_have_text("已提交")
 
     # 2. The judicial reviewer starts the review and approves.
-    judicial = signed_in(browser, live_server, reviewer.username)
+    judicial = signed_in(browser, live_server, reviewer.username, accept_dialogs=True)
     judicial.goto(batch_url)
     judicial.locator("[data-action=start_review]").click()
     expect(judicial.get_by_test_id("batch-status")).to_have_text("审查中")
@@ -95,7 +81,7 @@ def test_bureau_drafts_reviewer_approves_admin_enacts_and_power_map_shows_the_ne
     expect(judicial.get_by_test_id("batch-status")).to_have_text("已批准")
 
     # 3. The administrator publishes and enacts it.
-    chief = signed_in(browser, live_server, admin.username)
+    chief = signed_in(browser, live_server, admin.username, accept_dialogs=True)
     chief.goto(batch_url)
     chief.locator("[data-action=publish]").click()
     expect(chief.get_by_test_id("batch-status")).to_have_text("已公布")
