@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -24,10 +25,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.api_base import OrderingFilter, ScopedQuerysetMixin
 from enforcement.cases.actions import CASE_ACTIONS
+from enforcement.cases.filters import CaseSearchFilter
 from enforcement.cases.legal_rules import CHANGED_BY_LABELS
 from enforcement.cases.models import (
+    SEARCH_FIELDS,
     ApprovalStep,
     Case,
     CaseDocument,
@@ -188,7 +191,8 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = Case.objects.select_related(*LIST_RELATED).order_by("-created_at", "-id")
     serializer_class = CaseListSerializer
-    search_fields = ["number", "filing_number", "decision_number", "title", "party_name"]
+    filter_backends = [DjangoFilterBackend, CaseSearchFilter, OrderingFilter]
+    search_fields = list(SEARCH_FIELDS)  # read by CaseSearchFilter's schema; the search is case_text_q
     ordering_fields = ["created_at", "discovered_on", "decided_on", "decide_due_at"]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
 
