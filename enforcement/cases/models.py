@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -101,17 +101,23 @@ class TrigramIndex(GinIndex):
     SQLite's table rebuilds (which re-create every ``Meta.indexes`` entry) work.
     """
 
+    opclass = "gin_trgm_ops"
+
     def __init__(self, *, field: str, name: str):
         self.field = field
-        super().__init__(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
+        super().__init__(Upper(field), name=name)
 
     def deconstruct(self):
         return f"{self.__class__.__module__}.{self.__class__.__name__}", (), {"field": self.field, "name": self.name}
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
-        return models.Index(Upper(self.field), name=self.name).create_sql(model, schema_editor, **kwargs)
+        if schema_editor.connection.vendor != "postgresql":
+            return models.Index(Upper(self.field), name=self.name).create_sql(model, schema_editor, **kwargs)
+        statement = super().create_sql(model, schema_editor, using=using, **kwargs)
+        # ``USING gin ((UPPER("field")) gin_trgm_ops)``. Not OpClass(): it places the operator class
+        # right only with django.contrib.postgres installed, which this project does not need.
+        statement.parts["columns"] = f"{statement.parts['columns']} {self.opclass}"
+        return statement
 
 
 class CaseQuerySet(models.QuerySet):
