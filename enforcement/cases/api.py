@@ -16,16 +16,16 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from enforcement.api_base import OrderingFilter, ScopedQuerysetMixin
+from enforcement.api_base import ScopedQuerysetMixin, SearchFilter
 from enforcement.cases.actions import CASE_ACTIONS
 from enforcement.cases.filters import CaseSearchFilter
 from enforcement.cases.legal_rules import CHANGED_BY_LABELS
@@ -191,7 +191,8 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = Case.objects.select_related(*LIST_RELATED).order_by("-created_at", "-id")
     serializer_class = CaseListSerializer
-    filter_backends = [DjangoFilterBackend, CaseSearchFilter, OrderingFilter]
+    # The project's filters, with the case search in place of the generic one.
+    filter_backends = [CaseSearchFilter if f is SearchFilter else f for f in api_settings.DEFAULT_FILTER_BACKENDS]
     search_fields = list(SEARCH_FIELDS)  # read by CaseSearchFilter's schema; the search is case_text_q
     ordering_fields = ["created_at", "discovered_on", "decided_on", "decide_due_at"]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
