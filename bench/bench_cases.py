@@ -123,7 +123,12 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
 
     units = ref["units"]
     statuses = ["lead", "filed", "investigating", "noticed", "decided", "executed", "closed", "archived"]
-    k = "mod(i, 8)"
+    # The handling agency is the unit (i mod units); the rest derives from n, the case's serial within
+    # its agency, so that every agency has cases in every state, procedure and seriousness. (Derived from
+    # i, every case of township T01 was a lead and every one of SQ01's was filed: an ordering on
+    # decided_on then had to read every decided case of the county before it reached theirs.)
+    n = f"(i / {len(units)})"
+    k = f"mod({n}, 8)"
     created = "(%(now)s::timestamptz - make_interval(days => mod(i, 730), mins => mod(i * 7, 1440)))"
     exprs = {
         # Registry numbers as enforcement.cases.rules.registry_number writes them: agency code, year,
@@ -133,7 +138,7 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
         "filing_number": f"CASE WHEN {k} >= 1 THEN '综执立字〔' || (2025 + mod(i, 2))::text || '〕第' || i::text "
         "|| '号' ELSE '' END",
         "decision_number": f"CASE WHEN {k} >= 4 THEN '综执罚决字〔2026〕第' || i::text || '号' ELSE '' END",
-        "procedure": "CASE WHEN mod(i, 10) = 0 THEN 'summary' ELSE 'ordinary' END",
+        "procedure": f"CASE WHEN mod({n}, 10) = 0 THEN 'summary' ELSE 'ordinary' END",
         "agency_id": f"(ARRAY{units!r})[1 + mod(i, {len(units)})]",
         # One case in 50 is entrusted: decided in the department's name (the department sees it).
         "subject_agency_id": f"CASE WHEN mod(i, 50) = 0 THEN {ref['dept']} END",
@@ -146,7 +151,7 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
         "party_name": "'当事人' || mod(i, 9973)::text",
         "party_id_number": "'330102199001' || lpad(mod(i, 1000000)::text, 6, '0')",
         "status": f"(ARRAY{statuses!r})[1 + {k}]",
-        "is_major": "mod(i, 40) = 0",
+        "is_major": f"mod({n}, 40) = 0",
         "created_at": created,
         "updated_at": created,
         "occurred_on": f"({created})::date - 3",
