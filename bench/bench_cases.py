@@ -18,10 +18,12 @@ each role (county-wide dispatcher, township officer, stationed-squadron officer,
 staff seeing entrusted cases, judicial reviewer seeing only assigned files):
 
 * API ``/api/cases/``: first page, every filter (status, warning_level, procedure, agency),
-  every ordering both ways, search by number and by party, a deep page by cursor (half-way
-  down the visible rows) and by page number (page 100 of 50), and one case's detail;
+  every ordering both ways, search by a whole registry number, by a part of one, by party and
+  by a word in every title, a deep page by cursor (half-way down the visible rows; and three
+  quarters down ``decided_on`` both ways, across its NULLs) and by page number (page 100 of
+  50), and one case's detail;
 * page ``/cases/``: first page, every filter (status, warning, procedure, agency, major,
-  year, q), page 100, and one case's page.
+  year, q by number and by party), page 100, and one case's page.
 
 Per list: median, p95, max and every sample; the queries of one request (Django's test client,
 signed in the same way) at page size 10 and 100 for the API. Writes bench/out/bench_cases.json
@@ -36,6 +38,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -47,6 +50,8 @@ from django.test.utils import setup_databases, setup_test_environment, teardown_
 logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in line per persona otherwise
 
 TOWNSHIPS = 20
+PARTY = "当事人9971"  # party_name is "当事人" + (i mod 9973): one case in 9,973
+TITLE_WORD = "摆摊经营"  # in every title
 MEDIAN_TARGET_MS, P95_TARGET_MS = 150.0, 300.0
 
 
@@ -118,14 +123,22 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
 
     units = ref["units"]
     statuses = ["lead", "filed", "investigating", "noticed", "decided", "executed", "closed", "archived"]
-    k = "mod(i, 8)"
+    # The handling agency is the unit (i mod units); the rest derives from n, the case's serial within
+    # its agency, so that every agency has cases in every state, procedure and seriousness. (Derived from
+    # i, every case of township T01 was a lead and every one of SQ01's was filed: an ordering on
+    # decided_on then had to read every decided case of the county before it reached theirs.)
+    n = f"(i / {len(units)})"
+    k = f"mod({n}, 8)"
     created = "(%(now)s::timestamptz - make_interval(days => mod(i, 730), mins => mod(i * 7, 1440)))"
     exprs = {
-        "number": "'AJ-' || lpad(i::text, 8, '0')",
+        # Registry numbers as enforcement.cases.rules.registry_number writes them: agency code, year,
+        # serial (unique per agency: i / units), e.g. "T01-2026-00123".
+        "number": f"(ARRAY{ref['unit_codes']!r})[1 + mod(i, {len(units)})] || '-' || "
+        f"extract(year FROM {created})::int::text || '-' || lpad((i / {len(units)} + 1)::text, 5, '0')",
         "filing_number": f"CASE WHEN {k} >= 1 THEN '综执立字〔' || (2025 + mod(i, 2))::text || '〕第' || i::text "
         "|| '号' ELSE '' END",
         "decision_number": f"CASE WHEN {k} >= 4 THEN '综执罚决字〔2026〕第' || i::text || '号' ELSE '' END",
-        "procedure": "CASE WHEN mod(i, 10) = 0 THEN 'summary' ELSE 'ordinary' END",
+        "procedure": f"CASE WHEN mod({n}, 10) = 0 THEN 'summary' ELSE 'ordinary' END",
         "agency_id": f"(ARRAY{units!r})[1 + mod(i, {len(units)})]",
         # One case in 50 is entrusted: decided in the department's name (the department sees it).
         "subject_agency_id": f"CASE WHEN mod(i, 50) = 0 THEN {ref['dept']} END",
@@ -138,7 +151,7 @@ def generate_cases(start: int, stop: int, ref: dict) -> float:
         "party_name": "'当事人' || mod(i, 9973)::text",
         "party_id_number": "'330102199001' || lpad(mod(i, 1000000)::text, 6, '0')",
         "status": f"(ARRAY{statuses!r})[1 + {k}]",
-        "is_major": "mod(i, 40) = 0",
+        "is_major": f"mod({n}, 40) = 0",
         "created_at": created,
         "updated_at": created,
         "occurred_on": f"({created})::date - 3",
@@ -207,14 +220,19 @@ def api_paths(role: str, ref: dict) -> dict:
     user = ref["people"][role]["user"]
     visible = Case.objects.visible_to(user).order_by("-created_at", "-id")
     total = visible.count()
+    number = search_number(role, ref)
     paths = {
         "api first page": "/api/cases/",
         "api status=investigating": "/api/cases/?status=investigating",
         "api warning_level=red": "/api/cases/?warning_level=red",
         "api procedure=summary": "/api/cases/?procedure=summary",
         f"api agency={ref['unit_codes'][0]}": f"/api/cases/?agency={ref['unit_codes'][0]}",
-        "api search number": "/api/cases/?search=AJ-00000100",
-        "api search party": "/api/cases/?search=%E5%BD%93%E4%BA%8B%E4%BA%BA9971",
+        # A whole registry number (matched exactly), a part of one and a party's name (by trigrams),
+        # and a word in nearly every title (most rows match: the list's ordering index, not trigrams).
+        "api search number": f"/api/cases/?search={quote(number)}",
+        "api search number part": f"/api/cases/?search={quote(number[:-2])}",
+        "api search party": f"/api/cases/?search={quote(PARTY)}",
+        "api search title word": f"/api/cases/?search={quote(TITLE_WORD)}",
     }
     deep = max(1, min(100, total // 50))  # page 100 of 50 rows where there are that many
     paths[f"api page {deep}"] = f"/api/cases/?page={deep}"
@@ -225,6 +243,13 @@ def api_paths(role: str, ref: dict) -> dict:
         middle = visible[total // 2]
         token = keyset.encode(keyset.ordering_of(visible), middle)
         paths["api deep page (cursor, half-way)"] = f"/api/cases/?cursor={token}"
+        # A nullable ordering, three quarters down: going down the NULLs come first, so the cursor
+        # is among the decided cases; going up they come last, so it is inside the NULL block.
+        for ordering in ("-decided_on", "decided_on"):
+            by = visible.order_by(ordering, "-id" if ordering.startswith("-") else "id")
+            token = keyset.encode(keyset.ordering_of(by), by[total * 3 // 4])
+            name = f"api deep page (cursor, 3/4) ordering={ordering}"
+            paths[name] = f"/api/cases/?ordering={ordering}&cursor={token}"
     first = visible.first()
     if first is not None:
         paths["api detail"] = f"/api/cases/{first.pk}/"
@@ -245,12 +270,22 @@ def page_paths(role: str, ref: dict) -> dict:
         "page agency": f"/cases/?agency={ref['units'][0]}",
         "page major": "/cases/?major=on",
         "page year=2026": "/cases/?year=2026",
-        "page q=number": "/cases/?q=AJ-00000100",
+        "page q=number": f"/cases/?q={quote(search_number(role, ref))}",
+        "page q=party": f"/cases/?q={quote(PARTY)}",
         f"page {deep}": f"/cases/?page={deep}",
     }
     if first is not None:
         paths["page detail"] = f"/cases/{first.pk}/"
     return paths
+
+
+def search_number(role: str, ref: dict) -> str:
+    """The registry number a role searches for: of a case it sees, in the middle of its list."""
+    from enforcement.models import Case
+
+    visible = Case.objects.visible_to(ref["people"][role]["user"]).order_by("-created_at", "-id")
+    total = visible.count()
+    return visible[total // 2].number if total else "T01-2026-00001"
 
 
 def query_counts(role: str, ref: dict) -> dict:

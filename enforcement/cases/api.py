@@ -22,13 +22,16 @@ from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from enforcement.api_base import ScopedQuerysetMixin
+from enforcement.api_base import ScopedQuerysetMixin, SearchFilter
 from enforcement.cases.actions import CASE_ACTIONS
+from enforcement.cases.filters import CaseSearchFilter
 from enforcement.cases.legal_rules import CHANGED_BY_LABELS
 from enforcement.cases.links import CaseLinks, case_links
 from enforcement.cases.models import (
+    SEARCH_FIELDS,
     ApprovalStep,
     Case,
     CaseDocument,
@@ -260,7 +263,9 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = Case.objects.select_related(*LIST_RELATED).order_by("-created_at", "-id")
     serializer_class = CaseListSerializer
-    search_fields = ["number", "filing_number", "decision_number", "title", "party_name"]
+    # The project's filters, with the case search in place of the generic one.
+    filter_backends = [CaseSearchFilter if f is SearchFilter else f for f in api_settings.DEFAULT_FILTER_BACKENDS]
+    search_fields = list(SEARCH_FIELDS)  # read by CaseSearchFilter's schema; the search is case_text_q
     ordering_fields = ["created_at", "discovered_on", "decided_on", "decide_due_at"]
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
 

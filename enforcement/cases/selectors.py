@@ -6,12 +6,15 @@ pages and the API run a constant number of queries whatever the page size.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from enforcement.access import get_visible_or_404, scope_for
 from enforcement.cases.models import (
     OPEN_STATES,
+    SEARCH_FIELDS,
     ApprovalStep,
     Case,
     CaseOfficer,
@@ -26,6 +29,32 @@ from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
 from enforcement.models.events import Event
 
 LIST_RELATED = ("agency", "matter", "township", "subject_agency")
+
+# A whole registry number as enforcement.cases.rules.registry_number writes it: the agency's
+# code, the year, a serial of at least five digits ("T01-2026-00012", "ZFJ-SQ-T01-2026-00003").
+REGISTRY_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*-(19|20)[0-9]{2}-[0-9]{5,}")
+
+
+def looks_like_case_number(term: str) -> bool:
+    return REGISTRY_NUMBER.fullmatch(term) is not None
+
+
+def case_text_q(term: str) -> Q:
+    """Cases whose number, filing number, decision number, title or party name contains ``term``.
+
+    Case-insensitive ``icontains`` on each column, served on PostgreSQL by its trigram index
+    (``TrigramIndex`` in the model's Meta). A term that is a whole registry number finds that
+    case only, by equality on the number (one probe of the unique index), as ``=number`` finds
+    one ticket: a substring search for it also found a longer number containing it and any
+    title naming it, and its estimate (one row per searched column) let PostgreSQL walk the
+    list's ordering index past every case to find the one (0.16 s at 200,000 cases).
+    """
+    if looks_like_case_number(term):
+        return Q(number__in=sorted({term, term.upper()}))
+    where = Q()
+    for field in SEARCH_FIELDS:
+        where |= Q(**{f"{field}__icontains": term})
+    return where
 
 
 def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
@@ -49,10 +78,7 @@ def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(discovered_on__year=filters["year"])
     q = (filters.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(number__icontains=q) | Q(filing_number__icontains=q) | Q(decision_number__icontains=q)
-            | Q(title__icontains=q) | Q(party_name__icontains=q)
-        )
+        qs = qs.filter(case_text_q(q))
     return qs.order_by("-created_at", "-id")
 
 
