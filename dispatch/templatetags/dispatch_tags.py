@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import permissions
+from dispatch.choices import TicketStatus
+from dispatch.models import Channel, Priority, WarningLevel
 
 register = template.Library()
 
@@ -23,6 +25,22 @@ STATUS_BADGES = {
 }
 WARNING_BADGES = {"yellow": "text-bg-warning", "red": "text-bg-danger"}
 PRIORITY_BADGES = {"urgent": "text-bg-warning", "emergency": "text-bg-danger"}
+
+
+# The labels of a ticket's choice fields, made once. ``get_<field>_display`` builds and translates
+# the whole dict on every call: four calls a row were a third of a 30-row ticket table's rendering.
+TICKET_LABELS = {
+    "status": dict(TicketStatus.choices),
+    "channel": dict(Channel.choices),
+    "priority": dict(Priority.choices),
+    "warning_level": dict(WarningLevel.choices),
+}
+
+
+@register.filter
+def ticket_label(value: str, field: str) -> str:
+    """``{{ t.status|ticket_label:"status" }}``: the label ``t.get_status_display`` gives, in the request's language."""
+    return str(TICKET_LABELS[field].get(value, value))
 
 
 @register.filter
