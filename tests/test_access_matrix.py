@@ -375,6 +375,7 @@ def values_for(name: str, site) -> dict:
         "supervision:plan": site.review.plan.pk, "supervision:plan-edit": site.review.plan.pk,
         "supervision:plan-action": site.review.plan.pk, "supervision:plan-results": site.review.plan.pk,
         "supervision:results-pdf": site.review.plan.pk, "supervision:results-xlsx": site.review.plan.pk,
+        "supervision:results-chart": site.review.plan.pk,
         "supervision:file-settle": site.review.sampled.pk, "supervision:score": site.review.score.pk,
         "supervision:score-reopen": site.review.score.pk, "supervision:rectification": site.review.notice.pk,
         "supervision:attachment": site.review.attachment.pk, "review-plan-detail": site.review.plan.pk,

@@ -11,12 +11,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dispatch import screen
-from dispatch.models import Ticket
 from enforcement.maps import schematic
 from enforcement.models import CountyMap
 from tests.conftest import PASSWORD
 from tests.dispatch.conftest import category, matter, squadron_b  # noqa: F401  (fixtures)
-from tests.factories import make_ticket
+from tests.factories import make_ticket, set_ticket_fields
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +74,8 @@ def busy_county(county, category, dispatcher):  # noqa: F811
             channel="hotline_12345" if i % 2 else "staff",
         )
         if i < 8:
-            Ticket.objects.filter(pk=ticket.pk).update(
+            set_ticket_fields(  # moves the ticket in the board's summary, as the services do
+                ticket,
                 status="accepted",
                 warning_level="red",
                 resolve_due=timezone.now() - dt.timedelta(days=i + 1),
