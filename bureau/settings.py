@@ -119,6 +119,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with <select> elements written in Python (enforcement/forms_renderer.py).
+FORM_RENDERER = "enforcement.forms_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bureau.sqlite3'}")
