@@ -178,7 +178,11 @@ def has_grant(user, perm: str, obj: models.Model) -> bool:
 
 
 def objects_granted(user, perm: str, queryset: models.QuerySet) -> models.QuerySet:
-    """The objects of ``queryset`` on which ``user`` holds ``perm`` by a per-object grant."""
+    """The objects of ``queryset`` on which ``user`` holds ``perm`` by a per-object grant.
+
+    Guardian filters ``object_pk IN (SELECT pk::varchar FROM <the queryset's table>)``: it reads
+    the whole table. For small tables only; cases use ``cases.models.granted_case_ids``.
+    """
     return get_objects_for_user(
         user, _full_perm(perm, queryset.model), klass=queryset, accept_global_perms=False, with_superuser=False
     )

@@ -68,17 +68,23 @@ from enforcement.workflow import FSMField, WorkflowModel
 GRANT_PERMS = ("view_case", "view_case_file", "review_case")
 
 
-def granted_case_ids(user) -> list[int]:
-    """Ids of the cases ``user`` holds a per-object grant on, directly or through a group (one query)."""
+def granted_case_ids(user, perms: tuple[str, ...] = GRANT_PERMS) -> list[int]:
+    """Ids of the cases ``user`` holds one of ``perms`` on by a per-object grant, directly or through a group.
+
+    One query on guardian's tables only. Not ``access.objects_granted(user, perm, Case.objects.all())``:
+    guardian writes that as ``object_pk IN (SELECT id::varchar FROM enforcement_case)``, which read
+    the whole case table on every request that asked (15 ms at 200,000 cases, 2.6 ms at 20,000:
+    the growth of every case list in bench_cases).
+    """
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     content_type = ContentType.objects.get_for_model(Case)
     direct = UserObjectPermission.objects.filter(
-        user_id=user.pk, content_type=content_type, permission__codename__in=GRANT_PERMS
+        user_id=user.pk, content_type=content_type, permission__codename__in=perms
     ).values_list("object_pk", flat=True)
     by_group = GroupObjectPermission.objects.filter(
-        group__user=user.pk, content_type=content_type, permission__codename__in=GRANT_PERMS
+        group__user=user.pk, content_type=content_type, permission__codename__in=perms
     ).values_list("object_pk", flat=True)
     return sorted({int(pk) for pk in direct.union(by_group)})
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from enforcement.access import objects_granted, scope_for
-from enforcement.cases.models import Case, PartyKind
+from enforcement.access import scope_for
+from enforcement.cases.models import Case, PartyKind, granted_case_ids
 from enforcement.models.agencies import AgencyKind, Membership, Role
 
 
@@ -122,9 +122,7 @@ def viewer_for(user) -> Viewer:
     agency_ids = frozenset() if scope.county_wide and not scope.has_role(
         Role.TOWNSHIP_OFFICER, Role.TOWNSHIP_LEADER, Role.SQUADRON_OFFICER, Role.SQUADRON_LEADER, Role.LEGAL_REVIEWER
     ) else scope.agency_ids
-    granted = set()
-    for perm in ("view_case_file", "review_case"):
-        granted |= set(objects_granted(user, perm, Case.objects.all()).values_list("pk", flat=True))
+    granted = set(granted_case_ids(user, ("view_case_file", "review_case")))
     return Viewer(user, all_cases=reviewer, agency_ids=agency_ids, granted_ids=granted)
 
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.access import objects_granted
 from enforcement.cases.choices import StepDecision
 from enforcement.cases.deadlines import STEP_LABELS, pending_steps, yellow_share
 from enforcement.cases.models import (
@@ -24,6 +23,7 @@ from enforcement.cases.models import (
     CaseStatus,
     LegalReview,
     ReviewResult,
+    granted_case_ids,
 )
 from enforcement.cases.permissions import HANDLING_ROLES
 from enforcement.models.agencies import AgencyKind, Membership, Role
@@ -87,7 +87,7 @@ def _reviewable(user, scope):
     cases = Case.objects.visible_to(user)
     if _in_review_centre(user):
         return cases
-    granted = objects_granted(user, "review_case", Case.objects.all()).values("pk")
+    granted = granted_case_ids(user, ("review_case",))
     return cases.filter(Q(agency_id__in=scope.agency_ids) | Q(pk__in=granted))
 
 
@@ -115,7 +115,7 @@ def _approver_kinds(user, scope) -> Q:
     if scope.has_role(*LEADER_ROLES):
         where |= Q(approver__in=[ApproverKind.HEAD, ApproverKind.COLLECTIVE]) & ours
     centre = _in_review_centre(user)
-    granted = objects_granted(user, "review_case", Case.objects.all()).values("pk")
+    granted = granted_case_ids(user, ("review_case",))
     if centre:
         where |= Q(approver__in=[ApproverKind.LEGAL_SECTION, ApproverKind.REVIEW_CENTRE])
     else:
