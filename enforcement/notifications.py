@@ -118,10 +118,15 @@ def notify_each(messages: Iterable[Message], *, email: bool = True) -> list[Noti
     """Send many messages (e.g. one per ticket of a sweep) in a constant number of queries.
 
     Same guarantee as :func:`notify`: once per (recipient, subject, reason).
-    Sweeps use it instead of calling :func:`notify_many` per object. Normally
-    two queries: which of these were sent before, and one INSERT that returns
-    the new rows' ids; only when a concurrent sender inserted some of the same
-    rows meanwhile does it fall back to inserting the rest and reading back.
+    Sweeps use it instead of calling :func:`notify_many` per object.
+
+    On PostgreSQL, from 50 rows: one ``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING`` (:func:`_insert_new`): the once-only constraint skips what was
+    sent before, or is being sent by a concurrent sender (PostgreSQL waits for
+    its transaction, then skips), and returns the rows sent now. Otherwise two
+    queries: which of these were sent before, and one INSERT that returns the
+    new rows' ids; only when a concurrent sender inserted some of the same rows
+    meanwhile does it fall back to inserting the rest and reading back.
     Returns what was sent now: ``Notification`` objects, or for a large send on
     PostgreSQL :class:`Sent` rows with the same attributes.
     """
@@ -138,6 +143,13 @@ def notify_each(messages: Iterable[Message], *, email: bool = True) -> list[Noti
             if r is None:
                 continue
             wanted[(r.pk, ct_id, object_id, m.reason)] = Sent(r.pk, ct_id, object_id, m.reason, title, body, m.url)
+    if _one_statement(len(wanted)):
+        with transaction.atomic():
+            created = _insert_new(list(wanted.values()))
+            if email:
+                # The e-mails are outbox rows of the same transaction as the notifications.
+                _enqueue_email(created, users)
+        return created
     keys = _keys(wanted)
     existing = set(
         Notification.objects.filter(keys, recipient_id__in=users).values_list(
@@ -204,21 +216,29 @@ def _keys(wanted) -> Q:
 _INSERT_COLUMNS = ("recipient_id", "content_type_id", "object_id", "reason", "title", "body", "url", "created_at")
 
 
-def _insert(rows: list[Sent]) -> list[Notification | Sent]:
-    """INSERT these new notifications and return them with their ids; raises IntegrityError if one exists already.
+def _one_statement(rows: int) -> bool:
+    """Whether a send of this many rows is one INSERT ... ON CONFLICT (PostgreSQL, 50 rows or more)."""
+    from django.db import connection
 
-    On PostgreSQL one ``INSERT ... SELECT FROM unnest(arrays) RETURNING``:
-    a sweep's thousands of rows cost one statement whose parameters are eight
-    arrays, where ``bulk_create`` spent most of its time preparing each value
-    of each row. The ids come back with each row's unique key, so nothing
-    depends on the order RETURNING gives them in. Elsewhere (SQLite), and for
-    a handful of rows, ``bulk_create`` (``Notification`` objects).
+    return connection.vendor == "postgresql" and rows >= 50
+
+
+def _insert(rows: list[Sent]) -> list[Notification]:
+    """INSERT these new notifications (``bulk_create``, which sets their ids where the database returns them)."""
+    return Notification.objects.bulk_create([_model(row) for row in rows])
+
+
+def _insert_new(rows: list[Sent]) -> list[Sent]:
+    """INSERT those of these notifications not sent before; return them with their ids (PostgreSQL).
+
+    One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING``: a sweep's
+    thousands of rows cost one statement whose parameters are eight arrays (``bulk_create``
+    spent most of its time preparing each value of each row), and the once-only constraint
+    (nulls not distinct) is the check, so no query asks first which were sent before. The ids
+    come back with each row's unique key, so nothing depends on the order RETURNING gives them in.
     """
     from django.db import connection
 
-    if connection.vendor != "postgresql" or len(rows) < 50:
-        return Notification.objects.bulk_create([_model(row) for row in rows])
-    now = timezone.now()
     q = connection.ops.quote_name
     table = q(Notification._meta.db_table)
     columns = ", ".join(q(c) for c in _INSERT_COLUMNS)
@@ -227,14 +247,16 @@ def _insert(rows: list[Sent]) -> list[Notification | Sent]:
     arrays = ", ".join(f"%s::{t}" for t in types)
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT {aliases} FROM unnest({arrays}) AS u({aliases}) "
+        f"ON CONFLICT DO NOTHING "
         f"RETURNING {q('id')}, {q('recipient_id')}, {q('content_type_id')}, {q('object_id')}, {q('reason')}"
     )
-    # Sent's first seven fields are the first seven columns; every row was sent now.
-    params = [list(column) for column in zip(*(row[:7] for row in rows), strict=True)] + [[now] * len(rows)]
+    # Sent's first seven fields are the first seven columns; every row is sent now.
+    params = [list(column) for column in zip(*(row[:7] for row in rows), strict=True)]
+    params.append([timezone.now()] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
-    return [row._replace(pk=ids[row[:4]]) for row in rows]
+    return [row._replace(pk=ids[row[:4]]) for row in rows if row[:4] in ids]
 
 
 def mark_read(notification: Notification, *, by) -> None:

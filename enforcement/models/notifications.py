@@ -20,11 +20,15 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    # No index of their own (db_index=False): a sweep's catch-up inserts tens of thousands of rows, and
+    # each index more is written for every one. The recipient's lookups lead both the once-only
+    # constraint and the inbox index; a content type is deleted only with its model (a rare table scan).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications",
+        db_index=False,
     )
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.CASCADE
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.CASCADE, db_index=False
     )
     object_id = models.BigIntegerField(_("对象编号"), null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")
