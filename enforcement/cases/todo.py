@@ -114,11 +114,10 @@ def _approver_kinds(user, scope) -> Q:
         where |= Q(approver=ApproverKind.LEGAL_OFFICER) & ours & ~officer
     if scope.has_role(*LEADER_ROLES):
         where |= Q(approver__in=[ApproverKind.HEAD, ApproverKind.COLLECTIVE]) & ours
-    centre = _in_review_centre(user)
-    granted = granted_case_ids(user, ("review_case",))
-    if centre:
+    if _in_review_centre(user):
         where |= Q(approver__in=[ApproverKind.LEGAL_SECTION, ApproverKind.REVIEW_CENTRE])
     else:
+        granted = granted_case_ids(user, ("review_case",))
         where |= Q(approver__in=[ApproverKind.LEGAL_SECTION, ApproverKind.REVIEW_CENTRE], case_id__in=granted)
         if scope.county_wide and scope.has_role(Role.LEGAL_REVIEWER):
             where |= Q(approver=ApproverKind.LEGAL_SECTION)
