@@ -177,3 +177,15 @@ def make_closed_case(*, number: str, agency: Agency, matter, decided_on: dt.date
     )
     values.update(over)
     return Case.objects.create(**values)
+
+
+def run_together(*targets) -> None:
+    """Start each callable in its own thread at once and wait for all (a race of concurrent requests)."""
+    import threading
+
+    threads = [threading.Thread(target=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is still waiting"

@@ -11,11 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from enforcement.catalogue.models import Domain, Matter, PowerType
 from supervision.disclosure import services
 from supervision.disclosure.models import DisclosureReport
 from tests.browser.test_cases import signed_in
-from tests.factories import make_closed_case
+from tests.factories import make_closed_case, make_matter
 
 pytestmark = pytest.mark.browser
 YEAR = 2025
@@ -24,15 +23,7 @@ YEAR = 2025
 def test_judicial_bureau_reviews_and_publishes_the_report(page, browser, live_server, county, judicial_reviewer):
     from playwright.sync_api import expect
 
-    domain = Domain.objects.create(code="CSGL", name="城市管理")
-    matter = Matter.objects.create(
-        code="CSGL-0001",
-        name="占道经营",
-        power_type=PowerType.PENALTY,
-        domain=domain,
-        origin_department=county.department,
-        in_guidance_catalogue=True,
-    )
+    matter = make_matter("CSGL-0001", "占道经营", department=county.department)
     make_closed_case(
         number="A1",
         agency=county.town_a,

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from dispatch import services
 from dispatch.models import Channel, Ticket, TicketCategory, TicketStatus
 from tests.dispatch.conftest import at
-from tests.factories import UserFactory
+from tests.factories import UserFactory, run_together
 
 PUSH = "/api/intake/hotline/"
 
@@ -314,14 +314,6 @@ def test_intake_endpoints_are_in_the_openapi_schema(client_for, administrator):
 # --- races on PostgreSQL --------------------------------------------------------------------------
 
 
-def _run_together(*targets) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_pushes_of_one_order_make_one_ticket(postgres, county):
     clients = [client_system("svc-12345", "hotline_12345")]
@@ -341,7 +333,7 @@ def test_two_simultaneous_pushes_of_one_order_make_one_ticket(postgres, county):
 
         return run
 
-    _run_together(*(push(api) for api in clients))
+    run_together(*(push(api) for api in clients))
 
     assert sorted(code for code, _n in answers) == [200, 201]
     assert len({n for _c, n in answers}) == 1
@@ -387,7 +379,7 @@ def test_a_push_that_loses_the_race_at_the_unique_constraint_gets_the_winners_ti
         finally:
             connection.close()
 
-    _run_together(first, second)
+    run_together(first, second)
 
     assert results["second_was_waiting"] is True
     assert results["first"].created is True

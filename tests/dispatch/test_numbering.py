@@ -21,6 +21,7 @@ from dispatch import services
 from dispatch.models import Ticket, TicketCounter
 from dispatch.services.numbering import allocate_number, numbers_continue_after, sequence_name
 from tests.dispatch.conftest import at
+from tests.factories import run_together
 
 NUMBER = re.compile(r"^GD(\d{4})-(\d{6,})$")
 
@@ -156,15 +157,6 @@ def test_the_migration_moves_each_years_counter_into_its_sequence_and_back(postg
         assert cursor.fetchone()[0] is None
 
 
-def _run_together(*targets) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting"
-
-
 def _waiting_on_advisory_lock() -> bool:
     with connections["default"].cursor() as cursor:
         # pg_locks is live (pg_stat_activity would be a snapshot inside a transaction).
@@ -193,7 +185,7 @@ def test_concurrent_intakes_get_unique_well_formed_numbers(postgres, fresh_years
 
         return run
 
-    _run_together(*(client(k) for k in range(6)))
+    run_together(*(client(k) for k in range(6)))
 
     assert errors == []
     assert all(NUMBER.match(n) and n.startswith("GD2050-") for n in numbers)
@@ -242,7 +234,7 @@ def test_two_first_intakes_of_a_new_year_both_succeed(postgres, fresh_years, fir
         finally:
             connection.close()
 
-    _run_together(first, second)
+    run_together(first, second)
 
     assert "first_error" not in results and "second_error" not in results, results
     assert results["second_was_waiting"] is True

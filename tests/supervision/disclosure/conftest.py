@@ -11,24 +11,15 @@ from decimal import Decimal
 import pytest
 
 from enforcement.cases.models import AppealRecord
-from enforcement.catalogue.models import Domain, Matter, PowerType
 from enforcement.models import Role
-from tests.factories import make_closed_case, member
+from tests.factories import make_closed_case, make_matter, member
 
 YEAR = 2025
 
 
 @pytest.fixture
 def world(county, judicial_reviewer, officer_a):
-    domain = Domain.objects.create(code="CSGL", name="城市管理")
-    matter = Matter.objects.create(
-        code="CSGL-0001",
-        name="占道经营",
-        power_type=PowerType.PENALTY,
-        domain=domain,
-        origin_department=county.department,
-        in_guidance_catalogue=True,
-    )
+    matter = make_matter("CSGL-0001", "占道经营", department=county.department)
     day = dt.date(YEAR, 6, 10)
     a, b = county.town_a, county.town_b
     make_closed_case(
