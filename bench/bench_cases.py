@@ -21,9 +21,11 @@ staff seeing entrusted cases, judicial reviewer seeing only assigned files):
   every ordering both ways, search by a whole registry number, by a part of one, by party and
   by a word in every title, a deep page by cursor (half-way down the visible rows; and three
   quarters down ``decided_on`` both ways, across its NULLs) and by page number (page 100 of
-  50), and one case's detail;
+  50, and the smallest size's deep page again at every size, for the growth), and one case's
+  detail;
 * page ``/cases/``: first page, every filter (status, warning, procedure, agency, major,
-  year, q by number and by party), page 100, and one case's page.
+  year, q by number and by party), page 100 (and the smallest size's deep page again), and one
+  case's page.
 
 Per list: median, p95, max and every sample; the queries of one request (Django's test client,
 signed in the same way) at page size 10 and 100 for the API. Writes bench/out/bench_cases.json
@@ -236,6 +238,11 @@ def api_paths(role: str, ref: dict) -> dict:
     }
     deep = max(1, min(100, total // 50))  # page 100 of 50 rows where there are that many
     paths[f"api page {deep}"] = f"/api/cases/?page={deep}"
+    # The deep page of the smallest size, asked again at every size: the one page-number request that
+    # is the same list at both sizes, for the growth ratio (page 100 above is ten times deeper at
+    # 200,000 cases than page 10 at 20,000, an OFFSET that grows with the table by definition).
+    same = ref.setdefault("same_page", {}).setdefault((role, "api"), deep)
+    paths[f"api page {same} (same page at every size)"] = f"/api/cases/?page={same}"
     for field in ("created_at", "discovered_on", "decided_on", "decide_due_at"):
         paths[f"api ordering={field}"] = f"/api/cases/?ordering={field}"
         paths[f"api ordering=-{field}"] = f"/api/cases/?ordering=-{field}"
@@ -274,6 +281,8 @@ def page_paths(role: str, ref: dict) -> dict:
         "page q=party": f"/cases/?q={quote(PARTY)}",
         f"page {deep}": f"/cases/?page={deep}",
     }
+    same = ref.setdefault("same_page", {}).setdefault((role, "page"), deep)
+    paths[f"page {same} (same page at every size)"] = f"/cases/?page={same}"
     if first is not None:
         paths["page detail"] = f"/cases/{first.pk}/"
     return paths

@@ -332,7 +332,11 @@ class ScopedQuerysetMixin:
     """
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return super().get_queryset().visible_to(self.request.user, **self.visibility_arguments())
+
+    def visibility_arguments(self) -> dict:
+        """Keyword arguments for ``visible_to`` beside the user (a view whose filter the scope can use)."""
+        return {}
 
 
 # Refusals every operation can give, whatever its own extend_schema says: a bad parameter or

@@ -275,13 +275,28 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         for name in ("status", "warning_level", "procedure"):
             if params.get(name):
                 qs = qs.filter(**{name: params[name]})
-        if params.get("agency"):
-            qs = qs.filter(agency__code=params["agency"])
+        if params.get("agency") and self._filter_agency_id() is None:
+            qs = qs.none()  # no agency has that code
         if self.action != "list":
             qs = qs.select_related("township", "subject_agency").prefetch_related(
                 "documents", "evidence", "approval_steps"
             )
         return qs
+
+    def visibility_arguments(self) -> dict:
+        if self.action != "list":
+            return {}
+        # ?agency=<code> as the agency's id, so that visible_to can leave out a scope it implies.
+        arguments = {"listing": True}
+        if self.request.query_params.get("agency"):
+            arguments["agency_id"] = self._filter_agency_id()
+        return arguments
+
+    def _filter_agency_id(self) -> int | None:
+        if not hasattr(self, "_agency_id"):
+            code = self.request.query_params.get("agency")
+            self._agency_id = Agency.objects.filter(code=code).values_list("pk", flat=True).first()
+        return self._agency_id
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

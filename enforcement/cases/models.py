@@ -127,7 +127,7 @@ class TrigramIndex(GinIndex):
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
+    def visible_to(self, user, *, agency_id: int | None = None, listing: bool = False) -> CaseQuerySet:
         """County-wide agencies see every case; others the cases of their agencies, or assigned by grant.
 
         A township sees the cases it handles, a squadron (or its brigade) the
@@ -135,12 +135,36 @@ class CaseQuerySet(models.QuerySet):
         reviewer with a guardian grant ``view_case`` the cases assigned to them.
         A judicial reviewer is county-wide for statistics but sees a case file
         only by such a grant (``Scope.all_cases``): without one it is 404.
+
+        ``agency_id``: only the cases that agency handles (the lists' agency filter). When it is
+        one of the user's own agencies every such case is visible and the scope condition is
+        left out: ``agency_id = X`` alone walks that agency's list-order index and stops after a
+        page, where ``agency_id = X AND (agency_id IN (X) OR ...)`` made PostgreSQL square the
+        estimate and sort all of the agency's cases (5,000 at 200,000). Otherwise the scope's
+        agency part cannot match and only the subject-agency and grant parts are kept.
+
+        ``listing``: for a list, the parts that hold no case are left out of the condition (the
+        grants are read anyway; one query probes whether the user's agencies handle any case and
+        whether a case handled elsewhere is decided in their name). A township or squadron whose
+        cases are all its own then reads ``agency_id IN (...)`` alone, a department only its
+        entrusted cases: the count is an index-only scan and a page in list order walks the
+        agency's own index, where the three-part OR read every one of the unit's cases from the
+        table on each request (the count 5-7 ms at 200,000 cases, 0.5 ms at 20,000). The cases are
+        the same; a case entrusted between the probe and the list's query shows on the next one.
         """
         from enforcement.access import scope_for
 
         if user is None or not user.is_authenticated:
             return self.none()
         scope = scope_for(user)
+        if agency_id is not None:
+            own = self.filter(agency_id=agency_id)
+            if scope.all_cases or agency_id in scope.agency_ids:
+                return own
+            where = Q(pk__in=granted_case_ids(user))
+            if scope.agency_ids:
+                where |= Q(subject_agency_id__in=sorted(scope.agency_ids))
+            return own.filter(where)
         if scope.all_cases:
             return self
         # Foreign-key filters and a literal id list only: the cases reached by a grant are read
@@ -151,8 +175,31 @@ class CaseQuerySet(models.QuerySet):
         agency_ids = sorted(scope.agency_ids)
         where = Q(pk__in=granted_case_ids(user))
         if agency_ids:
-            where |= Q(agency_id__in=agency_ids) | Q(subject_agency_id__in=agency_ids)
+            handles, in_name = self._scope_parts_held(agency_ids) if listing else (True, True)
+            if handles:
+                where |= Q(agency_id__in=agency_ids)
+            if in_name:
+                where |= Q(subject_agency_id__in=agency_ids)
         return self.filter(where)
+
+    @staticmethod
+    def _scope_parts_held(agency_ids: list[int]) -> tuple[bool, bool]:
+        """Whether any case is handled by one of ``agency_ids``, and whether any case handled by another
+        agency is decided in the name of one of them: one query of two index-only probes
+        (case_agency_status; case_subject_filters, partial on the cases with a subject agency)."""
+        from django.db.models import Exists
+
+        probe = (
+            Agency.objects.filter(pk=agency_ids[0])
+            .values(
+                handles=Exists(Case.objects.filter(agency_id__in=agency_ids)),
+                in_name=Exists(
+                    Case.objects.filter(subject_agency_id__in=agency_ids).exclude(agency_id__in=agency_ids)
+                ),
+            )
+            .first()
+        )
+        return (probe["handles"], probe["in_name"]) if probe else (True, True)
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATES)
@@ -173,10 +220,13 @@ class Case(WorkflowModel):
     status = FSMField(_("状态"), choices=CaseStatus.choices, default=CaseStatus.LEAD, protected=True, db_index=True)
 
     # Who handles the case (township, squadron, bureau) and in whose name it is decided.
-    agency = models.ForeignKey(Agency, verbose_name=_("办案机构"), on_delete=models.PROTECT, related_name="cases")
+    # Both indexed by the composite indexes in Meta that lead with them (no index of their own).
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("办案机构"), on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     subject_agency = models.ForeignKey(
         Agency, verbose_name=_("执法主体"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="cases_in_name", help_text=_("以其名义作出决定的机关（委托执法时为委托部门）"),
+        related_name="cases_in_name", help_text=_("以其名义作出决定的机关（委托执法时为委托部门）"), db_index=False,
     )
     township = models.ForeignKey(
         Agency, verbose_name=_("案发乡镇/街道"), null=True, blank=True, on_delete=models.PROTECT,
@@ -349,6 +399,31 @@ class Case(WorkflowModel):
             models.Index(fields=["discovered_on", "id"], name="case_discovered_order"),
             models.Index(fields=["decided_on", "id"], name="case_decided_order"),
             models.Index(fields=["agency", "status"], name="case_agency_status"),
+            # A unit's cases (the scope's agency part, an agency filter): in list order, so a page of one
+            # agency's cases stops after its rows; and with the narrow filters, so a filtered list reads
+            # only the rows it shows (procedure, warning as index conditions; major by a partial index).
+            # Without them a township's ?procedure=summary read all its cases (5,000 at 200,000) or walked
+            # the county's list order (issue 18).
+            models.Index(fields=["agency", "-created_at", "-id"], name="case_agency_order"),
+            models.Index(fields=["agency", "procedure", "warning_level"], name="case_agency_filters"),
+            models.Index(fields=["agency"], condition=Q(is_major=True) | Q(is_complex=True), name="case_agency_major"),
+            # The scope's subject-agency part (a department's entrusted cases), with the handling agency (the
+            # agency filter, and the agencies a department's filter offers, read from the index alone) and the
+            # filters as index conditions. Partial, on the cases that have a subject agency: a whole index holding
+            # both agency columns let PostgreSQL count a township's cases by reading all of it (index-only, the
+            # scope's OR checked on every entry: 19 ms at 200,000 against 6 ms by the scope's two parts). The
+            # major index names the subject agency in its condition for the same reason: without it PostgreSQL
+            # read the whole partial index for a township's major cases.
+            models.Index(
+                fields=["subject_agency", "agency", "status", "procedure", "warning_level"],
+                condition=Q(subject_agency__isnull=False),
+                name="case_subject_filters",
+            ),
+            models.Index(
+                fields=["subject_agency"],
+                condition=(Q(is_major=True) | Q(is_complex=True)) & Q(subject_agency__isnull=False),
+                name="case_subject_major",
+            ),
             models.Index(fields=["status", "warning_level"], name="case_status_warning"),
             models.Index(fields=["decided_on"], name="case_decided_on"),
             # Free-text search (?search= / ?q=): one trigram index per column it reads.

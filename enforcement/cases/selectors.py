@@ -60,7 +60,8 @@ def case_text_q(term: str) -> Q:
 def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered (status, warning, procedure, agency, major, year, free text)."""
     filters = filters or {}
-    qs = Case.objects.visible_to(user).select_related(*LIST_RELATED)
+    qs = Case.objects.visible_to(user, agency_id=filters.get("agency") or None, listing=True)
+    qs = qs.select_related(*LIST_RELATED)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     warning = filters.get("warning")
@@ -70,8 +71,6 @@ def case_search(user, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(warning_level=warning)
     if filters.get("procedure"):
         qs = qs.filter(procedure=filters["procedure"])
-    if filters.get("agency"):
-        qs = qs.filter(agency_id=filters["agency"])
     if filters.get("major"):
         qs = qs.filter(Q(is_major=True) | Q(is_complex=True))
     if filters.get("year"):

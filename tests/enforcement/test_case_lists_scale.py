@@ -214,3 +214,101 @@ def test_lists_find_grants_without_reading_the_case_table(world, api_for, client
     detail = api.get(f"/api/cases/{other[0].pk}/").json()
     assert detail["party"]["name"] == "王五" and not detail["party"]["masked"]
     assert other[0].pk in rows and other[1].pk not in rows
+
+
+def test_agency_filter_keeps_the_scope_on_page_and_api(world, api_for, client, dispatcher):
+    """Filtering by an agency shows the visible cases that agency handles, and never more.
+
+    ``visible_to(user, agency_id=X)`` leaves the scope condition out when X is one of the user's own
+    agencies (every case X handles is visible): that lets PostgreSQL walk X's list-order index. For
+    any other agency only the cases seen as subject agency or by grant may come back.
+    """
+    county = world.county
+    own = bulk_cases(world, 3)
+    other = bulk_cases(world, 3, agency=county.town_b, start=10)
+    entrusted = bulk_cases(world, 1, agency=county.town_b, start=50, subject_agency=county.town_a)
+    granted = other[0]
+    grant("view_case", world.officer_a, granted)
+    a, b = county.town_a, county.town_b
+
+    def api_ids(user, code):
+        response = api_for(user).get("/api/cases/", {"agency": code, "page_size": 100})
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    def page_ids(user, agency_pk):
+        client.force_login(user)
+        response = client.get(reverse("cases:list"), {"agency": agency_pk})
+        assert response.status_code == 200
+        return {row["case"].pk for row in response.context["rows"]}
+
+    # Own agency: all its cases.
+    assert api_ids(world.officer_a, a.code) == {c.pk for c in own}
+    assert page_ids(world.officer_a, a.pk) == {c.pk for c in own}
+    # Another township: only the entrusted and the granted case, not the rest of B's cases.
+    assert api_ids(world.officer_a, b.code) == {entrusted[0].pk, granted.pk}
+    assert page_ids(world.officer_a, b.pk) == {entrusted[0].pk, granted.pk}
+    # Township B's officer filtering by A: nothing (A's cases are neither B's, in B's name, nor granted).
+    assert api_ids(world.officer_b, a.code) == set()
+    # A county-wide reader: every case of the agency; an unknown code finds none.
+    assert api_ids(dispatcher, b.code) == {c.pk for c in other} | {entrusted[0].pk}
+    assert api_ids(dispatcher, "NO-SUCH-AGENCY") == set()
+
+
+def test_agency_filter_on_an_own_agency_sends_no_scope_condition(world, api_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bulk_cases(world, 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert api_for(world.officer_a).get("/api/cases/", {"agency": world.county.town_a.code}).status_code == 200
+    case_reads = [q["sql"] for q in queries.captured_queries if 'FROM "enforcement_case"' in q["sql"]]
+    assert case_reads
+    for sql in case_reads:
+        assert '"subject_agency_id" IN' not in sql and " OR " not in sql, sql
+
+
+def test_lists_leave_out_scope_parts_that_hold_no_case_and_still_show_every_visible_case(world, api_for, client):
+    """``visible_to(..., listing=True)``: the same cases, the scope written with only the parts that hold some.
+
+    A township whose cases are all its own reads ``agency_id IN (...)`` alone (its count index-only);
+    as soon as a case of another agency is decided in its name, or granted, the list shows it too.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    county = world.county
+    own = bulk_cases(world, 3)
+    other = bulk_cases(world, 2, agency=county.town_b, start=10)
+    api = api_for(world.officer_a)
+
+    def listed() -> tuple[set[int], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get("/api/cases/", {"page_size": 100}).json()
+        # The list's count and page (not the probe, which reads from the agency table). Read now: the
+        # next request's end empties the query log the capture slices.
+        reads = [
+            q["sql"] for q in queries.captured_queries
+            if 'FROM "enforcement_case"' in q["sql"] and 'FROM "enforcement_agency"' not in q["sql"]
+        ]
+        client.force_login(world.officer_a)
+        page = {row["case"].pk for row in client.get(reverse("cases:list")).context["rows"]}
+        ids = {row["id"] for row in body["results"]}
+        assert page == ids and body["count"] == len(ids)
+        return ids, reads
+
+    ids, reads = listed()
+    assert ids == {c.pk for c in own}
+    assert reads and all('"subject_agency_id" IN' not in sql for sql in reads), reads
+    # A case of township B decided in A's name: now in A's list (the subject part comes back).
+    entrusted = bulk_cases(world, 1, agency=county.town_b, start=50, subject_agency=county.town_a)[0]
+    ids, reads = listed()
+    assert ids == {c.pk for c in own} | {entrusted.pk}
+    assert any('"subject_agency_id" IN' in sql for sql in reads)
+    # A grant adds its case; B's other case stays out.
+    grant("view_case", world.officer_a, other[1])
+    ids, _ = listed()
+    assert ids == {c.pk for c in own} | {entrusted.pk, other[1].pk}
+    assert other[0].pk not in ids
+    # The detail of a case out of scope is still 404.
+    assert api.get(f"/api/cases/{other[0].pk}/").status_code == 404
