@@ -188,6 +188,11 @@ def generate_tickets(n: int, ref: dict) -> float:
         "closed_at": f"CASE WHEN {k} = 3 THEN {received} + interval '3 days' END",
         "verdict": f"CASE WHEN {k} = 3 THEN 'accepted' ELSE '' END",
         "verdict_score": f"CASE WHEN {k} = 3 THEN 1 + mod(i, 5) END",
+        # The keys a ticket sets by how it came in and ended (indexed only where set): staff intake has
+        # its registrar, a township's call its township, a closed ticket its verdict's author.
+        "created_by_id": f"CASE WHEN mod(i, {len(channels)}) = 0 THEN {ref['dispatcher'].pk} END",
+        "submitted_by_agency_id": f"CASE WHEN mod(i, {len(channels)}) = 1 THEN (ARRAY{t!r})[1 + mod(i, {len(t)})] END",
+        "verdict_by_id": f"CASE WHEN {k} = 3 THEN {ref['officer'].pk} END",
     }
     columns, selects = [], []
     for field in Ticket._meta.concrete_fields:

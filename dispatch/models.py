@@ -286,11 +286,23 @@ def _verdict_giver(ticket: Ticket, user) -> bool:
     return perms.can_give_verdict(user, ticket)
 
 
+# Foreign keys of a ticket that most tickets leave empty: a staff registrar, a grid, a submitting
+# township, a verdict's author, a merge, a case. Indexed only where set (Ticket.Meta.indexes).
+# Key -> its index's name.
+TICKET_SPARSE_KEYS = {
+    "created_by": "ticket_created_by_set_idx", "grid": "ticket_grid_set_idx",
+    "submitted_by_agency": "ticket_submitter_set_idx", "verdict_by": "ticket_verdict_by_set_idx",
+    "merged_into": "ticket_merged_into_set_idx", "linked_case": "ticket_linked_case_set_idx",
+}
+
+
 class Ticket(WorkflowModel):
     """One problem to be handled (工单)."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
-    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, db_index=True)
+    # Not indexed alone: nine channels, each a ninth of the table, are read faster along the list's own
+    # order; the unique (channel, external_ref) serves the push's duplicate check.
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
     # The id the source system gave the ticket (hotline work-order number, Open311 token):
     # unique per channel so that a re-sent push does not create a second ticket.
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
@@ -301,9 +313,13 @@ class Ticket(WorkflowModel):
 
     title = models.CharField(_("标题"), max_length=200, blank=True)
     description = models.TextField(_("问题描述"))
+    # Foreign keys: every index of this table is written again whenever the sweep or a transition
+    # changes a ticket's light or state (the light is in the sweep's partial indexes, so no update
+    # is HOT). A key that leads a composite index has no index of its own (db_index=False); one that
+    # is empty on most tickets is indexed only where set (TICKET_SPARSE_KEYS, partial indexes).
     category = models.ForeignKey(
         TicketCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets",
+        related_name="tickets", db_index=False,
     )
     reporter_name = models.CharField(_("反映人"), max_length=60, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -312,32 +328,35 @@ class Ticket(WorkflowModel):
     lng = models.FloatField(_("经度"), null=True, blank=True)
     township = models.ForeignKey(
         Agency, verbose_name=_("所属乡镇/街道"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets_in_territory", limit_choices_to={"kind__in": TOWNSHIP_KINDS},
+        related_name="tickets_in_territory", limit_choices_to={"kind__in": TOWNSHIP_KINDS}, db_index=False,
     )
     grid = models.ForeignKey(
-        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,
     )
     submitted_by_agency = models.ForeignKey(
         Agency, verbose_name=_("发起单位"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets_submitted",
+        related_name="tickets_submitted", db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )
 
     # Triage and assignment
     matter = models.ForeignKey(
         Matter, verbose_name=_("执法事项"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
     )
+    # Never looked up by: only deleting an agency reads it (PROTECT), a rare scan.
     proposed_agency = models.ForeignKey(
-        Agency, verbose_name=_("建议承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Agency, verbose_name=_("建议承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     # Why the system proposed that agency ("赋权青山镇（赋权批次 2025-1）").
     proposal_basis = models.CharField(_("职权依据"), max_length=300, blank=True)
     responsible_agency = models.ForeignKey(
         Agency, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets_assigned",
+        related_name="tickets_assigned", db_index=False,
     )
     accept_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
     resolve_due = models.DateTimeField(_("办结期限"), null=True, blank=True)
@@ -366,19 +385,19 @@ class Ticket(WorkflowModel):
     verdict_reason = models.TextField(_("评价意见"), blank=True)
     verdict_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("评价人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
     follow_up_note = models.TextField(_("回访记录"), blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("并入工单"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="merged_tickets",
+        related_name="merged_tickets", db_index=False,
     )
     dismiss_reason = models.TextField(_("不予受理理由"), blank=True)
     # The case this ticket became a lead for (see the module docstring); a deleted case unlinks the ticket.
     linked_case = models.ForeignKey(
         "enforcement.Case", verbose_name=_("关联案件"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", db_index=False,
     )
 
     # One timestamp per step
@@ -416,7 +435,8 @@ class Ticket(WorkflowModel):
             models.Index(fields=["resolve_due", "id"], name="ticket_resolve_due_idx"),
             # ?search=<ref>: "=external_ref" is an exact match; the unique (channel, external_ref) starts
             # with the channel and cannot serve a search by reference alone.
-            models.Index(fields=["external_ref"], name="ticket_external_ref_idx"),
+            # Only tickets pushed by another system have a reference: the others write nothing here.
+            models.Index(fields=["external_ref"], name="ticket_external_ref_idx", condition=~Q(external_ref="")),
             models.Index(fields=["responsible_agency", "status", "received_at"], name="ticket_agency_status_idx"),
             # The warning sweep looks only at tickets whose level may still change: these partial
             # indexes hold exactly its candidates, so a sweep costs what changes, not what is open.
@@ -434,6 +454,10 @@ class Ticket(WorkflowModel):
                          condition=Q(status__in=UNTRIAGED_STATES)),
             models.Index(fields=["resolve_due", "id"], name="ticket_red_due_idx",
                          condition=Q(status__in=HANDLING_STATES, warning_level=WarningLevel.RED)),
+            # Keys set on few tickets, indexed where set: a lookup by value (``= X``, ``IN (...)``)
+            # implies the key is set, so PostgreSQL reads these; a ticket without one writes nothing here.
+            *(models.Index(fields=[key], name=name, condition=Q(**{f"{key}__isnull": False}))
+              for key, name in TICKET_SPARSE_KEYS.items()),
         ]
 
     def __str__(self) -> str:

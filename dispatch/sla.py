@@ -35,6 +35,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -55,7 +56,7 @@ from dispatch.models import (
     WarningLevel,
 )
 from enforcement.models import Membership, Role
-from enforcement.notifications import Message, notify_each
+from enforcement.notifications import Message, SubjectRef, notify_each
 from enforcement.workdays import Deadline, Unit, deadline_for
 from enforcement.workdays import warn_time as working_warn_time
 
@@ -211,6 +212,27 @@ def members_by_agency(agency_ids) -> dict[int, list]:
     return {agency_id: list(users.values()) for agency_id, users in out.items()}
 
 
+class _Changed(NamedTuple):
+    """A ticket whose light the sweep changes, as it was when locked (no model instance)."""
+
+    pk: int
+    township_id: int | None
+    responsible_agency_id: int | None
+    status: str
+    warning_level: str
+    number: str
+    accept_due: dt.datetime | None
+    resolve_due: dt.datetime | None
+
+    @property
+    def key(self) -> tuple:
+        """Its :data:`dispatch.summary.KEY_FIELDS` values."""
+        return self[1:5]
+
+
+assert _Changed._fields[1:5] == summary.KEY_FIELDS
+
+
 def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) -> SweepResult:
     """Move tickets to red, then to yellow, in chunks; notify once per change of level."""
     now = now or timezone.now()
@@ -231,19 +253,19 @@ def sweep_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) 
     for level, candidates, extra, accepting, seen in passes:
         while True:
             with transaction.atomic():
-                # The keys come with the lock, so the board's summary moves by what this chunk changes.
-                locked = candidates.select_for_update(skip_locked=True).values_list("pk", *summary.KEY_FIELDS)
-                rows = list(locked[:chunk])
+                # What the summary's move and the notifications need comes with the lock (one query).
+                locked = candidates.select_for_update(skip_locked=True).values_list(*_Changed._fields)
+                rows = [_Changed(*row) for row in locked[:chunk]]
                 if not rows:
                     break
-                ids = [row[0] for row in rows]
+                ids = [row.pk for row in rows]
                 Ticket.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now, **extra)
                 started = time.perf_counter()
-                summary.record(summary.moves((summary.key_of(row[1:]), summary.key_of((*row[1:4], level)))
+                summary.record(summary.moves((summary.key_of(row.key), summary.key_of((*row.key[:3], level)))
                                              for row in rows))
                 result.summary_seconds += time.perf_counter() - started
                 started = time.perf_counter()
-                result.notified += _notify_level(ids, level, dispatchers, accepting=accepting)
+                result.notified += _notify_level(rows, level, dispatchers, accepting=accepting)
                 result.notify_seconds += time.perf_counter() - started
             seen.extend(ids)
             if len(ids) < chunk:
@@ -265,26 +287,24 @@ def warning_reason(level: str, due: dt.datetime | None) -> str:
     return f"ticket.warning.{level}.{stamp}"
 
 
-def _local(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str:
+    if not value:
+        return ""
+    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _notify_level(ids: list[int], level: str, dispatchers: list, *, accepting: bool | None = None) -> int:
+def _notify_level(tickets: list[_Changed], level: str, dispatchers: list, *, accepting: bool | None = None) -> int:
     """Notify the change to ``level``: about the accept deadline, the resolve deadline, or (None) per stage."""
-    tickets = list(
-        Ticket.objects.filter(pk__in=ids).only(
-            "pk", "number", "status", "responsible_agency_id", "accept_due", "resolve_due"
-        )
-    )
     members = members_by_agency(t.responsible_agency_id for t in tickets)
     yellow = level == WarningLevel.YELLOW
-    # (title, body) by stage, translated once per chunk.
+    # (title, body) by stage, translated once per chunk; the time zone read once too.
     texts = {
         True: (_("工单 %(number)s 即将超时未签收（黄灯）") if yellow else _("工单 %(number)s 超时未签收（红灯）"),
                _("签收期限：%(due)s。")),
         False: (_("工单 %(number)s 即将到期（黄灯）") if yellow else _("工单 %(number)s 已超期（红灯）"),
                 _("办结期限：%(due)s。")),
     }
+    tz = timezone.get_current_timezone()
     messages = []
     for ticket in tickets:
         about_accepting = in_accept_stage(ticket) if accepting is None else accepting
@@ -293,11 +313,11 @@ def _notify_level(ids: list[int], level: str, dispatchers: list, *, accepting: b
         messages.append(
             Message(
                 recipients=[*members.get(ticket.responsible_agency_id, []), *dispatchers],
-                subject=ticket,
+                subject=SubjectRef(Ticket, ticket.pk),
                 reason=warning_reason(level, due),
                 title=title % {"number": ticket.number},
-                body=body % {"due": _local(due)},
-                url=ticket_url(ticket),
+                body=body % {"due": _local(due, tz)},
+                url=ticket_url(ticket.pk),
             )
         )
     # One bulk send for the whole chunk, not one round of queries per ticket.

@@ -19,10 +19,18 @@ from enforcement.models.notifications import Notification
 from enforcement.models.outbox import OutboxMessage
 
 
-def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, int | None]:
+class SubjectRef(NamedTuple):
+    """A subject named by its model and id, for a bulk sender that holds no instance (the sweep)."""
+
+    model: type[models.Model]
+    pk: int
+
+
+def _subject_key(subject: models.Model | SubjectRef | None) -> tuple[ContentType | None, int | None]:
     if subject is None:
         return None, None
-    return ContentType.objects.get_for_model(type(subject)), subject.pk
+    model = subject.model if isinstance(subject, SubjectRef) else type(subject)
+    return ContentType.objects.get_for_model(model), subject.pk
 
 
 def notify(
@@ -81,7 +89,7 @@ class Message:
     """One notification to send to several recipients about one subject (see :func:`notify_each`)."""
 
     recipients: list
-    subject: models.Model | None
+    subject: models.Model | SubjectRef | None
     reason: str
     title: str
     body: str = ""
@@ -236,6 +244,9 @@ def _insert_new(rows: list[Sent]) -> list[Sent]:
     spent most of its time preparing each value of each row), and the once-only constraint
     (nulls not distinct) is the check, so no query asks first which were sent before. The ids
     come back with each row's unique key, so nothing depends on the order RETURNING gives them in.
+    Each array is sent as one literal (:func:`_array_literal`): psycopg2 would send a list as
+    ``ARRAY[v1, v2, ...]``, which PostgreSQL parses as an expression per value (40 % of the
+    statement's time for a chunk of 2,000 rows).
     """
     from django.db import connection
 
@@ -251,12 +262,26 @@ def _insert_new(rows: list[Sent]) -> list[Sent]:
         f"RETURNING {q('id')}, {q('recipient_id')}, {q('content_type_id')}, {q('object_id')}, {q('reason')}"
     )
     # Sent's first seven fields are the first seven columns; every row is sent now.
-    params = [list(column) for column in zip(*(row[:7] for row in rows), strict=True)]
-    params.append([timezone.now()] * len(rows))
+    params = [_array_literal(column) for column in zip(*(row[:7] for row in rows), strict=True)]
+    params.append(_array_literal([timezone.now().isoformat()] * len(rows)))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
     return [row._replace(pk=ids[row[:4]]) for row in rows if row[:4] in ids]
+
+
+def _array_literal(values: Iterable[str | int | None]) -> str:
+    """A PostgreSQL array literal (``{"a","b",NULL,3}``) of strings, integers and NULLs."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, str):
+            # Inside double quotes only the backslash and the double quote are special.
+            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            items.append(str(int(value)))
+    return "{" + ",".join(items) + "}"
 
 
 def mark_read(notification: Notification, *, by) -> None:

@@ -210,3 +210,34 @@ def test_a_large_send_racing_a_concurrent_sender_still_sends_each_once(postgres,
     assert Notification.objects.filter(reason="warning.red").count() == 80
     assert OutboxMessage.objects.count() == queued_before + 79
     assert notify_each(messages) == []
+
+
+def test_a_large_send_stores_every_text_exactly_as_given(postgres, county, officer_a, officer_b):
+    """The one-statement INSERT sends each column as one array literal: quoting must not alter a text.
+
+    Quotes, backslashes, braces, commas, the word NULL, an empty string, line breaks and spaces at the
+    ends each appear in a title, a body or a URL, and come back unchanged; a subject given by model and
+    id (SubjectRef, as the sweep sends) is stored as the same content type and id as the instance.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from enforcement.notifications import Message, SubjectRef, notify_each
+
+    awkward = ['say "hi"', "C:\\temp\\", "{a,b}", "NULL", "", " two\nlines ", "逗号，引号“”", "\\\"", "a\tb"]
+    grids = [GridFactory(township=county.town_a) for _ in range(30)]
+    messages = [
+        Message([officer_a, officer_b], SubjectRef(type(g), g.pk) if i % 2 else g, f"odd.{i}",
+                title=awkward[i % len(awkward)], body=awkward[(i + 1) % len(awkward)],
+                url=awkward[(i + 2) % len(awkward)])
+        for i, g in enumerate(grids)
+    ]
+    created = notify_each(messages, email=False)  # 60 rows: the one-statement path
+
+    assert len(created) == 60
+    grid_type = ContentType.objects.get_for_model(type(grids[0]))
+    for i, g in enumerate(grids):
+        for user in (officer_a, officer_b):
+            row = Notification.objects.get(recipient=user, reason=f"odd.{i}")
+            assert (row.content_type_id, row.object_id) == (grid_type.pk, g.pk)
+            assert (row.title, row.body, row.url) == (
+                awkward[i % len(awkward)], awkward[(i + 1) % len(awkward)], awkward[(i + 2) % len(awkward)])
