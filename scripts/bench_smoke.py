@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SMOKE_ARGS = {
+    "bench_case_sweep.py": ["3000", "200"],
     "bench_cases.py": ["300,600", "1"],
     "bench_catalogue.py": ["50", "1"],
     "bench_devolution.py": ["50", "1"],

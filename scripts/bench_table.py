@@ -3,7 +3,8 @@
 The table sits between the two marker comments below in bench/README.md and is never typed by
 hand. Each JSON a bench wrote gives its rows: bench_cases.json and bench_tickets.json a summary per size and role (API
 lists, pages, growth between the sizes); any other bench every timed figure it holds (a dict with
-``median_ms``), with the commit and the load average the bench recorded.
+``median_ms``) and every sweep it ran (a dict with ``seconds`` and its changes), with the commit and the
+load average the bench recorded.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def generic_rows(name: str, data, prefix: str = "") -> list[str]:
         if "median_ms" in data:
             p95 = data.get("p95_ms", data.get("max_ms", ""))
             rows.append(f"| {name} | {prefix} | | {data['median_ms']} | {p95} | | {data.get('queries', '')} |")
+            return rows
+        if "seconds" in data and ("changed" in data or "red" in data):  # a sweep: its changes and its time
+            changes = (sum(data["changed"].values()) if "changed" in data
+                       else data.get("red", 0) + data.get("yellow", 0))
+            busy = data.get("busy_processes", 0)
+            rows.append(f"| {name} | {prefix} | sweep: {changes:,} changes in {data['seconds']} s, {busy} busy "
+                        f"processes beside it | | | {'yes' if data['seconds'] >= 10 else 'no'} (limit 10 s) | "
+                        f"{data.get('queries', '')} |")
             return rows
         for key, value in data.items():
             if key in ("samples_ms", "machine"):

@@ -10,8 +10,8 @@ when a province sets a different period. Every time limit is computed by
 :func:`sweep_case_warnings` moves open cases to yellow (``WARNING_YELLOW_SHARE``
 of the allowed time used) and red (past due) for the most urgent pending step
 (deciding, serving, paying, publishing, withdrawing a publication, recording a
-summary decision), in grouped set-based updates, and notifies the handlers once
-per change (reason ``case.warning.<level>.<step>``).
+summary decision), in set-based updates by chunk (one per level and step), and notifies
+the handlers once per change (reason ``case.warning.<level>.<step>``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,9 +35,11 @@ from enforcement.cases.models import (
     CaseDeadlineRule,
     CaseStatus,
     Outcome,
+    Procedure,
     WarningLevel,
 )
 from enforcement.catalogue.models import PenaltyKind
+from enforcement.links import detail_url
 from enforcement.models.agencies import Membership, Role
 from enforcement.workdays import SHANGHAI, Deadline, Unit, add_years, deadline_for, warn_time
 
@@ -266,7 +269,8 @@ _RANK = {WarningLevel.NONE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
 def warning_for(case: Case, now: dt.datetime, **flags) -> tuple[str, str, dt.datetime | None]:
     """(level, step key, due) of the most urgent pending step of ``case`` at ``now``."""
     share = yellow_share()
-    flags.setdefault("units", {k: r.unit for k, r in rules().items()})
+    if "units" not in flags:  # not setdefault: its argument would read the rules for every case of a sweep
+        flags["units"] = {k: r.unit for k, r in rules().items()}
     best: tuple[str, str, dt.datetime | None] = (WarningLevel.NONE, "", None)
     for step in sorted(pending_steps(case, **flags), key=lambda s: s.due):
         level = step.level(now, share)
@@ -286,120 +290,181 @@ class SweepResult:
         return {"changed": {k: len(v) for k, v in self.changed.items()}, "notified": self.notified}
 
 
+# The columns the sweep reads of each candidate: what pending_steps and the current light need.
+_SWEEP_COLUMNS = (
+    "pk", "status", "procedure", "created_at", "filed_on", "decided_on", "served_on", "decide_due_at",
+    "service_due_at", "payment_due_at", "publication_due_at", "withdrawal_due_at", "summary_record_due_at",
+    "summary_recorded_on", "suspended_since", "needs_publication", "outcome", "penalty_kinds", "warning_level",
+    "warning_key", "warning_due_at", "publication__id", "publication__withdrawn_at",
+)
+# A step's due time is the case's own column: the sweep writes it from there (F()), so one UPDATE
+# serves every case that moves to the same level for the same step, whatever its due time.
+STEP_DUE_COLUMNS = {key: column for column, key in DUE_FIELDS.items()}
+# Cases per transaction of the sweep (their update and their notifications).
+SWEEP_CHUNK = 500
+
+
+class _CaseRow(NamedTuple):
+    """A case as the sweep reads it: a row, not a model instance (a sweep reads every open case)."""
+
+    pk: int
+    status: str
+    procedure: str
+    created_at: dt.datetime
+    filed_on: dt.date | None
+    decided_on: dt.date | None
+    served_on: dt.date | None
+    decide_due_at: dt.datetime | None
+    service_due_at: dt.datetime | None
+    payment_due_at: dt.datetime | None
+    publication_due_at: dt.datetime | None
+    withdrawal_due_at: dt.datetime | None
+    summary_record_due_at: dt.datetime | None
+    summary_recorded_on: dt.date | None
+    suspended_since: dt.date | None
+    needs_publication: bool
+    outcome: str
+    penalty_kinds: list
+    warning_level: str
+    warning_key: str
+    warning_due_at: dt.datetime | None
+    publication_id: int | None
+    publication_withdrawn_at: dt.datetime | None
+
+    @property
+    def is_summary(self) -> bool:
+        return self.procedure == Procedure.SUMMARY
+
+
+assert len(_CaseRow._fields) == len(_SWEEP_COLUMNS)
+
+
+class _Change(NamedTuple):
+    pk: int
+    level: str
+    key: str
+    due_at: dt.datetime | None
+
+
 def _candidates():
+    """Every case whose light may be on or may have to come on (one query, read as rows)."""
     from django.db.models import Q
 
-    return (
-        Case.objects.filter(
-            Q(status__in=OPEN_STATES) | Q(needs_publication=True) | Q(withdrawal_due_at__isnull=False)
-            | ~Q(warning_level=WarningLevel.NONE)
-        )
-        .select_related("publication")
-        .only(
-            "pk", "number", "filing_number", "decision_number", "status", "procedure", "agency_id", "created_at",
-            "filed_on", "decided_on", "served_on", "decide_due_at", "service_due_at", "payment_due_at",
-            "publication_due_at", "withdrawal_due_at", "summary_record_due_at", "summary_recorded_on",
-            "suspended_since", "needs_publication", "outcome", "penalty_kinds", "warning_level", "warning_key",
-            "warning_due_at", "publication__withdrawn_at", "publication__id",
-        )
-    )
+    return Case.objects.filter(
+        Q(status__in=OPEN_STATES) | Q(needs_publication=True) | Q(withdrawal_due_at__isnull=False)
+        | ~Q(warning_level=WarningLevel.NONE)
+    ).values_list(*_SWEEP_COLUMNS)
 
 
-def _flags(case: Case) -> dict:
-    publication = getattr(case, "publication", None) if _has_publication(case) else None
-    return {"published": publication is not None, "withdrawn": bool(publication and publication.withdrawn_at)}
+def sweep_case_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) -> SweepResult:
+    """Recompute every open case's warning; update the changed ones in chunks; notify once per change.
 
-
-def _has_publication(case: Case) -> bool:
-    from django.core.exceptions import ObjectDoesNotExist
-
-    try:
-        return case.publication is not None
-    except ObjectDoesNotExist:
-        return False
-
-
-def sweep_case_warnings(now: dt.datetime | None = None) -> SweepResult:
-    """Recompute every open case's warning; update the changed ones by groups; notify once per change."""
+    Each chunk is one transaction: an UPDATE per (level, step) it holds and one bulk send of its
+    notifications. A crash loses at most the chunk in hand, which the next sweep finds again.
+    """
     now = now or timezone.now()
     result = SweepResult()
-    groups: dict[tuple[str, str, dt.datetime | None], list[int]] = defaultdict(list)
-    units = {k: r.unit for k, r in rules().items()}
-    for case in _candidates().iterator(chunk_size=500):
-        level, key, due_at = warning_for(case, now, units=units, **_flags(case))
+    current = rules()
+    units = {k: r.unit for k, r in current.items()}
+    articles = {k: r.article for k, r in current.items()}
+    changes: list[_Change] = []
+    for row in _candidates().iterator(chunk_size=2000):
+        case = _CaseRow(*row)
+        published = case.publication_id is not None
+        level, key, due_at = warning_for(case, now, units=units, published=published,
+                                         withdrawn=bool(published and case.publication_withdrawn_at))
         if level == WarningLevel.NONE:
             key, due_at = "", None
         if (level, key, due_at) != (case.warning_level, case.warning_key, case.warning_due_at):
-            groups[(level, key, due_at)].append(case.pk)
-    with transaction.atomic():
-        for (level, key, due_at), ids in groups.items():
-            Case.objects.filter(pk__in=ids).update(
-                warning_level=level, warning_key=key, warning_due_at=due_at, warning_changed_at=now
-            )
-            result.changed[level].extend(ids)
-            if level != WarningLevel.NONE:
-                result.notified += _notify(ids, level, key, due_at)
+            changes.append(_Change(case.pk, level, key, due_at))
+    for begin in range(0, len(changes), chunk):
+        part = changes[begin:begin + chunk]
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for change in part:
+            groups[(change.level, change.key)].append(change.pk)
+        with transaction.atomic():
+            for (level, key), ids in groups.items():
+                Case.objects.filter(pk__in=ids).update(
+                    warning_level=level, warning_key=key,
+                    warning_due_at=F(STEP_DUE_COLUMNS[key]) if key else None, warning_changed_at=now,
+                )
+                result.changed[level].extend(ids)
+            lit = [change for change in part if change.level != WarningLevel.NONE]
+            if lit:
+                result.notified += _notify(lit, articles)
     return result
 
 
-def _recipients(cases: list[Case]) -> dict[int, list]:
-    """case id -> its officers and the leaders of its agency (two queries)."""
+def _recipients(cases: list[tuple[int, int]]) -> dict[int, list]:
+    """case id -> its active officers and the leaders of its agency, from ``(case id, agency id)`` (three queries).
+
+    Read as ids, each user loaded once: a catch-up names the same few officers on thousands of cases.
+    """
+    from django.contrib.auth import get_user_model
+
     from enforcement.cases.models import CaseOfficer
 
-    out: dict[int, dict[int, object]] = defaultdict(dict)
-    for co in CaseOfficer.objects.filter(case_id__in=[c.pk for c in cases]).select_related("officer"):
-        if co.officer.is_active:
-            out[co.case_id][co.officer_id] = co.officer
-    leaders = defaultdict(list)
-    for m in (
+    by_case: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets of user ids
+    for case_id, officer_id in CaseOfficer.objects.filter(case_id__in=[pk for pk, _agency in cases]).values_list(
+            "case_id", "officer_id"):
+        by_case[case_id][officer_id] = None
+    leaders: dict[int, list[int]] = defaultdict(list)
+    for agency_id, user_id in (
         Membership.objects.active()
-        .filter(agency_id__in={c.agency_id for c in cases}, role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
-        .select_related("user")
+        .filter(agency_id__in={agency_id for _pk, agency_id in cases},
+                role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
+        .values_list("agency_id", "user_id")
     ):
-        leaders[m.agency_id].append(m.user)
-    for c in cases:
-        for user in leaders.get(c.agency_id, []):
-            out[c.pk][user.pk] = user
-    return {k: list(v.values()) for k, v in out.items()}
+        leaders[agency_id].append(user_id)
+    for pk, agency_id in cases:
+        for user_id in leaders.get(agency_id, []):
+            by_case[pk][user_id] = None
+    wanted = {user_id for ids in by_case.values() for user_id in ids}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
+    return {pk: [users[u] for u in ids if u in users] for pk, ids in by_case.items()}
 
 
 def case_url(pk: int) -> str:
     """The case page (empty while the pages are not installed)."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("cases:detail", args=[pk])
-    except NoReverseMatch:
-        return ""
+    return detail_url("cases:detail", pk)
 
 
-def _notify(ids: list[int], level: str, key: str, due_at: dt.datetime | None) -> int:
-    from enforcement.notifications import Message, notify_each
+def _notify(changes: list[_Change], articles: dict[str, str]) -> int:
+    """Notify the handlers of these cases of their new light: four reads and one bulk send."""
+    from enforcement.notifications import Message, SubjectRef, notify_each
 
-    cases = list(Case.objects.filter(pk__in=ids).only("pk", "number", "filing_number", "decision_number",
-                                                      "agency_id"))
-    recipients = _recipients(cases)
-    step = STEP_LABELS.get(key, key)
-    article = rule(key).article
-    due_text = timezone.localtime(due_at).strftime("%Y-%m-%d") if due_at else ""
+    # pk -> (display number, agency): the decision's number once there is one, else the filing's, else the registry's.
+    cases = {
+        pk: (decision_number or filing_number or number, agency_id)
+        for pk, number, filing_number, decision_number, agency_id in Case.objects.filter(
+            pk__in=[change.pk for change in changes]).values_list(
+            "pk", "number", "filing_number", "decision_number", "agency_id")
+    }
+    recipients = _recipients([(pk, agency_id) for pk, (_number, agency_id) in cases.items()])
+    # Translated once per chunk, not once per case; the time zone read once too.
+    titles = {WarningLevel.YELLOW: _("案件 %(number)s 即将到期（黄灯）：%(step)s"),
+              WarningLevel.RED: _("案件 %(number)s 已超期（红灯）：%(step)s")}
+    body = _("%(step)s期限：%(due)s（%(article)s）。")
+    steps = {key: str(label) for key, label in STEP_LABELS.items()}
+    tz = timezone.get_current_timezone()
     messages = []
-    for case in cases:
-        if level == WarningLevel.YELLOW:
-            title = _("案件 %(number)s 即将到期（黄灯）：%(step)s") % {"number": case.display_number, "step": step}
-        else:
-            title = _("案件 %(number)s 已超期（红灯）：%(step)s") % {"number": case.display_number, "step": step}
+    for change in changes:
+        if change.pk not in cases:  # deleted meanwhile
+            continue
+        number = cases[change.pk][0]
+        step = steps.get(change.key, change.key)
+        due_text = timezone.localtime(change.due_at, tz).strftime("%Y-%m-%d") if change.due_at else ""
         messages.append(
             Message(
-                recipients=recipients.get(case.pk, []),
-                subject=case,
-                reason=f"case.warning.{level}.{key}",
-                title=title,
-                body=_("%(step)s期限：%(due)s（%(article)s）。")
-                % {"step": step, "due": due_text, "article": article},
-                url=case_url(case.pk),
+                recipients=recipients.get(change.pk, []),
+                subject=SubjectRef(Case, change.pk),
+                reason=f"case.warning.{change.level}.{change.key}",
+                title=titles[change.level] % {"number": number, "step": step},
+                body=body % {"step": step, "due": due_text, "article": articles[change.key]},
+                url=case_url(change.pk),
             )
         )
-    # One bulk send for the whole group, not one round of queries per case.
+    # One bulk send for the whole chunk, not one round of queries per case.
     return len(notify_each(messages))
 
 

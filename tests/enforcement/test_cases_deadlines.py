@@ -147,6 +147,31 @@ def test_the_sweep_runs_a_bounded_number_of_queries(world, django_assert_max_num
         deadlines.sweep_case_warnings(now=at(2026, 3, 28))
 
 
+def test_cases_moving_together_keep_each_its_own_due_time_across_chunks(world, django_assert_max_num_queries):
+    """One UPDATE per level and step within a chunk: each case's warning_due_at is its own deadline.
+
+    Filed on 1-6 March 2026: art. 60 gives each 90 calendar days from the day after filing, so the
+    first falls due on 30 May (30 days left of March, 30 of April, 30 of May) and the others a day
+    apart: 31 May, 1-4 June. On 20 June all six are red for the decision, in chunks of four.
+    """
+    cases = [filed(world, on=dt.date(2026, 3, day)) for day in range(1, 7)]
+    expected = [dt.date(2026, 5, 30), dt.date(2026, 5, 31), *(dt.date(2026, 6, d) for d in range(1, 5))]
+    # The rules and the candidates, then per chunk twelve: its transaction (savepoint, release), one
+    # UPDATE, the cases, their officers, the leaders and those users to notify, and the send (check,
+    # savepoint, the notifications' and the e-mails' INSERT, release), whatever the chunk holds.
+    with django_assert_max_num_queries(2 + 2 * 12):
+        result = deadlines.sweep_case_warnings(now=at(2026, 6, 20), chunk=4)
+
+    assert sorted(result.changed[WarningLevel.RED]) == sorted(c.pk for c in cases)
+    for due_on, case in zip(expected, cases, strict=True):
+        case.refresh_from_db()
+        assert (case.warning_level, case.warning_key) == (WarningLevel.RED, "decide")
+        assert case.warning_due_at == case.decide_due_at
+        assert case.decide_due_at.astimezone(SHANGHAI).date() == due_on
+        assert reasons_of(world.officer_a, case) == ["case.warning.red.decide"]
+    assert deadlines.sweep_case_warnings(now=at(2026, 6, 20), chunk=4).as_dict() == {"changed": {}, "notified": 0}
+
+
 def test_provisional_deadlines_are_also_recomputed_nightly():
     # Saving a year's calendar queues the recompute; if the broker was down then, the nightly run catches up.
     from bureau.celery import app
