@@ -300,8 +300,8 @@ class Ticket(WorkflowModel):
     """One problem to be handled (工单)."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
-    # Not indexed alone: nine channels, each a ninth of the table, are read faster along the list's own
-    # order; the unique (channel, external_ref) serves the push's duplicate check.
+    # Indexed by Meta's ticket_channel_idx (a plain btree: no pattern index, nobody searches a channel
+    # by prefix).
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
     # The id the source system gave the ticket (hotline work-order number, Open311 token):
     # unique per channel so that a re-sent push does not create a second ticket.
@@ -315,8 +315,10 @@ class Ticket(WorkflowModel):
     description = models.TextField(_("问题描述"))
     # Foreign keys: every index of this table is written again whenever the sweep or a transition
     # changes a ticket's light or state (the light is in the sweep's partial indexes, so no update
-    # is HOT). A key that leads a composite index has no index of its own (db_index=False); one that
-    # is empty on most tickets is indexed only where set (TICKET_SPARSE_KEYS, partial indexes).
+    # is HOT). A key that leads a composite index has no index of its own (db_index=False), except
+    # the township: a township's scope ORs it with the submitting and handling agencies, and the
+    # bitmap of its own small index kept those lists 1.3-1.4x faster at 1,000,000 tickets
+    # (bench_tickets). A key empty on most tickets is indexed only where set (TICKET_SPARSE_KEYS).
     category = models.ForeignKey(
         TicketCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="tickets", db_index=False,
@@ -328,7 +330,7 @@ class Ticket(WorkflowModel):
     lng = models.FloatField(_("经度"), null=True, blank=True)
     township = models.ForeignKey(
         Agency, verbose_name=_("所属乡镇/街道"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="tickets_in_territory", limit_choices_to={"kind__in": TOWNSHIP_KINDS}, db_index=False,
+        related_name="tickets_in_territory", limit_choices_to={"kind__in": TOWNSHIP_KINDS},
     )
     grid = models.ForeignKey(
         Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
@@ -428,6 +430,9 @@ class Ticket(WorkflowModel):
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="ticket_status_received_idx"),
+            # ?channel= within a township's or an agency's scope: ANDed with the scope's bitmap (without
+            # it a scoped reader's channel list took 170-180 ms at 1,000,000 tickets, with it 52 ms).
+            models.Index(fields=["channel"], name="ticket_channel_idx"),
             models.Index(fields=["category", "received_at"], name="ticket_category_received_idx"),
             # Township lists and agency inboxes: filter by owner and state, newest first.
             models.Index(fields=["township", "status", "received_at"], name="ticket_township_status_idx"),

@@ -22,9 +22,12 @@ OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 
 
 def commit() -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    """The commit measured; ``+uncommitted`` when tracked files differ from it (bench/out is ignored)."""
+    sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                         text=True).stdout.strip()
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                             text=True).stdout.strip()
+    return f"{sha}+uncommitted" if changed else sha
 
 
 def load_average() -> list[float]:

@@ -618,66 +618,69 @@ def _leaders(agency_ids: set[int]) -> dict[int, list]:
     return out
 
 
-def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, url_name: str) -> None:
-    from django.urls import NoReverseMatch, reverse
+# A step's due time is a column of its object: the sweep writes it from there (F()), so one UPDATE
+# serves every object that moves to the same level for the same step, whatever its due time.
+STEP_DUE_COLUMNS = {"emergency_approval": "approval_due_at", "measure_period": "ends_at",
+                    "court_window": "window_ends_at"}
+# Objects per transaction of the sweep (their update and their notifications).
+SWEEP_CHUNK = 500
 
+
+def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, url_name: str,
+           chunk: int = SWEEP_CHUNK) -> None:
+    from django.db.models import F
+
+    from enforcement.links import detail_url
     from enforcement.notifications import Message, notify_each
 
-    groups: dict[tuple, list] = defaultdict(list)
-    for obj in candidates.iterator(chunk_size=500):
+    changes = []
+    for obj in candidates.iterator(chunk_size=2000):
         level, key, due = warning(obj, now)
         if (level, key, due) != (obj.warning_level, obj.warning_key, obj.warning_due_at):
-            groups[(level, key, due)].append(obj)
-    if not groups:
+            changes.append((obj, level, key, due))
+    if not changes:
         return
-    officers: dict[int, list] = defaultdict(list)
-    if model is CoerciveMeasure:
-        ids = [o.pk for objs in groups.values() for o in objs]
-        for mo in MeasureOfficer.objects.filter(measure_id__in=ids).select_related("officer"):
-            officers[mo.measure_id].append(mo.officer)
-    leaders = _leaders({o.agency_id for objs in groups.values() for o in objs})
-    messages = []
-    with transaction.atomic():
-        for (level, key, due), objs in groups.items():
-            model.objects.filter(pk__in=[o.pk for o in objs]).update(
-                warning_level=level, warning_key=key, warning_due_at=due, warning_changed_at=now
-            )
-            result.changed[level].extend(o.pk for o in objs)
+    titles = {WarningLevel.YELLOW: _("%(number)s 即将到期（黄灯）：%(step)s"),
+              WarningLevel.RED: _("%(number)s 已超期（红灯）：%(step)s")}
+    body = _("%(step)s期限：%(due)s（%(article)s）。")
+    tz = timezone.get_current_timezone()
+    for begin in range(0, len(changes), chunk):
+        part = changes[begin:begin + chunk]
+        officers: dict[int, list] = defaultdict(list)
+        if model is CoerciveMeasure:
+            for mo in MeasureOfficer.objects.filter(measure_id__in=[o.pk for o, *_rest in part]).select_related(
+                    "officer"):
+                officers[mo.measure_id].append(mo.officer)
+        leaders = _leaders({o.agency_id for o, *_rest in part})
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        messages = []
+        for obj, level, key, due in part:
+            groups[(level, key)].append(obj.pk)
             if level == WarningLevel.NONE:
                 continue
             step = STEP_LABELS[key]
-            for obj in objs:
-                try:
-                    url = reverse(url_name, args=[obj.pk])
-                except NoReverseMatch:
-                    url = ""
-                number = str(obj)
-                title = (
-                    _("%(number)s 即将到期（黄灯）：%(step)s")
-                    if level == WarningLevel.YELLOW
-                    else _("%(number)s 已超期（红灯）：%(step)s")
-                ) % {"number": number, "step": step}
-                recipients = {
-                    u.pk: u for u in [*officers.get(obj.pk, []), *leaders.get(obj.agency_id, [])] if u.is_active
-                }
-                messages.append(
-                    Message(
-                        recipients=list(recipients.values()),
-                        subject=obj,
-                        # Once per change of level: the reason names the level, the step and its due time.
-                        reason=f"coercion.warning.{level}.{key}.{int(due.timestamp())}",
-                        title=title,
-                        body=_("%(step)s期限：%(due)s（%(article)s）。")
-                        % {
-                            "step": step,
-                            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
-                            "article": rules.article(STEP_RULES[key]),
-                        },
-                        url=url,
-                    )
+            recipients = {u.pk: u for u in [*officers.get(obj.pk, []), *leaders.get(obj.agency_id, [])] if u.is_active}
+            messages.append(
+                Message(
+                    recipients=list(recipients.values()),
+                    subject=obj,
+                    # Once per change of level: the reason names the level, the step and its due time.
+                    reason=f"coercion.warning.{level}.{key}.{int(due.timestamp())}",
+                    title=titles[level] % {"number": str(obj), "step": step},
+                    body=body % {"step": step, "due": timezone.localtime(due, tz).strftime("%Y-%m-%d %H:%M"),
+                                 "article": rules.article(STEP_RULES[key])},
+                    url=detail_url(url_name, obj.pk),
                 )
-        if messages:
-            result.notified += len(notify_each(messages))
+            )
+        with transaction.atomic():
+            for (level, key), ids in groups.items():
+                model.objects.filter(pk__in=ids).update(
+                    warning_level=level, warning_key=key,
+                    warning_due_at=F(STEP_DUE_COLUMNS[key]) if key else None, warning_changed_at=now,
+                )
+                result.changed[level].extend(ids)
+            if messages:
+                result.notified += len(notify_each(messages))
 
 
 def sweep_coercion_warnings(now: dt.datetime | None = None) -> SweepResult:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +39,7 @@ from enforcement.errors import DomainError, InvalidTransition, PermissionRefused
 from enforcement.inspections.choices import Disposition, FindingResult, ObjectKind, Outcome
 from enforcement.inspections.models import InspectionObject, InspectionRecord
 from enforcement.inspections.services import certified_through
+from enforcement.links import detail_url
 from enforcement.models.agencies import TOWNSHIP_KINDS, Agency
 from enforcement.warnings import permissions as perms
 from enforcement.warnings.choices import WarningKind, WarningStatus
@@ -522,7 +522,7 @@ def _notify(ids: list[int], level: str) -> int:
                 reason=f"warning.level.{level}",
                 title=title,
                 body=_("改正期限：%(due)s。") % {"due": due},
-                url=reverse("warnings:detail", args=[w.pk]),
+                url=detail_url("warnings:detail", w.pk),
             )
         )
     return len(notify_each(messages))

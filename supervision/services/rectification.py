@@ -132,7 +132,7 @@ def sweep_rectification_warnings(now: dt.datetime | None = None) -> dict[str, in
 
 
 def _notify(ids: list[int], level: str) -> int:
-    from django.urls import reverse
+    from enforcement.links import detail_url
 
     notices = list(Rectification.objects.filter(pk__in=ids).select_related("reviewer", "agency"))
     members = defaultdict(list)
@@ -151,6 +151,6 @@ def _notify(ids: list[int], level: str) -> int:
             recipients=recipients, subject=n, reason=f"review.rectification.{level}", title=title,
             body=_("%(agency)s：整改期限 %(due)s。") % {"agency": n.agency.name,
                                                    "due": timezone.localtime(n.due_at).strftime("%Y-%m-%d")},
-            url=reverse("supervision:rectification", args=[n.pk]),
+            url=detail_url("supervision:rectification", n.pk),
         ))
     return len(notify_each(messages))

@@ -177,6 +177,28 @@ def test_the_sweep_lights_the_period_yellow_then_red_for_an_overdue_release(worl
     assert measure.warning_level == "red"
 
 
+def test_measures_turning_red_together_keep_each_its_own_end_across_chunks(world):
+    """One UPDATE per level and step within a chunk: each measure's warning_due_at is its own period's end.
+
+    Taken on 1, 2 and 3 September 2026 for 30 days (art. 25): they end on 1, 2 and 3 October at
+    23:59:59 (as the measure above, taken 5 September, ends on 5 October); on 10 October all three
+    are overdue releases, red, swept in chunks of two.
+    """
+    measures = [in_force(world, at(f"2026-09-0{day}")) for day in (1, 2, 3)]
+    result = svc.SweepResult()
+    svc._sweep(CoerciveMeasure, CoerciveMeasure.objects.all(), svc.measure_warning, at("2026-10-10"), result,
+               "coercion:detail", chunk=2)
+
+    assert sorted(result.changed["red"]) == sorted(m.pk for m in measures)
+    for day, measure in zip((1, 2, 3), measures, strict=True):
+        measure.refresh_from_db()
+        assert (measure.warning_level, measure.warning_key) == ("red", "measure_period")
+        assert measure.warning_due_at == measure.ends_at
+        assert measure.ends_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date() == dt.date(2026, 10, day)
+        assert Notification.objects.filter(object_id=measure.pk, reason__startswith="coercion.warning.red.").exists()
+    assert svc.sweep_coercion_warnings(now=at("2026-10-10")).as_dict() == {"changed": {}, "notified": 0}
+
+
 # --- release and conversion -------------------------------------------------------------------
 
 
