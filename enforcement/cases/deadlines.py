@@ -383,16 +383,26 @@ def sweep_case_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CH
         for change in part:
             groups[(change.level, change.key)].append(change.pk)
         with transaction.atomic():
-            for (level, key), ids in groups.items():
-                Case.objects.filter(pk__in=ids).update(
-                    warning_level=level, warning_key=key,
-                    warning_due_at=F(STEP_DUE_COLUMNS[key]) if key else None, warning_changed_at=now,
-                )
-                result.changed[level].extend(ids)
+            set_lights(Case, groups, STEP_DUE_COLUMNS, now, result.changed)
             lit = [change for change in part if change.level != WarningLevel.NONE]
             if lit:
                 result.notified += _notify(lit, articles)
     return result
+
+
+def set_lights(model, groups: dict[tuple[str, str], list[int]], due_columns: dict[str, str], now: dt.datetime,
+               changed: dict[str, list[int]]) -> None:
+    """One UPDATE per (level, step) of ``groups``: each object's due time is its own column for that step (F()).
+
+    Shared by the sweeps whose objects store the light with its step and due time (cases, coercive
+    measures, enforcements). ``changed``: level -> ids, extended with what was written.
+    """
+    for (level, key), ids in groups.items():
+        model.objects.filter(pk__in=ids).update(
+            warning_level=level, warning_key=key,
+            warning_due_at=F(due_columns[key]) if key else None, warning_changed_at=now,
+        )
+        changed[level].extend(ids)
 
 
 def _recipients(cases: list[tuple[int, int]]) -> dict[int, list]:

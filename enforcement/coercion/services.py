@@ -628,8 +628,7 @@ SWEEP_CHUNK = 500
 
 def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, url_name: str,
            chunk: int = SWEEP_CHUNK) -> None:
-    from django.db.models import F
-
+    from enforcement.cases.deadlines import set_lights
     from enforcement.links import detail_url
     from enforcement.notifications import Message, notify_each
 
@@ -673,12 +672,7 @@ def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, ur
                 )
             )
         with transaction.atomic():
-            for (level, key), ids in groups.items():
-                model.objects.filter(pk__in=ids).update(
-                    warning_level=level, warning_key=key,
-                    warning_due_at=F(STEP_DUE_COLUMNS[key]) if key else None, warning_changed_at=now,
-                )
-                result.changed[level].extend(ids)
+            set_lights(model, groups, STEP_DUE_COLUMNS, now, result.changed)
             if messages:
                 result.notified += len(notify_each(messages))
 
