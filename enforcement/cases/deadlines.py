@@ -526,7 +526,7 @@ def recompute_provisional_deadlines() -> RecomputeResult:
                 setattr(case, name, value)
             if moved:
                 result.moved[case.pk] = moved
-        recipients = _recipients([c for c, _v, m in changed if m])
+        recipients = _recipients([(c.pk, c.agency_id) for c, _v, m in changed if m])
         messages = []
         for case, values, moved in changed:
             for name in moved:
