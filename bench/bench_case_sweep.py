@@ -84,17 +84,12 @@ def set_up_changes(per_level: int, officers: list[int]) -> dict:
 
 
 def timed_sweep(busy: int = 0) -> dict:
-    import subprocess
-
     from django.test.utils import CaptureQueriesContext
 
     from enforcement.cases.deadlines import sweep_case_warnings
     from enforcement.models import Notification
 
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
-    try:
-        if burners:
-            time.sleep(5)
+    with harness.busy_processes(busy):
         before = Notification.objects.count()
         load_before = harness.load_average()
         with CaptureQueriesContext(connection) as queries:
@@ -106,10 +101,6 @@ def timed_sweep(busy: int = 0) -> dict:
             "notifications": Notification.objects.count() - before, "queries": len(queries.captured_queries),
             "busy_processes": busy, "load_average_before": load_before, "load_average_after": harness.load_average(),
         }
-    finally:
-        for burner in burners:
-            burner.kill()
-            burner.wait()
 
 
 def main() -> int:

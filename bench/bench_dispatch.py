@@ -354,17 +354,10 @@ def measure_sweep(ref: dict, per_level: int = CHANGED_PER_LEVEL, *, busy: int = 
 
     ``busy``: that many other processes spin on the CPU while it runs (started 5 s before).
     """
-    import subprocess
+    import harness
 
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
-    try:
-        if burners:
-            time.sleep(5)
+    with harness.busy_processes(busy):
         return _measure_sweep(ref, per_level) | {"busy_processes": busy}
-    finally:
-        for burner in burners:
-            burner.kill()
-            burner.wait()
 
 
 def _measure_sweep(ref: dict, per_level: int) -> dict:

@@ -14,7 +14,10 @@ import platform
 import socket
 import statistics
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +31,23 @@ def commit() -> str:
     changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
                              text=True).stdout.strip()
     return f"{sha}+uncommitted" if changed else sha
+
+
+@contextmanager
+def busy_processes(count: int, warm_up: float = 5.0) -> Iterator[None]:
+    """``count`` other processes spin on the CPU while the block runs (started ``warm_up`` s before).
+
+    The issue's "measured while another process loads the machine", for the sweeps' catch-ups.
+    """
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        if burners:
+            time.sleep(warm_up)
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 def load_average() -> list[float]:
