@@ -154,7 +154,11 @@ def generate_tickets(n: int, ref: dict) -> float:
                "END")
     level = f"CASE WHEN {handling} AND {j} < 100 THEN 'red' WHEN {handling} AND {j} < 200 THEN 'yellow' ELSE 'none' END"
     exprs = {
-        "number": "'GD' || (2025 + mod(i, 2))::text || '-' || lpad((i / 2 + 1)::text, 6, '0')",
+        # As intake numbers them: the year received, counted in the order received (g.year, g.serial
+        # below). Numbers whose year had nothing to do with the date put every ticket of a township
+        # in one year, and ?ordering=-number then walked the other year's half million first.
+        "number": "'GD' || g.year::text || '-' || CASE WHEN g.serial < 1000000 THEN lpad(g.serial::text, 6, '0') "
+                  "ELSE g.serial::text END",
         "lookup_code": "upper(substr(md5(i::text), 1, 6))",
         "channel": f"(ARRAY{channels!r})[1 + mod(i, {len(channels)})]",
         "status": status,
@@ -211,13 +215,17 @@ def generate_tickets(n: int, ref: dict) -> float:
             expr = "''"
         columns.append(connection.ops.quote_name(column))
         selects.append(expr)
-    sql = (f"INSERT INTO {Ticket._meta.db_table} ({', '.join(columns)}) "
-           f"SELECT {', '.join(selects)} FROM generate_series(1, %(n)s) AS i")
     from django.utils import timezone
+
+    numbered = (f"SELECT i, year, row_number() OVER (PARTITION BY year ORDER BY received, i) AS serial FROM "
+                f"(SELECT i, {received} AS received, extract(year FROM {received} AT TIME ZONE %(zone)s)::int AS year "
+                "FROM generate_series(1, %(n)s) AS i) AS r")
+    sql = (f"INSERT INTO {Ticket._meta.db_table} ({', '.join(columns)}) "
+           f"SELECT {', '.join(selects)} FROM ({numbered}) AS g")
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"n": n, "now": timezone.now()})
+        cursor.execute(sql, {"n": n, "now": timezone.now(), "zone": timezone.get_default_timezone_name()})
     elapsed = time.perf_counter() - started
     # The state autovacuum leaves a bulk-loaded table in (it vacuums after inserts too): statistics
     # for the planner and a visibility map for index-only scans. Measuring before it ran would
@@ -231,8 +239,12 @@ def generate_tickets(n: int, ref: dict) -> float:
     # The yearly numbers continue after the generated ones, as on a live system.
     from dispatch.services.numbering import numbers_continue_after
 
-    for year in (2025, 2026):
-        numbers_continue_after(year, n // 2 + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT substr(number, 3, 4)::int, max(substr(number, 8)::int) FROM {Ticket._meta.db_table} "
+                       "GROUP BY 1")
+        last = cursor.fetchall()
+    for year, serial in last:
+        numbers_continue_after(year, serial)
     return elapsed
 
 

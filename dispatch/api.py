@@ -100,6 +100,10 @@ class TicketViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             return super().get_queryset()
         return selectors.ticket_detail_queryset().visible_to(self.request.user)
 
+    def visibility_arguments(self) -> dict:
+        # A list leaves out the scope's parts that add no ticket (TicketQuerySet.visible_to).
+        return {"listing": True} if self.action == "list" else {}
+
     def get_serializer_class(self):
         return TicketListSerializer if self.action == "list" else TicketDetailSerializer
 

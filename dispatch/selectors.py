@@ -42,7 +42,7 @@ PAGE_RELATED = ("township", "responsible_agency", "category")
 
 def tickets_for(user) -> QuerySet[Ticket]:
     """The tickets ``user`` may see, shaped for the list pages' ticket table (constant queries)."""
-    return Ticket.objects.visible_to(user).select_related(*PAGE_RELATED)
+    return Ticket.objects.visible_to(user, listing=True).select_related(*PAGE_RELATED)
 
 
 # --- the command centre's board ------------------------------------------------------------

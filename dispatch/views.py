@@ -348,7 +348,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     form = StatsForm(request.GET or None, initial={"start": start, "end": end})
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    tickets = Ticket.objects.visible_to(request.user)
+    tickets = Ticket.objects.visible_to(request.user, listing=True)
     figures = stats.summary(tickets, start, end, _("合计"))
     agency_rows, township_rows, total = figures.agency_rows, figures.township_rows, figures.total
     if request.GET.get("format") == "xlsx":

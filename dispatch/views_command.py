@@ -42,14 +42,14 @@ def stats_chart(request: HttpRequest, chart: str) -> HttpResponse:
     """One chart of the statistics page as JSON (or ``?format=xlsx``), in the reader's scope."""
     builder = pick(charts.BUILDERS, chart)
     start, end = _period(request)
-    return chart_response(request, builder(Ticket.objects.visible_to(request.user), start, end))
+    return chart_response(request, builder(Ticket.objects.visible_to(request.user, listing=True), start, end))
 
 
 @require_GET
 @login_required
 def ticket_map(request: HttpRequest) -> HttpResponse:
     """Open tickets of the list's filter with coordinates, clustered on a grid (the ticket list's map)."""
-    filterset = TicketFilter(request.GET or None, queryset=Ticket.objects.visible_to(request.user))
+    filterset = TicketFilter(request.GET or None, queryset=Ticket.objects.visible_to(request.user, listing=True))
     tickets = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     response = JsonResponse(charts.clusters(tickets))
     response["Cache-Control"] = "private, no-store"
