@@ -27,6 +27,7 @@ SMOKE_ARGS = {
     "bench_disclosure.py": ["300", "2000", "300"],
     "bench_dispatch.py": ["3000", "1"],
     "bench_intake.py": ["500", "60"],
+    "bench_notice_sweeps.py": ["200", "200"],
     "bench_screen.py": ["2000", "2"],
     "bench_supervision.py": ["400", "4", "1"],
     "bench_tickets.py": ["2000,4000", "1"],

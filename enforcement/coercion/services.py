@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enforcement.access import scope_for
+from enforcement.cases.legal_rules import legal_rules
 from enforcement.cases.models import Case, CaseStatus, ExecutionMethod, PartyKind
 from enforcement.cases.rules import next_serial, number_prefix
 from enforcement.cases.services.lifecycle import case_execute
@@ -568,7 +570,7 @@ def measure_warning(measure: CoerciveMeasure, now: dt.datetime) -> tuple[str, st
 
     An emergency measure not approved within 24 hours and still in force is
     red (art. 19); a measure still in force after its period is an overdue
-    release (art. 28), red.
+    release (art. 28), red. ``measure`` may be the sweep's row with the same attributes.
     """
     best: tuple[str, str, dt.datetime | None] = (WarningLevel.NONE, "", None)
     if measure.status not in ACTIVE_MEASURE_STATES:
@@ -586,7 +588,7 @@ def measure_warning(measure: CoerciveMeasure, now: dt.datetime) -> tuple[str, st
 
 
 def execution_warning(execution: Execution, now: dt.datetime) -> tuple[str, str, dt.datetime | None]:
-    """The art. 53 window of an enforcement not yet applied to the court."""
+    """The art. 53 window of an enforcement not yet applied to the court (``execution``: or the sweep's row)."""
     if execution.status not in (ExecutionStatus.DRAFT, ExecutionStatus.REMINDED) or not execution.window_ends_at:
         return (WarningLevel.NONE, "", None)
     start = dt.datetime.combine(execution.window_opens_on, dt.time.max, tzinfo=SHANGHAI)
@@ -607,15 +609,71 @@ class SweepResult:
         return {"changed": {k: len(v) for k, v in self.changed.items()}, "notified": self.notified}
 
 
-def _leaders(agency_ids: set[int]) -> dict[int, list]:
-    out = defaultdict(list)
-    for m in (
+class _MeasureRow(NamedTuple):
+    """A measure as the sweep reads it, not a model instance: what :func:`measure_warning` and the light need."""
+
+    pk: int
+    number: str
+    decision_number: str
+    status: str
+    agency_id: int
+    is_emergency: bool
+    approved_at: dt.datetime | None
+    approval_due_at: dt.datetime | None
+    taken_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    warning_level: str
+    warning_key: str
+    warning_due_at: dt.datetime | None
+
+    @property
+    def display_number(self) -> str:
+        return self.decision_number or self.number
+
+
+class _ExecutionRow(NamedTuple):
+    """An enforcement as the sweep reads it (what :func:`execution_warning` and the light need)."""
+
+    pk: int
+    number: str
+    status: str
+    agency_id: int
+    window_opens_on: dt.date | None
+    window_ends_at: dt.datetime | None
+    warning_level: str
+    warning_key: str
+    warning_due_at: dt.datetime | None
+
+    @property
+    def display_number(self) -> str:
+        return self.number
+
+
+_ROWS = {CoerciveMeasure: _MeasureRow, Execution: _ExecutionRow}
+
+
+def _recipients(model, objs) -> dict[int, list]:
+    """object id -> its active officers (a measure's) and its agency's leaders: three queries, each user once."""
+    from django.contrib.auth import get_user_model
+
+    by_object: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets of user ids
+    if model is CoerciveMeasure:
+        for measure_id, officer_id in MeasureOfficer.objects.filter(measure_id__in=[o.pk for o in objs]).values_list(
+                "measure_id", "officer_id"):
+            by_object[measure_id][officer_id] = None
+    leaders: dict[int, list[int]] = defaultdict(list)
+    for agency_id, user_id in (
         Membership.objects.active()
-        .filter(agency_id__in=agency_ids, role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
-        .select_related("user")
+        .filter(agency_id__in={o.agency_id for o in objs}, role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
+        .values_list("agency_id", "user_id")
     ):
-        out[m.agency_id].append(m.user)
-    return out
+        leaders[agency_id].append(user_id)
+    for o in objs:
+        for user_id in leaders.get(o.agency_id, []):
+            by_object[o.pk][user_id] = None
+    wanted = {user_id for ids in by_object.values() for user_id in ids}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
+    return {pk: [users[u] for u in ids if u in users] for pk, ids in by_object.items()}
 
 
 # A step's due time is a column of its object: the sweep writes it from there (F()), so one UPDATE
@@ -628,12 +686,19 @@ SWEEP_CHUNK = 500
 
 def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, url_name: str,
            chunk: int = SWEEP_CHUNK) -> None:
+    """Recompute the light of ``candidates`` (read as rows); update and notify the changed ones in chunks.
+
+    Each chunk is one transaction: an UPDATE per (level, step) it holds and one bulk send of its
+    notifications (officers and leaders read per chunk, each user once).
+    """
     from enforcement.cases.deadlines import set_lights
     from enforcement.links import detail_url
-    from enforcement.notifications import Message, notify_each
+    from enforcement.notifications import Message, SubjectRef, notify_each
 
+    row = _ROWS[model]
     changes = []
-    for obj in candidates.iterator(chunk_size=2000):
+    for values in candidates.values_list(*row._fields).iterator(chunk_size=2000):
+        obj = row(*values)
         level, key, due = warning(obj, now)
         if (level, key, due) != (obj.warning_level, obj.warning_key, obj.warning_due_at):
             changes.append((obj, level, key, due))
@@ -642,32 +707,29 @@ def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, ur
     titles = {WarningLevel.YELLOW: _("%(number)s 即将到期（黄灯）：%(step)s"),
               WarningLevel.RED: _("%(number)s 已超期（红灯）：%(step)s")}
     body = _("%(step)s期限：%(due)s（%(article)s）。")
+    # Read and translated once per sweep, not per object: each article read the legal rules (two queries).
+    articles = {rule.key: str(rule.article) for rule in legal_rules() if rule.key in STEP_RULES.values()}
+    steps = {key: str(label) for key, label in STEP_LABELS.items()}
     tz = timezone.get_current_timezone()
     for begin in range(0, len(changes), chunk):
         part = changes[begin:begin + chunk]
-        officers: dict[int, list] = defaultdict(list)
-        if model is CoerciveMeasure:
-            for mo in MeasureOfficer.objects.filter(measure_id__in=[o.pk for o, *_rest in part]).select_related(
-                    "officer"):
-                officers[mo.measure_id].append(mo.officer)
-        leaders = _leaders({o.agency_id for o, *_rest in part})
+        recipients = _recipients(model, [obj for obj, level, *_rest in part if level != WarningLevel.NONE])
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         messages = []
         for obj, level, key, due in part:
             groups[(level, key)].append(obj.pk)
             if level == WarningLevel.NONE:
                 continue
-            step = STEP_LABELS[key]
-            recipients = {u.pk: u for u in [*officers.get(obj.pk, []), *leaders.get(obj.agency_id, [])] if u.is_active}
+            step = steps[key]
             messages.append(
                 Message(
-                    recipients=list(recipients.values()),
-                    subject=obj,
+                    recipients=recipients.get(obj.pk, []),
+                    subject=SubjectRef(model, obj.pk),
                     # Once per change of level: the reason names the level, the step and its due time.
                     reason=f"coercion.warning.{level}.{key}.{int(due.timestamp())}",
-                    title=titles[level] % {"number": str(obj), "step": step},
+                    title=titles[level] % {"number": obj.display_number, "step": step},
                     body=body % {"step": step, "due": timezone.localtime(due, tz).strftime("%Y-%m-%d %H:%M"),
-                                 "article": rules.article(STEP_RULES[key])},
+                                 "article": articles[STEP_RULES[key]]},
                     url=detail_url(url_name, obj.pk),
                 )
             )
@@ -677,42 +739,14 @@ def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, ur
                 result.notified += len(notify_each(messages))
 
 
-def sweep_coercion_warnings(now: dt.datetime | None = None) -> SweepResult:
-    """Recompute the warnings of measures in force and of enforcements awaiting the court, set-based."""
+def sweep_coercion_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) -> SweepResult:
+    """Recompute the warnings of measures in force and of enforcements awaiting the court, set-based by chunk."""
     from django.db.models import Q
 
     now = now or timezone.now()
     result = SweepResult()
-    measures = CoerciveMeasure.objects.filter(
-        Q(status__in=ACTIVE_MEASURE_STATES) | ~Q(warning_level=WarningLevel.NONE)
-    ).only(
-        "pk",
-        "number",
-        "decision_number",
-        "status",
-        "agency_id",
-        "is_emergency",
-        "approved_at",
-        "approval_due_at",
-        "taken_at",
-        "ends_at",
-        "warning_level",
-        "warning_key",
-        "warning_due_at",
-    )
-    _sweep(CoerciveMeasure, measures, measure_warning, now, result, "coercion:detail")
-    executions = Execution.objects.filter(
-        Q(status__in=OPEN_EXECUTION_STATES) | ~Q(warning_level=WarningLevel.NONE)
-    ).only(
-        "pk",
-        "number",
-        "status",
-        "agency_id",
-        "window_opens_on",
-        "window_ends_at",
-        "warning_level",
-        "warning_key",
-        "warning_due_at",
-    )
-    _sweep(Execution, executions, execution_warning, now, result, "coercion:execution-detail")
+    measures = CoerciveMeasure.objects.filter(Q(status__in=ACTIVE_MEASURE_STATES) | ~Q(warning_level=WarningLevel.NONE))
+    _sweep(CoerciveMeasure, measures, measure_warning, now, result, "coercion:detail", chunk)
+    executions = Execution.objects.filter(Q(status__in=OPEN_EXECUTION_STATES) | ~Q(warning_level=WarningLevel.NONE))
+    _sweep(Execution, executions, execution_warning, now, result, "coercion:execution-detail", chunk)
     return result

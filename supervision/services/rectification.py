@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +21,8 @@ from enforcement.cases.deadlines import yellow_share
 from enforcement.cases.services.evidence import check_upload, sha256_of
 from enforcement.errors import PermissionRefused, ValidationFailed
 from enforcement.models.agencies import Membership
-from enforcement.notifications import Message, notify_each
+from enforcement.notifications import Message, SubjectRef, notify_each
+from enforcement.warnings.services import SWEEP_CHUNK, sweep_levels
 from enforcement.workflow import lock_as_seen, perform_transition, record_event
 from supervision.choices import ItemStatus, RectificationStatus, WarningLevel
 from supervision.models import Rectification, RectificationAttachment, RectificationItem
@@ -102,6 +104,7 @@ def rectification_check(notice: Rectification, *, by, decisions: dict[int, tuple
 
 
 def level_for(notice: Rectification, now: dt.datetime, share: float) -> str:
+    """Red past the deadline, yellow after ``share`` of the time from issue (``notice``: or the sweep's row)."""
     if notice.status not in OPEN:
         return WarningLevel.NONE
     if now > notice.due_at:
@@ -111,46 +114,59 @@ def level_for(notice: Rectification, now: dt.datetime, share: float) -> str:
     return WarningLevel.NONE
 
 
-def sweep_rectification_warnings(now: dt.datetime | None = None) -> dict[str, int]:
-    """Recompute every notice's warning; update by groups; notify once per level (idempotent)."""
+class _NoticeRow(NamedTuple):
+    """A notice as the sweep reads it: what :func:`level_for` and the current light need."""
+
+    pk: int
+    status: str
+    issued_at: dt.datetime
+    due_at: dt.datetime
+    warning_level: str
+
+
+def sweep_rectification_warnings(now: dt.datetime | None = None, *, chunk: int = SWEEP_CHUNK) -> dict[str, int]:
+    """Recompute every notice's warning; update by chunks; notify once per level (idempotent)."""
     now = now or timezone.now()
     share = yellow_share()
-    groups: dict[str, list[int]] = defaultdict(list)
-    candidates = Rectification.objects.filter(Q(status__in=OPEN) | ~Q(warning_level=WarningLevel.NONE)).only(
-        "pk", "status", "issued_at", "due_at", "warning_level")
-    for notice in candidates.iterator(chunk_size=500):
-        level = level_for(notice, now, share)
-        if level != notice.warning_level:
-            groups[level].append(notice.pk)
-    notified = 0
-    with transaction.atomic():
-        for level, ids in groups.items():
-            Rectification.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now)
-            if level != WarningLevel.NONE:
-                notified += _notify(ids, level)
-    return {"changed": sum(len(v) for v in groups.values()), "notified": notified}
+    candidates = Rectification.objects.filter(Q(status__in=OPEN) | ~Q(warning_level=WarningLevel.NONE))
+    result = sweep_levels(Rectification, candidates, _NoticeRow, lambda notice: level_for(notice, now, share), now,
+                          _notify, chunk=chunk)
+    return {"changed": sum(len(ids) for ids in result.changed.values()), "notified": result.notified}
 
 
-def _notify(ids: list[int], level: str) -> int:
+def _notify(changes: list[tuple[int, str]]) -> int:
+    """Notify the agencies' officers and leaders (and, on red, the reviewer) of these notices' light: three reads."""
+    from django.contrib.auth import get_user_model
+
     from enforcement.links import detail_url
 
-    notices = list(Rectification.objects.filter(pk__in=ids).select_related("reviewer", "agency"))
-    members = defaultdict(list)
-    for m in Membership.objects.active().filter(agency_id__in={n.agency_id for n in notices},
-                                                role__in=AGENCY_ROLES).select_related("user"):
-        members[m.agency_id].append(m.user)
+    notices = {n.pk: n for n in Rectification.objects.filter(pk__in=[pk for pk, _level in changes]).values_list(
+        "pk", "number", "agency_id", "agency__name", "reviewer_id", "due_at", named=True)}
+    members: dict[int, list[int]] = defaultdict(list)
+    for agency_id, user_id in Membership.objects.active().filter(
+            agency_id__in={n.agency_id for n in notices.values()}, role__in=AGENCY_ROLES).values_list(
+            "agency_id", "user_id"):
+        members[agency_id].append(user_id)
+    # Each user loaded once: a catch-up names the same few members on thousands of notices.
+    users = get_user_model().objects.in_bulk(
+        {u for us in members.values() for u in us} | {n.reviewer_id for n in notices.values()})
+    # Translated once per chunk, not once per notice; the time zone read once too.
+    titles = {WarningLevel.YELLOW: _("整改通知 %(number)s 即将到期（黄灯）"),
+              WarningLevel.RED: _("整改通知 %(number)s 已逾期（红灯）")}
+    body = _("%(agency)s：整改期限 %(due)s。")
+    tz = timezone.get_current_timezone()
     messages = []
-    for n in notices:
-        recipients = list(members.get(n.agency_id, []))
-        if level == WarningLevel.RED:
-            recipients.append(n.reviewer)
-            title = _("整改通知 %(number)s 已逾期（红灯）") % {"number": n.number}
-        else:
-            title = _("整改通知 %(number)s 即将到期（黄灯）") % {"number": n.number}
+    for pk, level in changes:
+        if pk not in notices:  # deleted meanwhile
+            continue
+        n = notices[pk]
+        recipients = [users[u] for u in members.get(n.agency_id, []) if u in users]
+        if level == WarningLevel.RED and n.reviewer_id in users:
+            recipients.append(users[n.reviewer_id])
         messages.append(Message(
-            recipients=recipients, subject=n, reason=f"review.rectification.{level}", title=title,
-            body=_("%(agency)s：整改期限 %(due)s。") % {"agency": n.agency.name,
-                                                   "due": timezone.localtime(n.due_at).strftime("%Y-%m-%d")},
-            url=detail_url("supervision:rectification", n.pk),
+            recipients=recipients, subject=SubjectRef(Rectification, pk), reason=f"review.rectification.{level}",
+            title=titles[level] % {"number": n.number},
+            body=body % {"agency": n.agency__name, "due": timezone.localtime(n.due_at, tz).strftime("%Y-%m-%d")},
+            url=detail_url("supervision:rectification", pk),
         ))
     return len(notify_each(messages))

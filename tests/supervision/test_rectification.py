@@ -115,6 +115,28 @@ def test_sweep_lights_yellow_then_red_and_notifies_once_per_level(published, rev
     assert Notification.objects.filter(reason="review.rectification.red", object_id=notice.pk).count() == red.count()
 
 
+def test_sweep_tells_each_agencys_officers_and_leaders_and_on_red_the_reviewer_in_bounded_queries(
+        published, review, django_assert_max_num_queries):
+    notices = list(Rectification.objects.order_by("pk"))
+    county = review.county
+    # The agency's officers and leaders (AGENCY_ROLES) of each notice; on red the reviewer as well.
+    members = {county.town_a.pk: {review.officer_a.pk, review.leader_a.pk}, county.town_b.pk: {review.officer_b.pk},
+               county.squadron_a.pk: set()}
+    late = max(n.due_at for n in notices) + dt.timedelta(minutes=1)
+    # The candidates, then per chunk of one eleven: its transaction (savepoint, release), one
+    # UPDATE, the notice with its agency, the members, those users, and the send (check, savepoint,
+    # the notifications' and the e-mails' INSERT, release), whatever the chunk holds.
+    with django_assert_max_num_queries(1 + len(notices) * 11):
+        result = sweep_rectification_warnings(late, chunk=1)
+
+    assert result["changed"] == len(notices) == 2
+    for notice in notices:
+        told = Notification.objects.filter(object_id=notice.pk, reason="review.rectification.red")
+        assert set(told.values_list("recipient_id", flat=True)) == members[notice.agency_id] | {notice.reviewer_id}
+        assert all(notice.number in note.title and notice.agency.name in note.body for note in told)
+    assert sweep_rectification_warnings(late, chunk=1) == {"changed": 0, "notified": 0}
+
+
 def test_unreviewed_agencies_are_warned_from_1_november_once(review):
     from supervision.services.coverage import warn_unreviewed
 

@@ -199,6 +199,30 @@ def test_measures_turning_red_together_keep_each_its_own_end_across_chunks(world
     assert svc.sweep_coercion_warnings(now=at("2026-10-10")).as_dict() == {"changed": {}, "notified": 0}
 
 
+def test_the_sweep_tells_each_measures_officers_and_head_in_a_bounded_number_of_queries(
+        world, django_assert_max_num_queries):
+    """Four measures taken on 1-4 September 2026 for 30 days end on 1-4 October; on 10 October all are red.
+
+    Each is told to its two officers and the head of township A, with the article of the period
+    (art. 25), read once for the sweep, not once per measure.
+    """
+    measures = [in_force(world, at(f"2026-09-0{day}")) for day in (1, 2, 3, 4)]
+    # The measures and the legal rules (two), then per chunk of two eleven: its transaction
+    # (savepoint, release), one UPDATE, the officers, the heads, those users, and the send (check,
+    # savepoint, the notifications' and the e-mails' INSERT, release); last the enforcements.
+    with django_assert_max_num_queries(1 + 2 + 2 * 11 + 1):
+        result = svc.sweep_coercion_warnings(now=at("2026-10-10"), chunk=2)
+
+    assert sorted(result.changed["red"]) == sorted(m.pk for m in measures)
+    article = svc.rules.article("coercion_period")
+    for measure in measures:
+        told = Notification.objects.filter(object_id=measure.pk,
+                                           reason__startswith="coercion.warning.red.measure_period")
+        assert set(told.values_list("recipient_id", flat=True)) == {world.officer.pk, world.second.pk, world.leader.pk}
+        assert all(article in note.body and measure.decision_number in note.title for note in told)
+    assert result.notified == 12
+
+
 # --- release and conversion -------------------------------------------------------------------
 
 

@@ -196,6 +196,50 @@ def test_the_sweep_lights_yellow_then_red_and_notifies_once(wl):
     assert warning.warning_level == WarningLevel.NONE
 
 
+def test_the_sweep_turns_each_warning_yellow_by_its_own_period(wl):
+    """Two warnings issued the same day share the day, not the moment they turn yellow.
+
+    Issued Thu 2026-09-24 (25-27 Sep Mid-autumn holiday, 1-7 Oct National Day holiday): the sign
+    matter's 5 working days are 28, 29, 30 Sep, 8 and 9 Oct, due at the end of Fri 9 Oct, and 80 %
+    of that working time has passed by the evening of 8 Oct; the litter matter's 10 working days run
+    to 15 Oct (see the first test), its 80 % falls on 13 Oct. On 9 Oct at 10:00 the first is yellow,
+    the second not yet.
+    """
+    litter = issue(wl)
+    sign = issue(wl, matter=wl.m_sign)
+    assert timezone.localtime(sign.correction_due_at).date() == dt.date(2026, 10, 9)
+    result = services.sweep_warning_levels(dt.datetime(2026, 10, 9, 10, tzinfo=SHANGHAI))
+    assert dict(result.changed) == {WarningLevel.YELLOW: [sign.pk]}
+    litter.refresh_from_db()
+    sign.refresh_from_db()
+    assert (litter.warning_level, sign.warning_level) == (WarningLevel.NONE, WarningLevel.YELLOW)
+
+
+def test_the_sweep_notifies_each_warnings_own_officers_across_chunks_in_bounded_queries(
+        wl, django_assert_max_num_queries):
+    # Five warnings issued 24 Sep to five shops, due at the end of 15 Oct: red on 16 Oct. Each names
+    # two of the four officers; the fourth officer has left (inactive) and is told nothing.
+    pairs = [wl.officers[0:2], wl.officers[2:4]] * 2 + [wl.officers[1:3]]
+    warnings = [issue(wl, obj=obj, officers=pair) for obj, pair in zip(wl.objects_a, pairs, strict=False)]
+    gone = wl.officers[3]
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    # The candidates, then per chunk of two eleven: its transaction (savepoint, release), one UPDATE,
+    # the officers, those users and the warnings, and the send (check, savepoint, the notifications'
+    # and the e-mails' INSERT, release), whatever the chunk holds.
+    with django_assert_max_num_queries(1 + 3 * 11):
+        result = services.sweep_warning_levels(dt.datetime(2026, 10, 16, 0, 1, tzinfo=SHANGHAI), chunk=2)
+
+    assert sorted(result.changed[WarningLevel.RED]) == sorted(w.pk for w in warnings)
+    for warning, pair in zip(warnings, pairs, strict=True):
+        told = Notification.objects.filter(object_id=warning.pk, reason="warning.level.red")
+        assert set(told.values_list("recipient_id", flat=True)) == {o.pk for o in pair if o != gone}
+        assert warning.number in told.first().title
+    assert result.notified == 8
+    again = services.sweep_warning_levels(dt.datetime(2026, 10, 16, 0, 2, tzinfo=SHANGHAI), chunk=2)
+    assert again.as_dict() == {"changed": {}, "notified": 0}
+
+
 def test_record_action_table_offers_the_warning_for_an_order_to_correct(wl):
     record = ordered_record(wl)
     assert "warning" in RECORD_ACTIONS.available(record, wl.officers[0])
