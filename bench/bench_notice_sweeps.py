@@ -354,7 +354,7 @@ def set_up(kind: str, ref: dict, people: dict, per_level: int, background: int, 
     return {"none": background} if quiet else {"red": per_level, "yellow": per_level}
 
 
-def _changed(kind: str, result, now: dt.datetime) -> dict[str, int]:
+def _changed(result, now: dt.datetime) -> dict[str, int]:
     """Changes per level of a sweep's result (rectification's: counted from the rows it stamped at ``now``)."""
     if hasattr(result, "changed"):
         return {str(k): len(v) for k, v in result.changed.items()}
@@ -382,7 +382,7 @@ def timed_sweep(kind: str, busy: int = 0) -> dict:
             result = sweep(now)
             seconds = time.perf_counter() - started
         return {
-            "seconds": round(seconds, 3), "changed": _changed(kind, result, now),
+            "seconds": round(seconds, 3), "changed": _changed(result, now),
             "notifications": Notification.objects.count() - before, "queries": len(queries.captured_queries),
             "busy_processes": busy, "load_average_before": load_before, "load_average_after": harness.load_average(),
         }
