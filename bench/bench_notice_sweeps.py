@@ -44,6 +44,7 @@ import datetime as dt
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -373,6 +374,9 @@ def timed_sweep(kind: str, busy: int = 0) -> dict:
     from enforcement.models import Notification
 
     sweep = _sweep(kind)
+    # Django keeps the last 9,000 queries only (queries_limit): a sweep making more (a query per
+    # object) would be counted short, or as none once the log is full.
+    connection.queries_log = deque(maxlen=10_000_000)
     with harness.busy_processes(busy):
         before = Notification.objects.count()
         load_before = harness.load_average()
