@@ -147,8 +147,9 @@ def _notify(changes: list[tuple[int, str]]) -> int:
             agency_id__in={n.agency_id for n in notices.values()}, role__in=AGENCY_ROLES).values_list(
             "agency_id", "user_id"):
         members[agency_id].append(user_id)
-    # Each user loaded once: a catch-up names the same few members on thousands of notices.
-    users = get_user_model().objects.in_bulk(
+    # Each user loaded once: a catch-up names the same few members on thousands of notices. A
+    # deactivated account is told nothing (no e-mail to someone who has left), as in the other sweeps.
+    users = get_user_model().objects.filter(is_active=True).in_bulk(
         {u for us in members.values() for u in us} | {n.reviewer_id for n in notices.values()})
     # Translated once per chunk, not once per notice; the time zone read once too.
     titles = {WarningLevel.YELLOW: _("整改通知 %(number)s 即将到期（黄灯）"),

@@ -137,6 +137,23 @@ def test_sweep_tells_each_agencys_officers_and_leaders_and_on_red_the_reviewer_i
     assert sweep_rectification_warnings(late, chunk=1) == {"changed": 0, "notified": 0}
 
 
+def test_sweep_tells_no_deactivated_account(published, review):
+    """An officer who has left (account deactivated, membership kept) gets no notification or e-mail."""
+    from enforcement.models import OutboxMessage
+
+    assert review.officer_a.email and review.leader_a.email
+    review.leader_a.is_active = False
+    review.leader_a.save(update_fields=["is_active"])
+    notices = list(Rectification.objects.order_by("pk"))
+    late = max(n.due_at for n in notices) + dt.timedelta(minutes=1)
+    assert sweep_rectification_warnings(late)["changed"] == len(notices)
+    told = set(Notification.objects.filter(reason="review.rectification.red").values_list("recipient_id", flat=True))
+    assert review.officer_a.pk in told and review.leader_a.pk not in told
+    mailed = set(OutboxMessage.objects.filter(notification__reason="review.rectification.red").values_list(
+        "recipient", flat=True))
+    assert review.officer_a.email in mailed and review.leader_a.email not in mailed
+
+
 def test_unreviewed_agencies_are_warned_from_1_november_once(review):
     from supervision.services.coverage import warn_unreviewed
 
