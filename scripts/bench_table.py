@@ -1,10 +1,11 @@
 """Rewrite the measured-figures table of bench/README.md from bench/out/*.json (``make bench-table``).
 
 The table sits between the two marker comments below in bench/README.md and is never typed by
-hand. Each JSON a bench wrote gives its rows: bench_cases.json and bench_tickets.json a summary per size and role (API
-lists, pages, growth between the sizes); any other bench every timed figure it holds (a dict with
-``median_ms``) and every sweep it ran (a dict with ``seconds`` and its changes), with the commit and the
-load average the bench recorded.
+hand. Each JSON a bench wrote gives its rows: bench_cases.json and bench_tickets.json a summary
+per size and role (API lists, pages, growth between the sizes); any other bench every timed
+figure it holds (a dict with ``median_ms``), every intake run (its share of the bare-view
+ceiling) and every sweep it ran (a dict with ``seconds`` and its changes), with the commit and
+the load average the bench recorded.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ README = ROOT / "bench" / "README.md"
 BEGIN = "<!-- bench-table: begin (scripts/bench_table.py writes this part) -->"
 END = "<!-- bench-table: end -->"
 MEDIAN_TARGET_MS, P95_TARGET_MS = 150.0, 300.0
+INTAKE_SHARE_TARGET = 0.5
 
 
 def _range(values: list[float]) -> str:
@@ -74,6 +76,18 @@ def generic_rows(name: str, data, prefix: str = "") -> list[str]:
         if "median_ms" in data:
             p95 = data.get("p95_ms", data.get("max_ms", ""))
             rows.append(f"| {name} | {prefix} | | {data['median_ms']} | {p95} | | {data.get('queries', '')} |")
+            return rows
+        if "ratio_requests" in data and "ceiling" in data:  # an intake run (bench_intake): its share of the ceiling
+            batch = data.get("tickets_per_request", 1) > 1
+            # Issue 18: one order per request at least half the bare view's rate; a batch is judged in rows.
+            share = data["ratio_tickets"] if batch else data["ratio_requests"]
+            rows.append(
+                f"| {name} | {prefix} | intake: {data['tickets_per_second']} tickets/s, {data['tickets_per_request']} "
+                f"per request; ceiling {data['ceiling']['per_second']} requests/s; share {data['ratio_requests']} in "
+                f"requests, {data['ratio_tickets']} in rows | {data['p50_ms']} | {data['p95_ms']} | "
+                f"{'yes' if share < INTAKE_SHARE_TARGET else 'no'} (share >= {INTAKE_SHARE_TARGET}"
+                f"{' in rows' if batch else ''}) | |"
+            )
             return rows
         if "seconds" in data and ("changed" in data or "red" in data):  # a sweep: its changes and its time
             changes = (sum(data["changed"].values()) if "changed" in data
