@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
@@ -294,8 +294,6 @@ class TicketQuerySet(models.QuerySet):
         that reads one index entry or none. A single ``township NOT IN (...)`` would read every entry
         of the agency's when none is outside (70,000 for a squadron at 1,000,000 tickets).
         """
-        from django.db.models import Exists
-
         if len(township_ids) > MAX_PROBED_TOWNSHIPS:
             return True, True
         outside = [Q()]
@@ -338,15 +336,14 @@ def _verdict_giver(ticket: Ticket, user) -> bool:
     return perms.can_give_verdict(user, ticket)
 
 
-# Foreign keys of a ticket that most tickets leave empty: a staff registrar, a grid, a submitting
-# township, a verdict's author, a merge, a case. Indexed only where set (Ticket.Meta.indexes).
-# Key -> its index's name.
 # A list's scope probe (TicketQuerySet._agency_parts_beyond) costs two index probes per township of
 # the reader's; past this many it keeps the whole scope instead.
 MAX_PROBED_TOWNSHIPS = 30
 
-# The submitting township's index holds the ticket's township as well (the lists' scope probe); it
-# is with the indexes in Ticket.Meta.
+# Foreign keys of a ticket that most tickets leave empty: a staff registrar, a grid, a verdict's
+# author, a merge, a case. Indexed only where set (Ticket.Meta.indexes). Key -> its index's name.
+# The submitting township is set on few tickets too; its index, also partial, holds the ticket's
+# township as well (for the scope probe) and is written out in Ticket.Meta.
 TICKET_SPARSE_KEYS = {
     "created_by": "ticket_created_by_set_idx", "grid": "ticket_grid_set_idx",
     "verdict_by": "ticket_verdict_by_set_idx",
@@ -358,8 +355,8 @@ class Ticket(WorkflowModel):
     """One problem to be handled (工单)."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
-    # Indexed by Meta's ticket_channel_township_idx (a plain btree: no pattern index, nobody searches a channel
-    # by prefix).
+    # Indexed by Meta's ticket_channel_township_idx (a plain btree: no pattern index, nobody searches
+    # a channel by prefix).
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
     # The id the source system gave the ticket (hotline work-order number, Open311 token):
     # unique per channel so that a re-sent push does not create a second ticket.
