@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -84,23 +83,9 @@ def set_up_changes(per_level: int, officers: list[int]) -> dict:
 
 
 def timed_sweep(busy: int = 0) -> dict:
-    from django.test.utils import CaptureQueriesContext
-
     from enforcement.cases.deadlines import sweep_case_warnings
-    from enforcement.models import Notification
 
-    with harness.busy_processes(busy):
-        before = Notification.objects.count()
-        load_before = harness.load_average()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            result = sweep_case_warnings()
-            seconds = time.perf_counter() - started
-        return {
-            "seconds": round(seconds, 3), "changed": {str(k): len(v) for k, v in result.changed.items()},
-            "notifications": Notification.objects.count() - before, "queries": len(queries.captured_queries),
-            "busy_processes": busy, "load_average_before": load_before, "load_average_after": harness.load_average(),
-        }
+    return harness.timed_sweep(sweep_case_warnings, busy)
 
 
 def main() -> int:

@@ -44,7 +44,6 @@ import datetime as dt
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -368,28 +367,7 @@ def _changed(result, now: dt.datetime) -> dict[str, int]:
 
 
 def timed_sweep(kind: str, busy: int = 0) -> dict:
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from enforcement.models import Notification
-
-    sweep = _sweep(kind)
-    # Django keeps the last 9,000 queries only (queries_limit): a sweep making more (a query per
-    # object) would be counted short, or as none once the log is full.
-    connection.queries_log = deque(maxlen=10_000_000)
-    with harness.busy_processes(busy):
-        before = Notification.objects.count()
-        load_before = harness.load_average()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            now = timezone.now()
-            result = sweep(now)
-            seconds = time.perf_counter() - started
-        return {
-            "seconds": round(seconds, 3), "changed": _changed(result, now),
-            "notifications": Notification.objects.count() - before, "queries": len(queries.captured_queries),
-            "busy_processes": busy, "load_average_before": load_before, "load_average_after": harness.load_average(),
-        }
+    return harness.timed_sweep(_sweep(kind), busy, changed=_changed)
 
 
 def run_kind(kind: str, ref: dict, people: dict, per_level: int, background: int, busy: int) -> dict:

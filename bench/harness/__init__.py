@@ -50,6 +50,39 @@ def busy_processes(count: int, warm_up: float = 5.0) -> Iterator[None]:
             burner.wait()
 
 
+def timed_sweep(sweep, busy: int = 0, changed=None) -> dict:
+    """Run ``sweep(now)`` once with ``busy`` CPU-bound processes beside it: its time, changes, notifications, queries.
+
+    ``changed(result, now)`` gives the changes per level (default: ``result.changed``, level -> ids).
+    Every query is counted: Django keeps the last 9,000 only (``queries_limit``), so a sweep making
+    more (a query per object) would be counted short, or as none once the log is full.
+    """
+    from collections import deque
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from enforcement.models import Notification
+
+    connection.queries_log = deque(maxlen=10_000_000)
+    with busy_processes(busy):
+        before = Notification.objects.count()
+        load_before = load_average()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            now = timezone.now()
+            result = sweep(now)
+            seconds = time.perf_counter() - started
+        changes = (changed(result, now) if changed is not None
+                   else {str(k): len(v) for k, v in result.changed.items()})
+        return {
+            "seconds": round(seconds, 3), "changed": changes,
+            "notifications": Notification.objects.count() - before, "queries": len(queries.captured_queries),
+            "busy_processes": busy, "load_average_before": load_before, "load_average_after": load_average(),
+        }
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

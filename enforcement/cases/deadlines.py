@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -405,33 +406,75 @@ def set_lights(model, groups: dict[tuple[str, str], list[int]], due_columns: dic
         changed[level].extend(ids)
 
 
-def _recipients(cases: list[tuple[int, int]]) -> dict[int, list]:
-    """case id -> its active officers and the leaders of its agency, from ``(case id, agency id)`` (three queries).
+def sweep_levels(model, candidates, row: type[NamedTuple], level_of: Callable, now: dt.datetime,
+                 notify: Callable[[list[tuple[int, str]]], int], *, chunk: int = SWEEP_CHUNK) -> SweepResult:
+    """Recompute the level of each of ``candidates``; write the changed ones in chunks; notify of the lit ones.
 
-    Read as ids, each user loaded once: a catch-up names the same few officers on thousands of cases.
+    For the objects that keep their light as a level alone (``warning_level``,
+    ``warning_changed_at``): warnings and rectification notices. The candidates are read as rows
+    of ``row`` (a tuple of columns, ``pk`` and ``warning_level`` among them: a sweep reads every
+    open object, so no model instances), ``level_of(row)`` gives the level now. Each chunk is one
+    transaction: an UPDATE per level it holds and ``notify([(id, level), ...])`` of the lit ones
+    (one bulk send). A crash loses at most the chunk in hand, which the next sweep finds again.
+    """
+    changes = []
+    for values in candidates.values_list(*row._fields).iterator(chunk_size=2000):
+        obj = row(*values)
+        level = level_of(obj)
+        if level != obj.warning_level:
+            changes.append((obj.pk, level))
+    result = SweepResult()
+    for begin in range(0, len(changes), chunk):
+        part = changes[begin:begin + chunk]
+        groups: dict[str, list[int]] = defaultdict(list)
+        for pk, level in part:
+            groups[level].append(pk)
+        with transaction.atomic():
+            for level, ids in groups.items():
+                model.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now)
+                result.changed[level].extend(ids)
+            lit = [(pk, level) for pk, level in part if level != WarningLevel.NONE]
+            if lit:
+                result.notified += notify(lit)
+    return result
+
+
+def officers_and_leaders(objects: list[tuple[int, int]], officers: Iterable[tuple[int, int]] = ()) -> dict[int, list]:
+    """object id -> its active officers and the leaders of its agency (two queries beside ``officers``).
+
+    ``objects``: ``(object id, agency id)``; ``officers``: ``(object id, user id)`` pairs (a query of
+    the object's officer table, or nothing for objects without officers). Read as ids, each user
+    loaded once: a catch-up names the same few officers on thousands of objects. Shared by the case
+    and coercion sweeps.
     """
     from django.contrib.auth import get_user_model
 
-    from enforcement.cases.models import CaseOfficer
-
-    by_case: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets of user ids
-    for case_id, officer_id in CaseOfficer.objects.filter(case_id__in=[pk for pk, _agency in cases]).values_list(
-            "case_id", "officer_id"):
-        by_case[case_id][officer_id] = None
+    by_object: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets of user ids
+    for object_id, officer_id in officers:
+        by_object[object_id][officer_id] = None
     leaders: dict[int, list[int]] = defaultdict(list)
     for agency_id, user_id in (
         Membership.objects.active()
-        .filter(agency_id__in={agency_id for _pk, agency_id in cases},
+        .filter(agency_id__in={agency_id for _pk, agency_id in objects},
                 role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
         .values_list("agency_id", "user_id")
     ):
         leaders[agency_id].append(user_id)
-    for pk, agency_id in cases:
+    for pk, agency_id in objects:
         for user_id in leaders.get(agency_id, []):
-            by_case[pk][user_id] = None
-    wanted = {user_id for ids in by_case.values() for user_id in ids}
+            by_object[pk][user_id] = None
+    wanted = {user_id for ids in by_object.values() for user_id in ids}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
-    return {pk: [users[u] for u in ids if u in users] for pk, ids in by_case.items()}
+    return {pk: [users[u] for u in ids if u in users] for pk, ids in by_object.items()}
+
+
+def _recipients(cases: list[tuple[int, int]]) -> dict[int, list]:
+    """case id -> its active officers and the leaders of its agency, from ``(case id, agency id)`` (three queries)."""
+    from enforcement.cases.models import CaseOfficer
+
+    officers = CaseOfficer.objects.filter(case_id__in=[pk for pk, _agency in cases]).values_list(
+        "case_id", "officer_id")
+    return officers_and_leaders(cases, officers)
 
 
 def case_url(pk: int) -> str:

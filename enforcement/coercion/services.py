@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enforcement.access import scope_for
+from enforcement.cases.deadlines import SWEEP_CHUNK, SweepResult, officers_and_leaders
 from enforcement.cases.legal_rules import legal_rules
 from enforcement.cases.models import Case, CaseStatus, ExecutionMethod, PartyKind
 from enforcement.cases.rules import next_serial, number_prefix
@@ -44,7 +44,7 @@ from enforcement.coercion.choices import (
 from enforcement.coercion.models import CoerciveMeasure, Execution, MeasureOfficer, SeizedItem
 from enforcement.coercion.permissions import HANDLING_ROLES, can_handle, is_head
 from enforcement.errors import InvalidTransition, PermissionRefused, ValidationFailed
-from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, Membership, Role
+from enforcement.models.agencies import TOWNSHIP_KINDS, Agency, Role
 from enforcement.workdays import SHANGHAI, warn_time
 from enforcement.workflow import lock_as_seen, perform_transition, record_event
 
@@ -600,15 +600,6 @@ def execution_warning(execution: Execution, now: dt.datetime) -> tuple[str, str,
     )
 
 
-@dataclass
-class SweepResult:
-    changed: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    notified: int = 0
-
-    def as_dict(self) -> dict:
-        return {"changed": {k: len(v) for k, v in self.changed.items()}, "notified": self.notified}
-
-
 class _MeasureRow(NamedTuple):
     """A measure as the sweep reads it, not a model instance: what :func:`measure_warning` and the light need."""
 
@@ -653,36 +644,18 @@ _ROWS = {CoerciveMeasure: _MeasureRow, Execution: _ExecutionRow}
 
 
 def _recipients(model, objs) -> dict[int, list]:
-    """object id -> its active officers (a measure's) and its agency's leaders: three queries, each user once."""
-    from django.contrib.auth import get_user_model
-
-    by_object: dict[int, dict[int, None]] = defaultdict(dict)  # ordered sets of user ids
+    """object id -> its active officers (a measure's; an enforcement names none) and its agency's leaders."""
+    officers = ()
     if model is CoerciveMeasure:
-        for measure_id, officer_id in MeasureOfficer.objects.filter(measure_id__in=[o.pk for o in objs]).values_list(
-                "measure_id", "officer_id"):
-            by_object[measure_id][officer_id] = None
-    leaders: dict[int, list[int]] = defaultdict(list)
-    for agency_id, user_id in (
-        Membership.objects.active()
-        .filter(agency_id__in={o.agency_id for o in objs}, role__in=[Role.TOWNSHIP_LEADER, Role.SQUADRON_LEADER])
-        .values_list("agency_id", "user_id")
-    ):
-        leaders[agency_id].append(user_id)
-    for o in objs:
-        for user_id in leaders.get(o.agency_id, []):
-            by_object[o.pk][user_id] = None
-    wanted = {user_id for ids in by_object.values() for user_id in ids}
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
-    return {pk: [users[u] for u in ids if u in users] for pk, ids in by_object.items()}
+        officers = MeasureOfficer.objects.filter(measure_id__in=[o.pk for o in objs]).values_list(
+            "measure_id", "officer_id")
+    return officers_and_leaders([(o.pk, o.agency_id) for o in objs], officers)
 
 
 # A step's due time is a column of its object: the sweep writes it from there (F()), so one UPDATE
 # serves every object that moves to the same level for the same step, whatever its due time.
 STEP_DUE_COLUMNS = {"emergency_approval": "approval_due_at", "measure_period": "ends_at",
                     "court_window": "window_ends_at"}
-# Objects per transaction of the sweep (their update and their notifications).
-SWEEP_CHUNK = 500
-
 
 def _sweep(model, candidates, warning, now: dt.datetime, result: SweepResult, url_name: str,
            chunk: int = SWEEP_CHUNK) -> None:

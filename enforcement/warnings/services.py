@@ -22,7 +22,7 @@ import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import transaction
@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enforcement.cases.choices import CaseSource, PartyKind, WarningLevel
-from enforcement.cases.deadlines import yellow_share
+from enforcement.cases.deadlines import SWEEP_CHUNK, SweepResult, sweep_levels, yellow_share
 from enforcement.cases.legal_rules import legal_rule
 from enforcement.cases.rules import check_filing_power
 from enforcement.cases.services.evidence import check_upload, sha256_of
@@ -457,15 +457,6 @@ def warning_to_case(
 # --- the deadline sweep (亮灯) -------------------------------------------------------------------
 
 
-@dataclass
-class SweepResult:
-    changed: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    notified: int = 0
-
-    def as_dict(self) -> dict:
-        return {"changed": {k: len(v) for k, v in self.changed.items()}, "notified": self.notified}
-
-
 def yellow_from(share: float) -> Callable[[dt.date, dt.datetime], dt.datetime]:
     """When a warning issued on a day with a given deadline turns yellow, kept per (day, deadline) by the function.
 
@@ -495,43 +486,6 @@ def level_at(warning: WarningNotice, now: dt.datetime, share: float, *,
     if now >= (yellow_at or yellow_from(share))(warning.issued_on, warning.correction_due_at):
         return WarningLevel.YELLOW
     return WarningLevel.NONE
-
-
-# Objects per transaction of a sweep (their update and their notifications).
-SWEEP_CHUNK = 500
-
-
-def sweep_levels(model, candidates, row: type[NamedTuple], level_of: Callable, now: dt.datetime,
-                 notify: Callable[[list[tuple[int, str]]], int], *, chunk: int = SWEEP_CHUNK) -> SweepResult:
-    """Recompute the level of each of ``candidates``; write the changed ones in chunks; notify of the lit ones.
-
-    For the objects that keep their light as a level alone (``warning_level``,
-    ``warning_changed_at``): warnings and rectification notices. The candidates are read as rows
-    of ``row`` (a tuple of columns, ``pk`` and ``warning_level`` among them: a sweep reads every
-    open object, so no model instances), ``level_of(row)`` gives the level now. Each chunk is one
-    transaction: an UPDATE per level it holds and ``notify([(id, level), ...])`` of the lit ones
-    (one bulk send). A crash loses at most the chunk in hand, which the next sweep finds again.
-    """
-    changes = []
-    for values in candidates.values_list(*row._fields).iterator(chunk_size=2000):
-        obj = row(*values)
-        level = level_of(obj)
-        if level != obj.warning_level:
-            changes.append((obj.pk, level))
-    result = SweepResult()
-    for begin in range(0, len(changes), chunk):
-        part = changes[begin:begin + chunk]
-        groups: dict[str, list[int]] = defaultdict(list)
-        for pk, level in part:
-            groups[level].append(pk)
-        with transaction.atomic():
-            for level, ids in groups.items():
-                model.objects.filter(pk__in=ids).update(warning_level=level, warning_changed_at=now)
-                result.changed[level].extend(ids)
-            lit = [(pk, level) for pk, level in part if level != WarningLevel.NONE]
-            if lit:
-                result.notified += notify(lit)
-    return result
 
 
 class _WarningRow(NamedTuple):

@@ -17,12 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.cases.deadlines import yellow_share
+from enforcement.cases.deadlines import SWEEP_CHUNK, sweep_levels, yellow_share
 from enforcement.cases.services.evidence import check_upload, sha256_of
 from enforcement.errors import PermissionRefused, ValidationFailed
 from enforcement.models.agencies import Membership
 from enforcement.notifications import Message, SubjectRef, notify_each
-from enforcement.warnings.services import SWEEP_CHUNK, sweep_levels
 from enforcement.workflow import lock_as_seen, perform_transition, record_event
 from supervision.choices import ItemStatus, RectificationStatus, WarningLevel
 from supervision.models import Rectification, RectificationAttachment, RectificationItem
